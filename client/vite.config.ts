@@ -1,0 +1,26 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+
+// No @vitejs/plugin-react: esbuild compiles JSX with the automatic runtime,
+// which is all the production build needs (see docs/decisions.md).
+export default defineConfig({
+  root,
+  esbuild: { jsx: 'automatic' },
+  build: {
+    outDir: path.resolve(root, '../dist/client'),
+    emptyOutDir: true,
+    sourcemap: true,
+  },
+  server: {
+    port: 5173,
+    proxy: {
+      '/api': 'http://localhost:3000',
+      '/healthz': 'http://localhost:3000',
+      '/readyz': 'http://localhost:3000',
+      '/socket.io': { target: 'http://localhost:3000', ws: true },
+    },
+  },
+});

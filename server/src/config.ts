@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Every environment variable Candor reads, parsed once. Anything not set falls
+ * back to the embedded mode (DESIGN.md "Modes"); production refuses to start
+ * on those fallbacks.
+ */
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+const optionalString = z.preprocess(emptyAsUndefined, z.string().optional());
+const port = (fallback: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(0, 'must be between 0 and 65535')
+      .max(65535, 'must be between 0 and 65535')
+      .default(fallback),
+  );
+
+const envSchema = z.object({
+  NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'test', 'production']).default('development')),
+  HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
+  PORT: port(3000),
+  DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default('./data')),
+  MONGODB_URI: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+      .optional(),
+  ),
+  EMBEDDED_DB_PORT: port(0),
+  EMBEDDED_DB_DURABILITY: z.preprocess(emptyAsUndefined, z.enum(['fsync', 'none']).default('fsync')),
+  REDIS_URL: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+      .optional(),
+  ),
+  LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info')),
+  SESSION_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  RECRUITER_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(10_000)),
+  TRUST_PROXY: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
+});
+
+export type Env = z.input<typeof envSchema>;
+
+export interface Config {
+  env: 'development' | 'test' | 'production';
+  host: string;
+  port: number;
+  dataDir: string;
+  /** Set: talk to that MongoDB. Unset: start the embedded server (DESIGN.md). */
+  mongodbUri: string | undefined;
+  embeddedDb: { port: number; durability: 'fsync' | 'none' };
+  redisUrl: string | undefined;
+  logLevel: string;
+  sessionSecret: string;
+  recruiterToken: string;
+  /** Secrets Candor generated itself because none were configured (reported once at start). */
+  generatedSecrets: GeneratedSecretName[];
+  shutdownTimeoutMs: number;
+  trustProxy: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export type GeneratedSecretName = 'SESSION_SECRET' | 'RECRUITER_TOKEN';
+/** Supplies a secret that was not configured; main.ts persists them under DATA_DIR so tokens survive a restart. */
+export type SecretSource = (name: GeneratedSecretName, dataDir: string) => string;
+
+const ephemeralSecret: SecretSource = (name) => randomBytes(name === 'SESSION_SECRET' ? 32 : 18).toString('base64url');
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, secretSource: SecretSource = ephemeralSecret): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`));
+  }
+  const e = parsed.data;
+
+  if (e.NODE_ENV === 'production') {
+    const missing = (['MONGODB_URI', 'SESSION_SECRET', 'RECRUITER_TOKEN'] as const).filter((name) => !e[name]);
+    if (missing.length > 0) {
+      throw new ConfigError(missing.map((name) => `${name} is required when NODE_ENV=production`));
+    }
+  }
+
+  const dataDir = path.resolve(e.DATA_DIR);
+  const generatedSecrets: GeneratedSecretName[] = [];
+  const secret = (name: GeneratedSecretName, configured: string | undefined) => {
+    if (configured) return configured;
+    generatedSecrets.push(name);
+    return secretSource(name, dataDir);
+  };
+  const sessionSecret = secret('SESSION_SECRET', e.SESSION_SECRET);
+  const recruiterToken = secret('RECRUITER_TOKEN', e.RECRUITER_TOKEN);
+
+  return {
+    env: e.NODE_ENV,
+    host: e.HOST,
+    port: e.PORT,
+    dataDir,
+    mongodbUri: e.MONGODB_URI,
+    embeddedDb: { port: e.EMBEDDED_DB_PORT, durability: e.EMBEDDED_DB_DURABILITY },
+    redisUrl: e.REDIS_URL,
+    logLevel: e.LOG_LEVEL,
+    sessionSecret,
+    recruiterToken,
+    generatedSecrets,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    trustProxy: e.TRUST_PROXY === 'true',
+  };
+}

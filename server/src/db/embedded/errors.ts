@@ -1,0 +1,65 @@
+import type { Document } from 'bson';
+
+/** MongoDB error codes this server can return (names as in MongoDB's error_codes.yml). */
+export const ErrorCodes = {
+  InternalError: 1,
+  BadValue: 2,
+  FailedToParse: 9,
+  TypeMismatch: 14,
+  AuthenticationFailed: 18,
+  IllegalOperation: 20,
+  NamespaceNotFound: 26,
+  IndexNotFound: 27,
+  ConflictingUpdateOperators: 40,
+  CursorNotFound: 43,
+  NamespaceExists: 48,
+  DollarPrefixedFieldName: 52,
+  CommandNotFound: 59,
+  ImmutableField: 66,
+  InvalidNamespace: 73,
+  IndexOptionsConflict: 85,
+  IndexKeySpecsConflict: 86,
+  CommandNotSupported: 115,
+  InvalidOptions: 72,
+  BSONObjectTooLarge: 10334,
+  DuplicateKey: 11000,
+} as const;
+
+export type ErrorCodeName = keyof typeof ErrorCodes;
+
+/** An error that is answered to the client as `{ ok: 0, errmsg, code, codeName, ...extra }`. */
+export class MongoCommandError extends Error {
+  readonly code: number;
+  readonly codeName: string;
+  readonly extra: Document;
+
+  constructor(codeName: ErrorCodeName, errmsg: string, extra: Document = {}) {
+    super(errmsg);
+    this.name = 'MongoCommandError';
+    this.code = ErrorCodes[codeName];
+    this.codeName = codeName;
+    this.extra = extra;
+  }
+
+  /** Top-level command error reply. */
+  toReply(): Document {
+    return { ok: 0, errmsg: this.message, code: this.code, codeName: this.codeName, ...this.extra };
+  }
+
+  /** Entry of a write command's `writeErrors` array. */
+  toWriteError(index: number): Document {
+    return { index, code: this.code, errmsg: this.message, ...this.extra };
+  }
+}
+
+/** Turns anything thrown while executing a command into a MongoDB-shaped error. */
+export function toCommandError(err: unknown): MongoCommandError {
+  if (err instanceof MongoCommandError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  // mingo throws plain Errors for invalid operators/expressions: MongoDB answers those as BadValue.
+  return new MongoCommandError('BadValue', message);
+}
+
+export function badValue(msg: string): MongoCommandError {
+  return new MongoCommandError('BadValue', msg);
+}

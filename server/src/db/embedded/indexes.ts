@@ -1,0 +1,159 @@
+import type { Document } from 'bson';
+import { Query } from 'mingo';
+import { MongoCommandError } from './errors.js';
+import { pathValues, shellValue, valueKey } from './values.js';
+import { queryOptions } from './query.js';
+
+/** Index definition as stored and as returned by listIndexes. */
+export interface IndexSpec extends Document {
+  v: number;
+  key: Document;
+  name: string;
+  unique?: boolean;
+  sparse?: boolean;
+  partialFilterExpression?: Document;
+  expireAfterSeconds?: number;
+}
+
+interface KeyEntry {
+  key: string;
+  values: unknown[];
+}
+
+/** Default index name, as MongoDB derives it: field_dir joined by underscores. */
+export function defaultIndexName(key: Document): string {
+  return Object.keys(key)
+    .map((k) => `${k}_${String(key[k])}`)
+    .join('_');
+}
+
+/**
+ * A secondary index. Only unique indexes keep an in-memory key map (used for enforcement);
+ * non-unique ones are metadata: queries scan the collection.
+ */
+export class Index {
+  readonly fields: string[];
+  private readonly entries = new Map<string, Set<string>>();
+  private readonly partial: Query | undefined;
+
+  constructor(readonly spec: IndexSpec) {
+    this.fields = Object.keys(spec.key);
+    this.partial = spec.partialFilterExpression ? new Query(spec.partialFilterExpression, queryOptions) : undefined;
+  }
+
+  get unique(): boolean {
+    return this.spec.unique === true;
+  }
+
+  /** Index keys of a document; [] when the document is not in the index (sparse/partial). */
+  keysOf(doc: Document): KeyEntry[] {
+    if (this.partial && !this.partial.test(doc)) return [];
+    const perField = this.fields.map((f) => pathValues(doc, f));
+    if (this.spec.sparse && perField.every((vals) => vals.length === 0)) return [];
+    // Missing fields index as null (so two documents without the field collide in a unique index).
+    let combos: unknown[][] = [[]];
+    for (const vals of perField) {
+      const options = vals.length === 0 ? [null] : vals;
+      const next: unknown[][] = [];
+      for (const c of combos) for (const v of options) next.push([...c, v === undefined ? null : v]);
+      combos = next;
+    }
+    const seen = new Set<string>();
+    const out: KeyEntry[] = [];
+    for (const values of combos) {
+      const key = values.map(valueKey).join('|');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ key, values });
+    }
+    return out;
+  }
+
+  /** Throws E11000 if `doc` (stored under `id`) would collide with another document. */
+  check(ns: string, doc: Document, id: string): void {
+    if (!this.unique) return;
+    for (const entry of this.keysOf(doc)) {
+      const owners = this.entries.get(entry.key);
+      if (!owners) continue;
+      for (const owner of owners) {
+        if (owner !== id) throw duplicateKeyError(ns, this.spec.name, this.spec.key, entry.values);
+      }
+    }
+  }
+
+  /**
+   * Ids of documents whose (single-field) key equals `value`, or undefined when this index
+   * cannot answer the lookup exactly (compound or partial). Used to avoid collection scans.
+   */
+  lookup(field: string, value: unknown): Set<string> | undefined {
+    if (!this.unique || this.partial || this.fields.length !== 1 || this.fields[0] !== field) return undefined;
+    return this.entries.get(valueKey(value)) ?? new Set();
+  }
+
+  add(doc: Document, id: string): void {
+    if (!this.unique) return;
+    for (const { key } of this.keysOf(doc)) {
+      let owners = this.entries.get(key);
+      if (!owners) this.entries.set(key, (owners = new Set()));
+      owners.add(id);
+    }
+  }
+
+  remove(doc: Document, id: string): void {
+    if (!this.unique) return;
+    for (const { key } of this.keysOf(doc)) {
+      const owners = this.entries.get(key);
+      if (!owners) continue;
+      owners.delete(id);
+      if (owners.size === 0) this.entries.delete(key);
+    }
+  }
+}
+
+/** MongoDB's duplicate key error, including keyPattern and keyValue. */
+export function duplicateKeyError(ns: string, indexName: string, keyPattern: Document, values: unknown[]): MongoCommandError {
+  const fields = Object.keys(keyPattern);
+  const keyValue: Document = {};
+  fields.forEach((f, i) => {
+    keyValue[f] = values[i] ?? null;
+  });
+  const dup = `{ ${fields.map((f, i) => `${f}: ${shellValue(values[i])}`).join(', ')} }`;
+  return new MongoCommandError(
+    'DuplicateKey',
+    `E11000 duplicate key error collection: ${ns} index: ${indexName} dup key: ${dup}`,
+    { keyPattern: { ...keyPattern }, keyValue },
+  );
+}
+
+/** Validates a createIndexes spec and normalizes it into the stored shape. */
+export function normalizeIndexSpec(raw: unknown): IndexSpec {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new MongoCommandError('TypeMismatch', 'index specification must be an object');
+  }
+  const doc = raw as Document;
+  const key: unknown = doc.key;
+  if (key === null || typeof key !== 'object' || Array.isArray(key) || Object.keys(key).length === 0) {
+    throw new MongoCommandError('BadValue', "The 'key' field must be a non-empty object");
+  }
+  const name = typeof doc.name === 'string' && doc.name.length > 0 ? doc.name : defaultIndexName(key as Document);
+  const spec: IndexSpec = { v: 2, key: { ...(key as Document) }, name };
+  for (const [k, v] of Object.entries(doc)) {
+    if (k === 'key' || k === 'name' || k === 'v' || k === 'ns' || k === 'background') continue;
+    spec[k] = v;
+  }
+  if (spec.unique === false) delete spec.unique;
+  if (spec.sparse === false) delete spec.sparse;
+  return spec;
+}
+
+/** True when two specs describe the same index (ignoring name). */
+export function sameIndexOptions(a: IndexSpec, b: IndexSpec): boolean {
+  // Option order is irrelevant (the key pattern's order is not: it is part of `key`).
+  const strip = (s: IndexSpec): string =>
+    Object.keys(s)
+      .filter((k) => k !== 'name' && k !== 'v')
+      .sort()
+      .map((k) => `${k}=${valueKey(s[k])}`)
+      .join(';');
+  return strip(a) === strip(b);
+}

@@ -1,0 +1,140 @@
+import net from 'node:net';
+import { ErrorCodes } from './errors.js';
+import { commandName, dispatch, type CommandContext } from './commands/index.js';
+import type { CursorRegistry } from './cursors.js';
+import type { Journal } from './journal.js';
+import type { EmbeddedLogger } from './logger.js';
+import type { Store } from './store.js';
+import { decodeMessage, encodeReply, MessageFramer, type Request } from './wire.js';
+
+interface ServerDeps {
+  store: Store;
+  journal: Journal;
+  cursors: CursorRegistry;
+  logger: EmbeddedLogger;
+}
+
+/** TCP front end: framing, one command at a time per connection, reply only once durable. */
+export class WireServer {
+  private readonly server = net.createServer((socket) => this.onConnection(socket));
+  private readonly sockets = new Set<net.Socket>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private nextConnectionId = 1;
+  private closing = false;
+  private readonly startedAt = Date.now();
+  host = '127.0.0.1';
+  port = 0;
+
+  constructor(private readonly deps: ServerDeps) {}
+
+  listen(host: string, port: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(port, host, () => {
+        this.server.off('error', onError);
+        const addr = this.server.address();
+        if (addr && typeof addr === 'object') {
+          this.host = host;
+          this.port = addr.port;
+        }
+        this.server.on('error', (err) => this.deps.logger.error('embedded-mongo: server error', { error: err.message }));
+        resolve();
+      });
+    });
+  }
+
+  /** Stops accepting, lets in-flight commands finish (and reply), then destroys every socket. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    for (const socket of this.sockets) socket.destroy();
+    await serverClosed;
+  }
+
+  private onConnection(socket: net.Socket): void {
+    if (this.closing) {
+      socket.destroy();
+      return;
+    }
+    const id = this.nextConnectionId++;
+    const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? 0}`;
+    socket.setNoDelay(true);
+    this.sockets.add(socket);
+    const framer = new MessageFramer();
+    let chain: Promise<void> = Promise.resolve();
+    const { logger } = this.deps;
+    logger.debug('embedded-mongo: connection opened', { connectionId: id, remote });
+
+    socket.on('data', (data: Buffer) => {
+      // While closing, only the commands already received are finished.
+      if (this.closing) return;
+      let messages: Buffer[];
+      try {
+        messages = framer.push(data);
+      } catch (err) {
+        logger.warn('embedded-mongo: closing connection after a framing error', { connectionId: id, error: (err as Error).message });
+        socket.destroy();
+        return;
+      }
+      for (const raw of messages) {
+        // handle() never rejects, but keep the chain alive even if it ever did.
+        const task = chain.then(() => this.handle(raw, socket, id, remote)).catch((err: unknown) => {
+          logger.error('embedded-mongo: unexpected error while handling a message', { connectionId: id, error: err instanceof Error ? err.message : String(err) });
+          socket.destroy();
+        });
+        chain = task;
+        this.inFlight.add(task);
+        void task.finally(() => this.inFlight.delete(task));
+      }
+    });
+    socket.on('error', (err) => logger.debug('embedded-mongo: socket error', { connectionId: id, error: err.message }));
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      logger.debug('embedded-mongo: connection closed', { connectionId: id });
+    });
+  }
+
+  private async handle(raw: Buffer, socket: net.Socket, id: number, remote: string): Promise<void> {
+    if (socket.destroyed) return;
+    const { logger, journal } = this.deps;
+    let req: Request;
+    try {
+      req = decodeMessage(raw);
+    } catch (err) {
+      // Malformed input: we cannot trust the stream position any more, so drop the connection.
+      logger.warn('embedded-mongo: closing connection after a malformed message', { connectionId: id, error: (err as Error).message });
+      socket.destroy();
+      return;
+    }
+    const ctx: CommandContext = {
+      store: this.deps.store,
+      cursors: this.deps.cursors,
+      db: req.db,
+      connection: { id, remote },
+      server: { host: this.host, port: this.port, startedAt: this.startedAt, connections: () => this.sockets.size },
+    };
+    const started = performance.now();
+    let reply = journal.failure ? failureReply(journal.failure) : dispatch(req.command, ctx);
+    try {
+      // Reads wait too: nobody may observe data a crash could still take back.
+      await journal.durable();
+    } catch (err) {
+      reply = failureReply(err);
+    }
+    logger.debug('embedded-mongo: command', { connectionId: id, command: commandName(req.command), db: req.db, ok: reply.ok, ms: Math.round((performance.now() - started) * 100) / 100 });
+    if (req.moreToCome || socket.destroyed) return;
+    try {
+      socket.write(encodeReply(req, reply));
+    } catch (err) {
+      // e.g. a reply over the BSON size limit: answer with an error instead of dying.
+      logger.error('embedded-mongo: failed to encode reply', { connectionId: id, error: (err as Error).message });
+      socket.write(encodeReply(req, { ok: 0, errmsg: `failed to encode reply: ${(err as Error).message}`, code: ErrorCodes.InternalError, codeName: 'InternalError' }));
+    }
+  }
+}
+
+function failureReply(err: unknown): { ok: 0; errmsg: string; code: number; codeName: string } {
+  return { ok: 0, errmsg: err instanceof Error ? err.message : String(err), code: ErrorCodes.InternalError, codeName: 'InternalError' };
+}

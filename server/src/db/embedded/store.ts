@@ -1,0 +1,245 @@
+import { ObjectId, type Document } from 'bson';
+import { RecordTooLargeError } from './journal.js';
+import { MongoCommandError } from './errors.js';
+import { duplicateKeyError, Index, type IndexSpec } from './indexes.js';
+import { valueKey } from './values.js';
+
+export const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
+
+/**
+ * Physical journal records. They carry the RESULT of a write (the full new document,
+ * the _id removed...), so replay never re-evaluates queries or operators.
+ */
+export type StoreRecord =
+  | { op: 'createColl'; db: string; c: string; options: Document }
+  | { op: 'dropColl'; db: string; c: string }
+  | { op: 'createIndex'; db: string; c: string; spec: IndexSpec }
+  | { op: 'dropIndex'; db: string; c: string; name: string }
+  | { op: 'put'; db: string; c: string; doc: Document }
+  | { op: 'del'; db: string; c: string; id: unknown };
+
+export class Collection {
+  /** idKey -> document. Map order is insertion order, our "natural order". Documents are never mutated in place. */
+  readonly docs = new Map<string, Document>();
+  /** Secondary indexes by name (the _id index is implicit: `docs` is keyed by _id). */
+  readonly indexes = new Map<string, Index>();
+
+  constructor(
+    readonly db: string,
+    readonly name: string,
+    readonly options: Document,
+  ) {}
+
+  get ns(): string {
+    return `${this.db}.${this.name}`;
+  }
+
+  all(): Document[] {
+    return [...this.docs.values()];
+  }
+
+  indexSpecs(): IndexSpec[] {
+    return [ID_INDEX, ...[...this.indexes.values()].map((i) => i.spec)];
+  }
+
+  /** Rejects a document version that would violate a unique index (including _id). */
+  checkUnique(doc: Document, previous: Document | undefined): void {
+    const id = valueKey(doc._id);
+    if (!previous || valueKey(previous._id) !== id) {
+      if (this.docs.has(id)) throw duplicateKeyError(this.ns, '_id_', { _id: 1 }, [doc._id]);
+    }
+    for (const index of this.indexes.values()) index.check(this.ns, doc, id);
+  }
+}
+
+export class Store {
+  private readonly dbs = new Map<string, Map<string, Collection>>();
+
+  /**
+   * `log` receives every record before it is applied in memory (the journal). It must throw
+   * RecordTooLargeError, queuing nothing, when a record's payload exceeds `maxBytes`.
+   */
+  constructor(private readonly log: (rec: StoreRecord, maxBytes: number) => void = () => undefined) {}
+
+  // ---- reads ----
+
+  collection(db: string, name: string): Collection | undefined {
+    return this.dbs.get(db)?.get(name);
+  }
+
+  collections(db: string): Collection[] {
+    return [...(this.dbs.get(db)?.values() ?? [])];
+  }
+
+  databases(): string[] {
+    return [...this.dbs.keys()].filter((db) => (this.dbs.get(db)?.size ?? 0) > 0);
+  }
+
+  // ---- writes: each one builds a physical record, applies it and logs it ----
+
+  private commit(rec: StoreRecord): void {
+    // Log first: encoding can throw (document too large, closed journal) and then memory
+    // must stay untouched. The size check rides on the journal's serialization: one pass.
+    try {
+      this.log(rec, MAX_BSON_OBJECT_SIZE + RECORD_OVERHEAD_BYTES);
+    } catch (err) {
+      if (err instanceof RecordTooLargeError) {
+        throw new MongoCommandError('BSONObjectTooLarge', `object to insert too large. size in bytes: ${err.size - RECORD_OVERHEAD_BYTES}, max size: ${MAX_BSON_OBJECT_SIZE}`);
+      }
+      throw err;
+    }
+    this.apply(rec);
+  }
+
+  /** Returns the collection, creating it implicitly (as MongoDB does on first write). */
+  ensureCollection(db: string, name: string): { coll: Collection; created: boolean } {
+    const existing = this.collection(db, name);
+    if (existing) return { coll: existing, created: false };
+    validateCollectionName(name);
+    this.commit({ op: 'createColl', db, c: name, options: {} });
+    return { coll: this.collection(db, name) as Collection, created: true };
+  }
+
+  createCollection(db: string, name: string, options: Document): void {
+    if (this.collection(db, name)) {
+      throw new MongoCommandError('NamespaceExists', `Collection ${db}.${name} already exists.`);
+    }
+    validateCollectionName(name);
+    this.commit({ op: 'createColl', db, c: name, options });
+  }
+
+  dropCollection(db: string, name: string): boolean {
+    if (!this.collection(db, name)) return false;
+    this.commit({ op: 'dropColl', db, c: name });
+    return true;
+  }
+
+  createIndex(coll: Collection, spec: IndexSpec): void {
+    // Building a unique index over existing duplicates fails like MongoDB (E11000), creating nothing.
+    const probe = new Index(spec);
+    for (const [id, doc] of coll.docs) {
+      probe.check(coll.ns, doc, id);
+      probe.add(doc, id);
+    }
+    this.commit({ op: 'createIndex', db: coll.db, c: coll.name, spec });
+  }
+
+  dropIndex(coll: Collection, name: string): void {
+    this.commit({ op: 'dropIndex', db: coll.db, c: coll.name, name });
+  }
+
+  /** Inserts a new document; `_id` is added (first) when missing. Checks uniqueness first. */
+  insert(coll: Collection, doc: Document): Document {
+    const stored = doc._id === undefined ? { _id: new ObjectId(), ...doc } : idFirst(doc);
+    if (Array.isArray(stored._id) || stored._id instanceof RegExp) {
+      throw new MongoCommandError('BadValue', `can't use an array for _id`);
+    }
+    coll.checkUnique(stored, undefined);
+    this.commit({ op: 'put', db: coll.db, c: coll.name, doc: stored });
+    return stored;
+  }
+
+  /** Replaces `previous` by `next` (same _id). Checks uniqueness first; a failure changes nothing. */
+  replace(coll: Collection, previous: Document, next: Document): void {
+    coll.checkUnique(next, previous);
+    this.commit({ op: 'put', db: coll.db, c: coll.name, doc: next });
+  }
+
+  remove(coll: Collection, doc: Document): void {
+    this.commit({ op: 'del', db: coll.db, c: coll.name, id: doc._id });
+  }
+
+  // ---- physical apply (live writes and journal replay) ----
+
+  apply(rec: StoreRecord): void {
+    switch (rec.op) {
+      case 'createColl': {
+        let db = this.dbs.get(rec.db);
+        if (!db) this.dbs.set(rec.db, (db = new Map()));
+        if (!db.has(rec.c)) db.set(rec.c, new Collection(rec.db, rec.c, rec.options));
+        return;
+      }
+      case 'dropColl':
+        this.dbs.get(rec.db)?.delete(rec.c);
+        return;
+      case 'createIndex': {
+        const coll = this.applyTarget(rec.db, rec.c);
+        const index = new Index(rec.spec);
+        for (const [id, doc] of coll.docs) index.add(doc, id);
+        coll.indexes.set(rec.spec.name, index);
+        return;
+      }
+      case 'dropIndex':
+        this.collection(rec.db, rec.c)?.indexes.delete(rec.name);
+        return;
+      case 'put': {
+        const coll = this.applyTarget(rec.db, rec.c);
+        const id = valueKey(rec.doc._id);
+        const old = coll.docs.get(id);
+        if (old) for (const index of coll.indexes.values()) index.remove(old, id);
+        coll.docs.set(id, rec.doc);
+        for (const index of coll.indexes.values()) index.add(rec.doc, id);
+        return;
+      }
+      case 'del': {
+        const coll = this.collection(rec.db, rec.c);
+        if (!coll) return;
+        const id = valueKey(rec.id);
+        const old = coll.docs.get(id);
+        if (!old) return;
+        for (const index of coll.indexes.values()) index.remove(old, id);
+        coll.docs.delete(id);
+        return;
+      }
+    }
+  }
+
+  private applyTarget(db: string, c: string): Collection {
+    const coll = this.collection(db, c);
+    if (coll) return coll;
+    this.apply({ op: 'createColl', db, c, options: {} });
+    return this.collection(db, c) as Collection;
+  }
+
+  /** Records that rebuild the whole state (for snapshots). Synchronous: a consistent cut. */
+  *snapshotRecords(): Iterable<StoreRecord> {
+    for (const db of this.dbs.values()) {
+      for (const coll of db.values()) {
+        yield { op: 'createColl', db: coll.db, c: coll.name, options: coll.options };
+        for (const doc of coll.docs.values()) yield { op: 'put', db: coll.db, c: coll.name, doc };
+        for (const index of coll.indexes.values()) yield { op: 'createIndex', db: coll.db, c: coll.name, spec: index.spec };
+      }
+    }
+  }
+}
+
+const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
+/** Upper bound of what a `put` record adds around the document (op, db and collection names). */
+const RECORD_OVERHEAD_BYTES = 512;
+
+function idFirst(doc: Document): Document {
+  if (Object.keys(doc)[0] === '_id') return doc;
+  const { _id, ...rest } = doc;
+  return { _id, ...rest };
+}
+
+export function validateCollectionName(name: string): void {
+  if (name.length === 0 || name.includes('$') || name.includes('\0') || name.startsWith('.') || name.startsWith('system.')) {
+    throw new MongoCommandError('InvalidNamespace', `Invalid collection name: ${name}`);
+  }
+}
+
+/** Parses a journal document back into a StoreRecord (trusting our own writer, checking the op). */
+export function toStoreRecord(doc: Document): StoreRecord {
+  switch (doc.op) {
+    case 'createColl':
+    case 'dropColl':
+    case 'createIndex':
+    case 'dropIndex':
+    case 'put':
+    case 'del':
+      return doc as StoreRecord;
+    default:
+      throw new Error(`unknown journal record op ${String(doc.op)}`);
+  }
+}

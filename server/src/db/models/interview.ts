@@ -1,0 +1,176 @@
+import { Schema, type Connection, type Model, type Types } from 'mongoose';
+import {
+  CANDIDATE_TEXT_MAX,
+  INTERVIEWER_TEXT_MAX,
+  endedBySchema,
+  evaluationStatusSchema,
+  interviewModeSchema,
+  interviewStatusSchema,
+  linkedBySchema,
+  messageRoleSchema,
+  messageSourceSchema,
+  turnStateSchema,
+  type Interview,
+} from '../../../../shared/interview.js';
+import { STRICT_SCHEMA_OPTIONS } from './options.js';
+
+/**
+ * Mongoose mirror of `interviewSchema` (shared/interview.ts), field for field.
+ * Zod validates before every write; this schema casts, refuses unknown fields
+ * (strict: 'throw') and declares the indexes. Nothing has a mongoose default:
+ * the repository writes every field explicitly, so zod alone decides the shape.
+ */
+
+/** The stored document: the shared type with `_id` instead of `id`. */
+export type InterviewRecord = Omit<Interview, 'id'> & { _id: Types.ObjectId };
+
+const sub = { _id: false, ...STRICT_SCHEMA_OPTIONS } as const;
+
+const messageSchema = new Schema(
+  {
+    id: { type: String, required: true },
+    role: { type: String, required: true, enum: messageRoleSchema.options },
+    // The per-role limit (candidate <= CANDIDATE_TEXT_MAX) is zod's; this is the outer bound.
+    text: { type: String, required: true, minlength: 1, maxlength: Math.max(CANDIDATE_TEXT_MAX, INTERVIEWER_TEXT_MAX) },
+    source: { type: String, required: true, enum: messageSourceSchema.options },
+    questionId: { type: String },
+    at: { type: Date, required: true },
+  },
+  sub,
+);
+
+const turnSchema = new Schema(
+  {
+    state: { type: String, required: true, enum: turnStateSchema.options },
+    questionId: { type: String },
+    leaseUntil: { type: Date },
+    node: { type: String },
+  },
+  sub,
+);
+
+const voiceSchema = new Schema(
+  {
+    agentId: { type: String },
+    userId: { type: String },
+    conversationId: { type: String },
+    startedAt: { type: Date },
+    endedAt: { type: Date },
+    linkedBy: { type: String, enum: linkedBySchema.options },
+    linkedAt: { type: Date },
+    candidates: { type: [String], default: undefined },
+  },
+  sub,
+);
+
+const transcriptLineSchema = new Schema(
+  {
+    role: { type: String, required: true, enum: ['user', 'agent'] },
+    text: { type: String, required: true },
+    timeInCallSecs: { type: Number },
+  },
+  sub,
+);
+
+const transcriptSchema = new Schema(
+  {
+    conversationId: { type: String, required: true },
+    receivedAt: { type: Date, required: true },
+    lines: { type: [transcriptLineSchema], required: true },
+    summary: { type: String },
+    durationSecs: { type: Number },
+  },
+  sub,
+);
+
+const competencySchema = new Schema(
+  {
+    name: { type: String, required: true },
+    score: { type: Number, required: true },
+    evidence: { type: String },
+  },
+  sub,
+);
+
+const evaluationResultSchema = new Schema(
+  {
+    overall: { type: Number, required: true },
+    summary: { type: String, required: true },
+    strengths: { type: [String], required: true },
+    concerns: { type: [String], required: true },
+    competencies: { type: [competencySchema], required: true },
+  },
+  sub,
+);
+
+const evaluationSchema = new Schema(
+  {
+    status: { type: String, required: true, enum: evaluationStatusSchema.options },
+    attempts: { type: Number, required: true },
+    result: { type: evaluationResultSchema },
+    error: { type: String },
+    leaseUntil: { type: Date },
+    completedAt: { type: Date },
+  },
+  sub,
+);
+
+const usageEntrySchema = new Schema(
+  {
+    model: { type: String, required: true },
+    calls: { type: Number, required: true },
+    inputTokens: { type: Number, required: true },
+    outputTokens: { type: Number, required: true },
+    costUsd: { type: Number, required: true },
+  },
+  sub,
+);
+
+export const interviewSchema = new Schema<InterviewRecord>(
+  {
+    clientSessionId: { type: String, required: true },
+    mode: { type: String, required: true, enum: interviewModeSchema.options },
+    role: { type: String, required: true },
+    candidateName: { type: String },
+    candidateId: { type: String },
+    openingId: { type: String },
+    status: { type: String, required: true, enum: interviewStatusSchema.options },
+    endedBy: { type: String, enum: endedBySchema.options },
+    messages: { type: [messageSchema], required: true },
+    turn: { type: turnSchema, required: true },
+    // Generic until interview/plan.ts owns its shape; see shared/interview.ts.
+    plan: { type: Schema.Types.Mixed, required: true },
+    voice: { type: voiceSchema },
+    transcript: { type: transcriptSchema },
+    evaluation: { type: evaluationSchema },
+    usage: { type: [usageEntrySchema], required: true },
+    startedAt: { type: Date },
+    endedAt: { type: Date },
+    createdAt: { type: Date },
+    updatedAt: { type: Date },
+  },
+  { ...STRICT_SCHEMA_OPTIONS, collection: 'interviews', timestamps: true },
+);
+
+interviewSchema.index({ clientSessionId: 1 }, { unique: true });
+// Set only once known, so most documents have none: sparse keeps them out of the unique index.
+interviewSchema.index({ 'voice.conversationId': 1 }, { unique: true, sparse: true });
+interviewSchema.index({ status: 1, updatedAt: -1 });
+// Time-window link: same user + agent, voice started near the call's start.
+interviewSchema.index({ 'voice.userId': 1, 'voice.agentId': 1, 'voice.startedAt': 1 });
+// Newest-first listing with a (createdAt, _id) cursor, optionally by status.
+interviewSchema.index({ createdAt: -1, _id: -1 });
+interviewSchema.index({ status: 1, createdAt: -1, _id: -1 });
+// Claiming evaluations left pending or with an expired lease.
+interviewSchema.index({ 'evaluation.status': 1, 'evaluation.leaseUntil': 1 });
+
+export type InterviewModel = Model<InterviewRecord>;
+
+export const INTERVIEW_MODEL = 'Interview';
+
+/** The model bound to `conn` (created once per connection, never on the global mongoose). */
+export function interviewModel(conn: Connection): InterviewModel {
+  const existing = conn.models[INTERVIEW_MODEL];
+  if (existing) return existing as InterviewModel;
+  return conn.model<InterviewRecord>(INTERVIEW_MODEL, interviewSchema, 'interviews');
+}

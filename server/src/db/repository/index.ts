@@ -1,0 +1,105 @@
+import type { Connection } from 'mongoose';
+import type { CreateSessionInput, Interview, LinkedBy, Message } from '../../../../shared/interview.js';
+import type { StoreWebhookEventInput, WebhookEvent, WebhookOutcome } from '../../../../shared/webhook.js';
+import { createModels, initModels } from '../models/index.js';
+import type { RepoContext } from './context.js';
+import { claimEvaluation, recordEvaluation, type ClaimEvaluationRequest, type EvaluationUpdate } from './evaluation.js';
+import { appendMessage, type AppendOptions, type AppendResult } from './messages.js';
+import {
+  createSession,
+  findByClientSessionId,
+  findById,
+  listSessions,
+  transition,
+  type CreateSessionResult,
+  type ListSessionsQuery,
+  type SessionPage,
+  type TransitionRequest,
+  type TransitionResult,
+} from './sessions.js';
+import { setTurn, type SetTurnRequest } from './turn.js';
+import { addUsage, type UsageDelta } from './usage.js';
+import {
+  findVoiceLinkCandidates,
+  recordVoiceStart,
+  setConversationId,
+  type SetConversationIdResult,
+  type VoiceStart,
+  type VoiceWindowQuery,
+} from './voice.js';
+import { findUnprocessedWebhookEvents, markWebhookProcessed, storeWebhookEvent, type StoreWebhookResult } from './webhooks.js';
+
+export type { AppendOptions, AppendRejection, AppendResult } from './messages.js';
+export type { ClaimEvaluationRequest, EvaluationUpdate } from './evaluation.js';
+export type { TurnExpectation } from './preconditions.js';
+export type {
+  CreateSessionResult,
+  ListSessionsQuery,
+  SessionPage,
+  TransitionRequest,
+  TransitionResult,
+  TransitionSet,
+} from './sessions.js';
+export type { SetTurnRequest } from './turn.js';
+export type { UsageDelta } from './usage.js';
+export type { SetConversationIdResult, VoiceStart, VoiceWindowQuery } from './voice.js';
+export type { StoreWebhookResult } from './webhooks.js';
+
+/**
+ * The only way the server writes interviews and webhook events. Every write is
+ * ONE atomic operation whose filter states its precondition; every result is a
+ * plain object of a type from ./shared (never a mongoose document).
+ * Inputs are validated with zod here too, so no caller-supplied value can reach
+ * a filter as an operator object.
+ */
+export interface Repository {
+  createSession(input: CreateSessionInput): Promise<CreateSessionResult>;
+  findByClientSessionId(clientSessionId: string): Promise<Interview | null>;
+  findById(id: string): Promise<Interview | null>;
+  listSessions(query: ListSessionsQuery): Promise<SessionPage>;
+  appendMessage(clientSessionId: string, message: Message, opts: AppendOptions): Promise<AppendResult>;
+  transition(clientSessionId: string, req: TransitionRequest): Promise<TransitionResult>;
+  setTurn(clientSessionId: string, req: SetTurnRequest): Promise<TransitionResult>;
+  setConversationId(clientSessionId: string, conversationId: string, opts?: { linkedBy?: LinkedBy }): Promise<SetConversationIdResult>;
+  recordVoiceStart(clientSessionId: string, start: VoiceStart): Promise<TransitionResult>;
+  findVoiceLinkCandidates(query: VoiceWindowQuery): Promise<Interview[]>;
+  addUsage(clientSessionId: string, delta: UsageDelta): Promise<Interview | null>;
+  recordEvaluation(clientSessionId: string, update: EvaluationUpdate): Promise<TransitionResult>;
+  claimEvaluation(req?: ClaimEvaluationRequest): Promise<Interview | null>;
+  storeWebhookEvent(input: StoreWebhookEventInput): Promise<StoreWebhookResult>;
+  markWebhookProcessed(id: string, outcome: WebhookOutcome): Promise<{ won: boolean }>;
+  findUnprocessedWebhookEvents(opts?: { limit?: number }): Promise<WebhookEvent[]>;
+}
+
+export interface RepositoryOptions {
+  /** Clock for leases and timestamps written by the repository (tests move it). */
+  now?: () => Date;
+}
+
+/**
+ * Binds the models to `conn` and waits for collections and indexes, so the
+ * unique keys every precondition relies on exist before the first write.
+ */
+export async function createRepository(conn: Connection, opts: RepositoryOptions = {}): Promise<Repository> {
+  const models = createModels(conn);
+  await initModels(models);
+  const ctx: RepoContext = { models, now: opts.now ?? (() => new Date()) };
+  return {
+    createSession: (input) => createSession(ctx, input),
+    findByClientSessionId: (id) => findByClientSessionId(ctx, id),
+    findById: (id) => findById(ctx, id),
+    listSessions: (query) => listSessions(ctx, query),
+    appendMessage: (id, message, o) => appendMessage(ctx, id, message, o),
+    transition: (id, req) => transition(ctx, id, req),
+    setTurn: (id, req) => setTurn(ctx, id, req),
+    setConversationId: (id, cid, o) => setConversationId(ctx, id, cid, o),
+    recordVoiceStart: (id, start) => recordVoiceStart(ctx, id, start),
+    findVoiceLinkCandidates: (query) => findVoiceLinkCandidates(ctx, query),
+    addUsage: (id, delta) => addUsage(ctx, id, delta),
+    recordEvaluation: (id, update) => recordEvaluation(ctx, id, update),
+    claimEvaluation: (req) => claimEvaluation(ctx, req),
+    storeWebhookEvent: (input) => storeWebhookEvent(ctx, input),
+    markWebhookProcessed: (id, outcome) => markWebhookProcessed(ctx, id, outcome),
+    findUnprocessedWebhookEvents: (o) => findUnprocessedWebhookEvents(ctx, o),
+  };
+}

@@ -1,0 +1,34 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError } from '../../../../shared/errors.js';
+import type { Logger } from '../../observability/logger.js';
+
+/** Unknown API paths answer the PROTOCOL.md error shape, not express's HTML page. */
+export const apiNotFound: RequestHandler = (req, _res, next) => {
+  next(new AppError('NOT_FOUND', `No route for ${req.method} ${req.baseUrl}${req.path}`));
+};
+
+/** Maps every error to `{ error: { code, message, details? } }` with the contract's status. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err: unknown, _req, res, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const appError = toAppError(err);
+    if (appError.status >= 500) logger.error('request failed', { code: appError.code, err: appError.cause ?? appError });
+    if (appError.retryAfterMs !== undefined) res.setHeader('Retry-After', String(Math.max(1, Math.ceil(appError.retryAfterMs / 1000))));
+    res.status(appError.status).json({ error: appError.toBody() });
+  };
+}
+
+/** body-parser errors carry `type` and `status`; everything unknown is a 500 that leaks nothing. */
+function toAppError(err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  const type = typeof err === 'object' && err !== null ? (err as { type?: unknown }).type : undefined;
+  if (type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'Request body is too large');
+  if (type === 'entity.parse.failed') return new AppError('VALIDATION', 'Request body is not valid JSON');
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    return new AppError('VALIDATION', 'Request body encoding is not supported');
+  }
+  return new AppError('INTERNAL', 'Internal server error', { cause: err });
+}

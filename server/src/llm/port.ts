@@ -1,0 +1,98 @@
+import type { EvaluationResult } from '../../../shared/interview.js';
+import type { Difficulty, Phase } from '../../../shared/plan.js';
+
+/**
+ * The interviewer port. Adapters: scripted (default, no key) and openai.
+ * The interview service depends on this interface only (wired in main.ts).
+ */
+
+/** A role the interviewer can interview for (GET /api/roles lists them). */
+export interface RoleProfile {
+  id: string;
+  title: string;
+  description: string;
+  /** Skill ids with display names; questions and scores refer to these ids. */
+  skills: Array<{ id: string; name: string }>;
+}
+
+export interface TranscriptEntry {
+  role: 'interviewer' | 'candidate';
+  text: string;
+}
+
+export interface QuestionRequest {
+  /** Stable per interview: lets a deterministic interviewer vary questions between sessions. */
+  sessionKey: string;
+  role: RoleProfile;
+  number: number;
+  phase: Phase;
+  difficulty: Difficulty;
+  /** The skill the plan wants probed next. */
+  skill: string;
+  /** The conversation so far, oldest first, already trimmed to the context budget. */
+  history: TranscriptEntry[];
+}
+
+export interface ScoreRequest {
+  role: RoleProfile;
+  phase: Phase;
+  difficulty: Difficulty;
+  skill: string;
+  question: string;
+  answer: string;
+}
+
+export interface AnswerAssessment {
+  /** 0..10 */
+  score: number;
+  /** One sentence on why; shown to recruiters, never logged. */
+  rationale: string;
+}
+
+export interface EvaluationRequest {
+  role: RoleProfile;
+  transcript: TranscriptEntry[];
+  /** Per-question facts the plan collected, for a consistent report. */
+  scores: Array<{ number: number; phase: Phase; skill: string; score: number | null }>;
+}
+
+export interface Usage {
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Called once per model call with what it cost (the service accumulates it atomically). */
+  onUsage?: (usage: Usage) => void;
+}
+
+export interface Interviewer {
+  /** 'scripted' or e.g. 'openai:gpt-4o-mini'. */
+  readonly name: string;
+  /**
+   * Text deltas of the next question, as they are produced. Honours
+   * `signal` (stops promptly, rejects with an AbortError). A failure before or
+   * during the stream rejects with an LlmError.
+   */
+  streamQuestion(request: QuestionRequest, options?: CallOptions): AsyncIterable<string>;
+  scoreAnswer(request: ScoreRequest, options?: CallOptions): Promise<AnswerAssessment>;
+  evaluate(request: EvaluationRequest, options?: CallOptions): Promise<EvaluationResult>;
+}
+
+export type LlmErrorCode = 'LLM_UNAVAILABLE' | 'LLM_TIMEOUT' | 'LLM_STREAM_CUT' | 'LLM_BAD_OUTPUT';
+
+/** Why a model call failed; `retryable` is what `question:error` tells the client. */
+export class LlmError extends Error {
+  constructor(
+    readonly code: LlmErrorCode,
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'LlmError';
+  }
+}

@@ -1,0 +1,35 @@
+import winston from 'winston';
+import { currentCorrelationId } from './correlation.js';
+import { redactField } from './redact.js';
+
+export type Logger = winston.Logger;
+
+// winston's own fields: `message` is the developer-written event name, never user text.
+const UNREDACTED = new Set(['level', 'message', 'timestamp', 'service', 'correlationId']);
+
+/** Log metadata is redacted and stamped with the current correlation id. */
+const candorFormat = winston.format((info) => {
+  const correlationId = currentCorrelationId();
+  for (const key of Object.keys(info)) {
+    if (!UNREDACTED.has(key)) info[key] = redactField(key, info[key]);
+  }
+  if (correlationId && info.correlationId === undefined) info.correlationId = correlationId;
+  return info;
+});
+
+export interface LoggerOptions {
+  level?: string;
+  /** Extra transports (tests capture lines with a stream transport). */
+  transports?: winston.transport[];
+  silent?: boolean;
+}
+
+export function createLogger(opts: LoggerOptions = {}): Logger {
+  return winston.createLogger({
+    level: opts.level ?? 'info',
+    silent: opts.silent ?? false,
+    format: winston.format.combine(candorFormat(), winston.format.timestamp(), winston.format.json()),
+    defaultMeta: { service: 'candor' },
+    transports: opts.transports ?? [new winston.transports.Console()],
+  });
+}
