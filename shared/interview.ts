@@ -9,6 +9,7 @@ import {
   openingIdSchema,
   questionIdSchema,
 } from './ids.js';
+import { planStateSchema, type PlanState } from './plan.js';
 
 /**
  * The stored shape of an interview (collection `interviews`). These schemas are
@@ -162,12 +163,9 @@ export const evaluationSchema = z.object({
 });
 export type Evaluation = z.infer<typeof evaluationSchema>;
 
-/**
- * Progressive assessment state (phase, counts, scores, boundaries).
- * Deliberately generic until interview/plan.ts defines it (a later issue owns that shape).
- */
-export const planSchema = z.record(z.string(), z.unknown());
-export type Plan = z.infer<typeof planSchema>;
+/** Progressive assessment facts; see shared/plan.ts. */
+export const planSchema = planStateSchema;
+export type Plan = PlanState;
 
 /** Tokens and cost of one model over the whole interview. */
 export const usageEntrySchema = z.object({

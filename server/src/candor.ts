@@ -3,22 +3,40 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'mongoose';
+import { Server as SocketServer } from 'socket.io';
 import type { Config } from './config.js';
 import { closeMongoose, connectMongoose, pingDatabase } from './db/connection.js';
 import { EmbeddedMongo } from './db/embedded/index.js';
+import { createRepository } from './db/repository/index.js';
 import { createHttpApp } from './http/app.js';
+import { candidateSessionsRouter, rolesRouter } from './http/sessions.js';
 import { staticClientRouter } from './http/staticClient.js';
+import { AnswerAssessor } from './interview/answerAssessor.js';
+import { AnswerRateLimit } from './interview/answerRateLimit.js';
+import { EvaluationRunner } from './interview/evaluationRunner.js';
+import { MemoryInflightStore } from './interview/memoryInflight.js';
+import { nodeIdentity } from './interview/nodeIdentity.js';
+import { CandidatePresence } from './interview/presence.js';
+import { QuestionStreamer } from './interview/questionStreamer.js';
+import { ROLES } from './interview/roles.js';
+import { InterviewService } from './interview/service.js';
+import { createOpenAiInterviewer } from './llm/openai/index.js';
+import type { Interviewer } from './llm/port.js';
+import { ScriptedInterviewer } from './llm/scripted/index.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { SocketBroadcaster } from './realtime/broadcaster.js';
+import { attachInterviewNamespace } from './realtime/interviewNamespace.js';
 
 export interface RunningCandor {
-  /** http://host:port the server listens on (host 127.0.0.1 when bound to all interfaces). */
+  /** http://host:port the server listens on (localhost when bound to all interfaces). */
   url: string;
   port: number;
   /** The MongoDB URI in use (the embedded server's when MONGODB_URI is unset). */
   mongodbUri: string;
   connection: Connection;
-  /** Stops accepting, lets in-flight requests finish, then closes the store. */
+  service: InterviewService;
+  /** Stops accepting, lets in-flight requests finish, releases turn leases, then closes the store. */
   close(): Promise<void>;
 }
 
@@ -26,9 +44,13 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** dist/server/src -> dist/client when built; server/src -> dist/client in dev. */
 export const defaultClientDir = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? '../../client' : '../../dist/client');
 
+/** Answers are <= 2000 chars; anything far larger on a socket is not ours. */
+const SOCKET_MAX_MESSAGE_BYTES = 16 * 1024;
+
 /**
- * The composition root's body: config -> store -> http. main.ts adds process
- * concerns (signals, exit codes); tests call this directly to run a real server.
+ * The composition root's body: config -> store -> interviewer -> service ->
+ * http + sockets. main.ts adds process concerns (signals, exit codes); tests
+ * call this directly to run a real server in-process.
  */
 export async function startCandor(config: Config, logger: Logger, opts: { clientDir?: string } = {}): Promise<RunningCandor> {
   const embedded = config.mongodbUri
@@ -49,42 +71,89 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
     await embedded?.close();
     throw err;
   }
+  const repo = await createRepository(connection);
+  const now = () => new Date();
+  const node = nodeIdentity({ nodeName: config.nodeName, port: config.port });
+  const interviewer = createInterviewer(config);
+  logger.info('interviewer ready', { interviewer: interviewer.name, node: node.id });
 
   const metrics = createMetrics();
+  const httpServer = http.createServer();
+  const io = new SocketServer(httpServer, { maxHttpBufferSize: SOCKET_MAX_MESSAGE_BYTES, serveClient: false });
+  const broadcaster = new SocketBroadcaster(io);
+  const inflight = new MemoryInflightStore();
+  const streamer = new QuestionStreamer({ repo, interviewer, broadcaster, inflight, logger, nodeId: node.id, leaseMs: config.interview.turnLeaseMs, now });
+  const assessor = new AnswerAssessor({ repo, interviewer, logger, now });
+  const evaluations = new EvaluationRunner({ repo, interviewer, assessor, broadcaster, logger, leaseMs: config.interview.evaluationLeaseMs });
+  const service = new InterviewService({
+    repo,
+    streamer,
+    assessor,
+    evaluations,
+    broadcaster,
+    inflight,
+    rateLimit: new AnswerRateLimit(config.interview.answerMinIntervalMs),
+    logger,
+    now,
+  });
+  const presence = new CandidatePresence(config.interview.disconnectGraceMs, (csid) => {
+    service.releaseTurn(csid).catch((err: unknown) => logger.warn('releasing an abandoned turn failed', { clientSessionId: csid, err }));
+  });
+  attachInterviewNamespace(io, { service, presence, sessionSecret: config.sessionSecret, logger });
+
   const app = createHttpApp({
     logger,
     metrics,
     trustProxy: config.trustProxy,
     readiness: [{ name: 'database', check: () => pingDatabase(connection) }],
+    apiRouters: [rolesRouter(ROLES), candidateSessionsRouter({ service, sessionSecret: config.sessionSecret })],
     clientRouter: staticClientRouter(opts.clientDir ?? defaultClientDir),
   });
+  httpServer.on('request', app);
 
-  const server = http.createServer(app);
+  // Recovery before accepting: turns this server held before a crash are released at once,
+  // evaluations left pending or running are resumed.
+  if (node.stable) {
+    const released = await repo.releaseLeasesOfPreviousBoot(node.name, node.id);
+    if (released > 0) logger.info('released turn leases of a previous run', { count: released });
+  }
+  const resumed = await evaluations.resumeAll();
+  if (resumed > 0) logger.info('resumed evaluations', { count: resumed });
+
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off('error', reject);
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
+  const { port } = httpServer.address() as AddressInfo;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${shownHost}:${port}`;
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      // Stop accepting; keep-alive sockets with no request in flight are closed now,
-      // the rest close as soon as their response is written.
-      const drained = new Promise<void>((resolve) => server.close(() => resolve()));
+      presence.stop();
+      evaluations.stop();
+      // Stop accepting and close every socket.io client in every namespace (they
+      // reconnect elsewhere, or to our successor, and resume from the snapshot);
+      // io.close also closes the HTTP server, which waits for in-flight requests.
+      const drained = new Promise<void>((resolve) => void io.close(() => resolve()));
       // A keep-alive connection becomes idle when its last response is written;
       // close those promptly instead of waiting for the keep-alive timeout.
-      const sweeper = setInterval(() => server.closeIdleConnections(), 50);
-      server.closeIdleConnections();
+      const sweeper = setInterval(() => httpServer.closeIdleConnections(), 50);
+      httpServer.closeIdleConnections();
       await drained.finally(() => clearInterval(sweeper));
+      await service.releaseAllTurns();
       await closeMongoose(connection);
       await embedded?.close();
     })());
 
-  return { url, port, mongodbUri, connection, close };
+  return { url, port, mongodbUri, connection, service, close };
+}
+
+function createInterviewer(config: Config): Interviewer {
+  if (config.openai) return createOpenAiInterviewer({ apiKey: config.openai.apiKey, baseURL: config.openai.baseURL, model: config.openai.model });
+  return new ScriptedInterviewer({ tokenDelayMs: config.scripted.tokenDelayMs });
 }

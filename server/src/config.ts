@@ -20,6 +20,16 @@ const port = (fallback: number) =>
       .default(fallback),
   );
 
+const ms = (fallback: number, min = 0) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: 'must be a number of milliseconds' })
+      .int('must be a whole number of milliseconds')
+      .min(min, `must be at least ${min}`)
+      .default(fallback),
+  );
+
 const envSchema = z.object({
   NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'test', 'production']).default('development')),
   HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
@@ -44,7 +54,16 @@ const envSchema = z.object({
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info')),
   SESSION_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   RECRUITER_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
-  SHUTDOWN_TIMEOUT_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).default(10_000)),
+  SHUTDOWN_TIMEOUT_MS: ms(10_000),
+  NODE_NAME: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'only A-Z a-z 0-9 _ . : - (max 64)').optional()),
+  ANSWER_MIN_INTERVAL_MS: ms(3_000),
+  SCRIPTED_TOKEN_DELAY_MS: ms(35),
+  TURN_LEASE_MS: ms(15_000, 1_000),
+  DISCONNECT_GRACE_MS: ms(5_000),
+  EVALUATION_LEASE_MS: ms(120_000, 1_000),
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: z.preprocess(emptyAsUndefined, z.url('must be a URL').optional()),
+  OPENAI_MODEL: z.preprocess(emptyAsUndefined, z.string().min(1).default('gpt-4o-mini')),
   TRUST_PROXY: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
 });
 
@@ -66,6 +85,17 @@ export interface Config {
   generatedSecrets: GeneratedSecretName[];
   shutdownTimeoutMs: number;
   trustProxy: boolean;
+  /** Stable name of this server process (default host:port); leases carry `<name>#<boot id>`. */
+  nodeName: string | undefined;
+  interview: {
+    answerMinIntervalMs: number;
+    turnLeaseMs: number;
+    disconnectGraceMs: number;
+    evaluationLeaseMs: number;
+  };
+  scripted: { tokenDelayMs: number };
+  /** Set when OPENAI_API_KEY is: the OpenAI interviewer replaces the scripted one. */
+  openai: { apiKey: string; baseURL: string | undefined; model: string } | undefined;
 }
 
 export class ConfigError extends Error {
@@ -119,5 +149,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, secretSource: S
     generatedSecrets,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY === 'true',
+    nodeName: e.NODE_NAME,
+    interview: {
+      answerMinIntervalMs: e.ANSWER_MIN_INTERVAL_MS,
+      turnLeaseMs: e.TURN_LEASE_MS,
+      disconnectGraceMs: e.DISCONNECT_GRACE_MS,
+      evaluationLeaseMs: e.EVALUATION_LEASE_MS,
+    },
+    scripted: { tokenDelayMs: e.SCRIPTED_TOKEN_DELAY_MS },
+    openai: e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY, baseURL: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL } : undefined,
   };
 }

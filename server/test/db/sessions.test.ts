@@ -37,7 +37,7 @@ describe('createSession', () => {
       status: 'created',
       messages: [],
       turn: { state: 'idle' },
-      plan: {},
+      plan: { asked: [], scores: [] },
       usage: [],
     });
     expect(session.id).toMatch(/^[0-9a-f]{24}$/);

@@ -1,7 +1,7 @@
 import type { Document } from 'bson';
 import { mkdir } from 'node:fs/promises';
 import { CursorRegistry } from './cursors.js';
-import { Journal, type Durability } from './journal.js';
+import { Journal, type Durability, type JournalStats } from './journal.js';
 import { lockDataDir } from './lock.js';
 import { silentLogger, type EmbeddedLogger } from './logger.js';
 import { WireServer } from './server.js';
@@ -9,6 +9,9 @@ import { Store, toStoreRecord } from './store.js';
 
 export type { EmbeddedLogger } from './logger.js';
 export type { Durability } from './journal.js';
+
+/** Journal counters since start: records appended, group commits, bytes written. */
+export type EmbeddedStats = JournalStats;
 
 export interface EmbeddedMongoOptions {
   /** Data directory (created if missing); journal + snapshot live here. */
@@ -75,6 +78,10 @@ export class EmbeddedMongo {
     }
     logger.info('embedded-mongo: listening', { host, port: server.port, dir: opts.dir, durability: opts.durability ?? 'fsync', startupMs: Date.now() - started });
     return new EmbeddedMongo(host, server.port, server, journal, cursors, logger, unlock);
+  }
+
+  stats(): EmbeddedStats {
+    return this.journal.stats();
   }
 
   uri(dbName?: string): string {

@@ -157,8 +157,19 @@ interface Waiter {
 /** Produces the records that rebuild the current state; must run synchronously (consistent cut). */
 export type SnapshotSource = () => Iterable<Document>;
 
+/** Counters since the journal was opened (for benchmarks and diagnostics). */
+export interface JournalStats {
+  /** Records appended. */
+  records: number;
+  /** Group commits (write + fdatasync in 'fsync' mode). */
+  flushes: number;
+  /** Bytes written to journals (snapshots excluded). */
+  bytes: number;
+}
+
 export class Journal {
   private pending: Buffer[] = [];
+  private readonly counters: JournalStats = { records: 0, flushes: 0, bytes: 0 };
   private appendedSeq = 0;
   private durableSeq = 0;
   private waiters: Waiter[] = [];
@@ -252,6 +263,11 @@ export class Journal {
     if (size > maxPayloadBytes) throw new RecordTooLargeError(size, maxPayloadBytes);
     this.pending.push(frame);
     this.appendedSeq++;
+    this.counters.records++;
+  }
+
+  stats(): JournalStats {
+    return { ...this.counters };
   }
 
   /** Resolves once every record appended so far is on disk (fsynced in 'fsync' mode). */
@@ -294,6 +310,8 @@ export class Journal {
     await writeAll(fh, data);
     if (this.opts.durability === 'fsync') await fh.datasync();
     this.activeBytes += data.length;
+    this.counters.flushes++;
+    this.counters.bytes += data.length;
   }
 
   private markDurable(target: number): void {

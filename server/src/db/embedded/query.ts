@@ -1,5 +1,8 @@
 import type { Document } from 'bson';
-import { ProcessingMode } from 'mingo';
+import { ProcessingMode, Query } from 'mingo';
+import { Context } from 'mingo/core';
+import * as queryOperators from 'mingo/operators/query';
+import { Query as BareQuery } from 'mingo/query';
 import type { Options } from 'mingo/types';
 
 /**
@@ -19,4 +22,31 @@ export function aggregateOptions(resolver: (name: string) => Document[]): Partia
     processingMode: ProcessingMode.CLONE_INPUT,
     collectionResolver: resolver,
   };
+}
+
+/**
+ * Query operators only. mingo copies every operator table of a query's context into each new
+ * Query (hundreds of entries with the full context); a filter that uses no expression
+ * (`$expr`, `$where`, `$function`, `$jsonSchema`) only needs these.
+ */
+const leanOptions: Partial<Options> = { ...queryOptions, context: Context.init({ query: queryOperators }) };
+
+const NEEDS_FULL_CONTEXT = new Set(['$expr', '$where', '$function', '$jsonSchema']);
+
+function needsFullContext(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(needsFullContext);
+  if (v === null || typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return false;
+  for (const [k, x] of Object.entries(v as Document)) {
+    if (NEEDS_FULL_CONTEXT.has(k) || needsFullContext(x)) return true;
+  }
+  return false;
+}
+
+/** A compiled filter (MongoDB query semantics, by mingo). */
+export interface Filter {
+  test(doc: Document): boolean;
+}
+
+export function compileFilter(filter: Document): Filter {
+  return needsFullContext(filter) ? new Query(filter, queryOptions) : new BareQuery(filter, leanOptions);
 }

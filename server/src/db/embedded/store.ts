@@ -1,4 +1,5 @@
-import { ObjectId, type Document } from 'bson';
+import { BSON, ObjectId, type Document } from 'bson';
+import { applyDiff, diffDocuments, type DiffOp } from './diff.js';
 import { RecordTooLargeError } from './journal.js';
 import { MongoCommandError } from './errors.js';
 import { duplicateKeyError, Index, type IndexSpec } from './indexes.js';
@@ -7,8 +8,9 @@ import { valueKey } from './values.js';
 export const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
 
 /**
- * Physical journal records. They carry the RESULT of a write (the full new document,
- * the _id removed...), so replay never re-evaluates queries or operators.
+ * Physical journal records. They carry the RESULT of a write (the full new document, the
+ * changed paths of an updated one, the _id removed...), so replay never re-evaluates queries
+ * or operators.
  */
 export type StoreRecord =
   | { op: 'createColl'; db: string; c: string; options: Document }
@@ -16,6 +18,8 @@ export type StoreRecord =
   | { op: 'createIndex'; db: string; c: string; spec: IndexSpec }
   | { op: 'dropIndex'; db: string; c: string; name: string }
   | { op: 'put'; db: string; c: string; doc: Document }
+  /** An update as a physical diff of the stored version (see diff.ts). */
+  | { op: 'update'; db: string; c: string; id: unknown; d: DiffOp[] }
   | { op: 'del'; db: string; c: string; id: unknown };
 
 export class Collection {
@@ -77,7 +81,11 @@ export class Store {
 
   // ---- writes: each one builds a physical record, applies it and logs it ----
 
-  private commit(rec: StoreRecord): void {
+  /**
+   * Logs `rec`, then applies it in memory (`live` when the caller already holds the result,
+   * e.g. the new version of an updated document: no need to replay the diff).
+   */
+  private commit(rec: StoreRecord, live?: () => void): void {
     // Log first: encoding can throw (document too large, closed journal) and then memory
     // must stay untouched. The size check rides on the journal's serialization: one pass.
     try {
@@ -88,7 +96,8 @@ export class Store {
       }
       throw err;
     }
-    this.apply(rec);
+    if (live) live();
+    else this.apply(rec);
   }
 
   /** Returns the collection, creating it implicitly (as MongoDB does on first write). */
@@ -142,7 +151,21 @@ export class Store {
   /** Replaces `previous` by `next` (same _id). Checks uniqueness first; a failure changes nothing. */
   replace(coll: Collection, previous: Document, next: Document): void {
     coll.checkUnique(next, previous);
-    this.commit({ op: 'put', db: coll.db, c: coll.name, doc: next });
+    const diff = diffDocuments(previous, next);
+    if (!diff) {
+      this.commit({ op: 'put', db: coll.db, c: coll.name, doc: next });
+      return;
+    }
+    // The journal no longer sees the whole document, so the 16 MiB limit is checked on its
+    // tracked size (BSON sizes are additive: old size + the diff's delta is exact).
+    const size = bsonSize(previous) + diff.sizeDelta;
+    if (size > MAX_BSON_OBJECT_SIZE) {
+      throw new MongoCommandError('BSONObjectTooLarge', `Resulting document after update is larger than ${MAX_BSON_OBJECT_SIZE}`);
+    }
+    this.commit({ op: 'update', db: coll.db, c: coll.name, id: next._id, d: diff.ops }, () => {
+      docSizes.set(next, size);
+      putDocument(coll, next);
+    });
   }
 
   remove(coll: Collection, doc: Document): void {
@@ -172,13 +195,14 @@ export class Store {
       case 'dropIndex':
         this.collection(rec.db, rec.c)?.indexes.delete(rec.name);
         return;
-      case 'put': {
-        const coll = this.applyTarget(rec.db, rec.c);
-        const id = valueKey(rec.doc._id);
-        const old = coll.docs.get(id);
-        if (old) for (const index of coll.indexes.values()) index.remove(old, id);
-        coll.docs.set(id, rec.doc);
-        for (const index of coll.indexes.values()) index.add(rec.doc, id);
+      case 'put':
+        putDocument(this.applyTarget(rec.db, rec.c), rec.doc);
+        return;
+      case 'update': {
+        const coll = this.collection(rec.db, rec.c);
+        const old = coll?.docs.get(valueKey(rec.id));
+        if (!coll || !old) throw new Error(`journal update of a missing document ${rec.db}.${rec.c} _id ${String(rec.id)}`);
+        putDocument(coll, applyDiff(old, rec.d));
         return;
       }
       case 'del': {
@@ -213,6 +237,27 @@ export class Store {
   }
 }
 
+/** Stores a document version (insert or replace), keeping the indexes in step. */
+function putDocument(coll: Collection, doc: Document): void {
+  const id = valueKey(doc._id);
+  const old = coll.docs.get(id);
+  if (old) for (const index of coll.indexes.values()) index.remove(old, id);
+  coll.docs.set(id, doc);
+  for (const index of coll.indexes.values()) index.add(doc, id);
+}
+
+/** BSON size of stored document versions, computed once per version and then carried by diffs. */
+const docSizes = new WeakMap<Document, number>();
+
+function bsonSize(doc: Document): number {
+  let size = docSizes.get(doc);
+  if (size === undefined) {
+    size = BSON.calculateObjectSize(doc);
+    docSizes.set(doc, size);
+  }
+  return size;
+}
+
 const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
 /** Upper bound of what a `put` record adds around the document (op, db and collection names). */
 const RECORD_OVERHEAD_BYTES = 512;
@@ -237,6 +282,7 @@ export function toStoreRecord(doc: Document): StoreRecord {
     case 'createIndex':
     case 'dropIndex':
     case 'put':
+    case 'update':
     case 'del':
       return doc as StoreRecord;
     default:

@@ -1,7 +1,10 @@
-import { ObjectId, type Document } from 'bson';
+import { ObjectId, Timestamp, type Document } from 'bson';
 import { updateOne } from 'mingo';
-import type { Modifier, PipelineStage } from 'mingo/updater';
+import * as mingoUpdate from 'mingo/operators/update';
+import type { PipelineStage } from 'mingo/updater';
+import { copyAlongPaths } from './diff.js';
 import { MongoCommandError } from './errors.js';
+import { resolvePositional } from './positional.js';
 import { queryOptions } from './query.js';
 import { cloneValue, isPlainObject, setPath, valueKey } from './values.js';
 
@@ -55,7 +58,7 @@ export function applyUpdate(doc: Document, update: UpdateSpec, opts: ApplyOption
     if (opts.isInsert && isPlainObject(onInsert)) modifier.$set = { ...(isPlainObject(modifier.$set) ? modifier.$set : {}), ...onInsert };
     if (!opts.isInsert) guardImmutableId(doc, modifier);
     if (Object.keys(modifier).length === 0) return { doc, modified: false };
-    const result = runMingoUpdate(doc, modifier as Modifier<Document>, opts);
+    const result = runMingoUpdate(doc, modifier, opts);
     if (!opts.isInsert && valueKey(result.doc._id) !== valueKey(doc._id)) {
       throw new MongoCommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
     }
@@ -91,19 +94,121 @@ function guardImmutableId(doc: Document, modifier: Document): void {
   }
 }
 
-function runMingoUpdate(doc: Document, modifier: Modifier<Document> | PipelineStage[], opts: ApplyOptions): { doc: Document; modified: boolean } {
-  const copy = cloneValue(doc);
-  const created = Array.isArray(modifier) ? false : prepareArrayTargets(copy, modifier);
-  const docs = [copy];
-  const res = updateOne(docs, opts.isInsert ? {} : opts.filter, modifier, { arrayFilters: opts.arrayFilters ?? [], cloneMode: 'deep' }, queryOptions);
-  return { doc: docs[0] as Document, modified: created || res.modifiedCount > 0 };
+function runMingoUpdate(doc: Document, modifier: Document | PipelineStage[], opts: ApplyOptions): { doc: Document; modified: boolean } {
+  if (Array.isArray(modifier)) {
+    const docs = [cloneValue(doc)];
+    const res = updateOne(docs, {}, modifier, { arrayFilters: opts.arrayFilters ?? [], cloneMode: 'deep' }, queryOptions);
+    return { doc: docs[0] as Document, modified: res.modifiedCount > 0 };
+  }
+  // `$` becomes the matched index here, so mingo needs no query and conflicts are checked on real paths.
+  const resolved = resolvePositional(doc, modifier, opts.isInsert ? {} : opts.filter);
+  const paths = updatePaths(resolved);
+  checkConflicts(paths);
+  // Copy-on-write: only the containers on updated paths are copied; the rest stays shared
+  // with the stored version (never mutated), which also lets the journal record a diff.
+  const copy = copyAlongPaths(doc, paths, cloneValue);
+  let modified = prepareArrayTargets(copy, resolved);
+  const arrayFilters = opts.arrayFilters ?? [];
+  for (const [op, spec] of Object.entries(resolved)) {
+    const apply = OPERATORS[op] as Operator;
+    // One path per call: mingo checks conflicts per operator on the path before a positional
+    // element ('a.$[].x' and 'a.$[].y' would "conflict"); checkConflicts() already did it right.
+    for (const [path, value] of Object.entries(spec as Document)) {
+      if (apply({ [path]: value }, arrayFilters)(copy).length > 0) modified = true;
+    }
+  }
+  return { doc: copy, modified };
+}
+
+type Operator = (expr: Document, arrayFilters: Document[]) => (obj: Document) => string[];
+
+function currentDate(expr: Document, arrayFilters: Document[]): (obj: Document) => string[] {
+  const now = new Date();
+  const values: Document = {};
+  for (const [path, spec] of Object.entries(expr)) {
+    const type: unknown = isPlainObject(spec) ? spec.$type : 'date';
+    if (spec !== true && type !== 'date' && type !== 'timestamp') {
+      throw new MongoCommandError('BadValue', `${String(type)} is not valid type for $currentDate. Please use a boolean ('true') or a $type expression ({$type: 'timestamp/date'}).`);
+    }
+    values[path] = type === 'timestamp' ? new Timestamp({ t: Math.floor(now.getTime() / 1000), i: 1 }) : now;
+  }
+  return mingoUpdate.$set(values, arrayFilters);
+}
+
+/**
+ * mingo's update operators, called directly (its updateOne builds a query, a context and a
+ * clone per call: several times the cost of the update itself). `$currentDate` resolves the
+ * clock here, so the journal's diff carries the value.
+ */
+const OPERATORS: Record<string, Operator> = {
+  $set: mingoUpdate.$set,
+  $unset: mingoUpdate.$unset,
+  $inc: mingoUpdate.$inc,
+  $mul: mingoUpdate.$mul,
+  $min: mingoUpdate.$min,
+  $max: mingoUpdate.$max,
+  $rename: mingoUpdate.$rename,
+  $push: mingoUpdate.$push,
+  $addToSet: mingoUpdate.$addToSet,
+  $pop: mingoUpdate.$pop,
+  $pull: mingoUpdate.$pull,
+  $pullAll: mingoUpdate.$pullAll,
+  $bit: mingoUpdate.$bit,
+  $currentDate: currentDate,
+};
+
+/** Every path an operator update writes (operators' field paths and `$rename` targets); validates the operators. */
+function updatePaths(modifier: Document): string[] {
+  const paths: string[] = [];
+  for (const [op, spec] of Object.entries(modifier)) {
+    if (!Object.hasOwn(OPERATORS, op)) {
+      throw new MongoCommandError('FailedToParse', `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
+    }
+    if (!isPlainObject(spec)) {
+      throw new MongoCommandError('FailedToParse', `Modifiers operate on fields but we found type ${Array.isArray(spec) ? 'array' : typeof spec} instead. For example: {$mod: {<field>: ...}} not {${op}: ${String(spec)}}`);
+    }
+    for (const [path, value] of Object.entries(spec)) {
+      if (path === '' || path.startsWith('.') || path.endsWith('.') || path.includes('..')) {
+        throw new MongoCommandError('BadValue', `The update path '${path}' contains an empty field name, which is not allowed.`);
+      }
+      paths.push(path);
+      if (op === '$rename' && typeof value === 'string') paths.push(value);
+    }
+  }
+  return paths;
+}
+
+interface PathNode {
+  children: Map<string, PathNode>;
+  path?: string;
+}
+
+/** MongoDB's rule: two updated paths conflict when they are equal or one is a prefix of the other (code 40). */
+function checkConflicts(paths: readonly string[]): void {
+  const root: PathNode = { children: new Map() };
+  for (const path of paths) {
+    let node = root;
+    for (const part of path.split('.')) {
+      if (node.path !== undefined) throw conflict(path, node.path);
+      let child = node.children.get(part);
+      if (!child) node.children.set(part, (child = { children: new Map() }));
+      node = child;
+    }
+    if (node.path !== undefined) throw conflict(path, node.path);
+    if (node.children.size > 0) throw conflict(path, path);
+    node.path = path;
+  }
+}
+
+function conflict(path: string, at: string): MongoCommandError {
+  return new MongoCommandError('ConflictingUpdateOperators', `Updating the path '${path}' would create a conflict at '${at}'`);
 }
 
 /**
  * mingo sets a missing $push/$addToSet target to the raw `$each` list, skipping $sort/$slice/
  * $position and de-duplication, and silently ignores a non-array target. MongoDB starts from an
- * empty array and rejects non-arrays, so do that first on the (private) copy.
- * Returns true when an empty array was created.
+ * empty array and rejects non-arrays, so do that first on the copy (whose containers along the
+ * updated paths are private). Returns true when an empty array was created.
  */
 function prepareArrayTargets(copy: Document, modifier: Document): boolean {
   let created = false;
@@ -111,23 +216,35 @@ function prepareArrayTargets(copy: Document, modifier: Document): boolean {
     const spec: unknown = modifier[op];
     if (!isPlainObject(spec)) continue;
     for (const path of Object.keys(spec)) {
-      if (path.includes('$')) continue; // positional paths: the element must exist, mingo resolves them
+      if (path.includes('$')) continue; // $[] / $[id]: the elements must exist, mingo walks them
       const parts = path.split('.');
-      let cur: unknown = copy;
+      const leafKey = parts.pop() as string;
+      let parent: unknown = copy;
       let walkable = true;
-      for (const part of parts.slice(0, -1)) {
-        if (!isPlainObject(cur)) {
+      for (const part of parts) {
+        if (Array.isArray(parent) && /^\d+$/.test(part)) parent = parent[Number(part)];
+        else if (isPlainObject(parent)) parent = parent[part];
+        else {
           walkable = false;
           break;
         }
-        cur = cur[part];
-        if (cur === undefined || cur === null) break;
+        if (parent === undefined || parent === null) break;
       }
-      if (!walkable || Array.isArray(cur)) continue;
-      const leaf = isPlainObject(cur) ? cur[parts[parts.length - 1] as string] : undefined;
+      if (!walkable) continue;
+      if (parent === undefined || parent === null) {
+        // Missing intermediate documents: create them, MongoDB does.
+        if (parts.every((p) => !/^\d+$/.test(p))) {
+          setPath(copy, path, []);
+          created = true;
+        }
+        continue;
+      }
+      if (Array.isArray(parent) && !/^\d+$/.test(leafKey)) continue;
+      if (!isPlainObject(parent) && !Array.isArray(parent)) continue;
+      const container = parent as Record<string, unknown>;
+      const leaf = container[leafKey];
       if (leaf === undefined) {
-        if (cur !== undefined && cur !== null && !isPlainObject(cur)) continue;
-        setPath(copy, path, []);
+        container[leafKey] = [];
         created = true;
       } else if (!Array.isArray(leaf)) {
         throw new MongoCommandError('BadValue', `The field '${path}' must be an array but is of type ${bsonTypeName(leaf)} in document {_id: ${String(copy._id)}}`);

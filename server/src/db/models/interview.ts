@@ -12,6 +12,7 @@ import {
   turnStateSchema,
   type Interview,
 } from '../../../../shared/interview.js';
+import { phaseSchema } from '../../../../shared/plan.js';
 import { STRICT_SCHEMA_OPTIONS } from './options.js';
 
 /**
@@ -115,6 +116,36 @@ const evaluationSchema = new Schema(
   sub,
 );
 
+const askedQuestionSchema = new Schema(
+  {
+    questionId: { type: String, required: true },
+    number: { type: Number, required: true },
+    phase: { type: String, required: true, enum: phaseSchema.options },
+    difficulty: { type: Number, required: true },
+    skill: { type: String, required: true },
+    at: { type: Date, required: true },
+  },
+  sub,
+);
+
+const answerScoreSchema = new Schema(
+  {
+    questionId: { type: String, required: true },
+    score: { type: Number, required: true },
+    at: { type: Date, required: true },
+  },
+  sub,
+);
+
+/** Append-only plan facts (shared/plan.ts); the current phase etc. are derived, never stored. */
+const planSchema = new Schema(
+  {
+    asked: { type: [askedQuestionSchema], required: true },
+    scores: { type: [answerScoreSchema], required: true },
+  },
+  sub,
+);
+
 const usageEntrySchema = new Schema(
   {
     model: { type: String, required: true },
@@ -138,8 +169,7 @@ export const interviewSchema = new Schema<InterviewRecord>(
     endedBy: { type: String, enum: endedBySchema.options },
     messages: { type: [messageSchema], required: true },
     turn: { type: turnSchema, required: true },
-    // Generic until interview/plan.ts owns its shape; see shared/interview.ts.
-    plan: { type: Schema.Types.Mixed, required: true },
+    plan: { type: planSchema, required: true },
     voice: { type: voiceSchema },
     transcript: { type: transcriptSchema },
     evaluation: { type: evaluationSchema },

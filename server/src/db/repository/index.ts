@@ -1,5 +1,6 @@
 import type { Connection } from 'mongoose';
 import type { CreateSessionInput, Interview, LinkedBy, Message } from '../../../../shared/interview.js';
+import type { AnswerScore } from '../../../../shared/plan.js';
 import type { StoreWebhookEventInput, WebhookEvent, WebhookOutcome } from '../../../../shared/webhook.js';
 import { createModels, initModels } from '../models/index.js';
 import type { RepoContext } from './context.js';
@@ -17,6 +18,7 @@ import {
   type TransitionRequest,
   type TransitionResult,
 } from './sessions.js';
+import { completeQuestion, findGenerating, recordScore, releaseLeasesOfPreviousBoot, type CompleteQuestion } from './questions.js';
 import { setTurn, type SetTurnRequest } from './turn.js';
 import { addUsage, type UsageDelta } from './usage.js';
 import {
@@ -41,6 +43,7 @@ export type {
   TransitionSet,
 } from './sessions.js';
 export type { SetTurnRequest } from './turn.js';
+export type { CompleteQuestion } from './questions.js';
 export type { UsageDelta } from './usage.js';
 export type { SetConversationIdResult, VoiceStart, VoiceWindowQuery } from './voice.js';
 export type { StoreWebhookResult } from './webhooks.js';
@@ -60,6 +63,10 @@ export interface Repository {
   appendMessage(clientSessionId: string, message: Message, opts: AppendOptions): Promise<AppendResult>;
   transition(clientSessionId: string, req: TransitionRequest): Promise<TransitionResult>;
   setTurn(clientSessionId: string, req: SetTurnRequest): Promise<TransitionResult>;
+  completeQuestion(clientSessionId: string, question: CompleteQuestion): Promise<TransitionResult>;
+  recordScore(clientSessionId: string, score: AnswerScore): Promise<{ won: boolean }>;
+  releaseLeasesOfPreviousBoot(nodeName: string, currentNode: string): Promise<number>;
+  findGenerating(limit?: number): Promise<Array<{ clientSessionId: string }>>;
   setConversationId(clientSessionId: string, conversationId: string, opts?: { linkedBy?: LinkedBy }): Promise<SetConversationIdResult>;
   recordVoiceStart(clientSessionId: string, start: VoiceStart): Promise<TransitionResult>;
   findVoiceLinkCandidates(query: VoiceWindowQuery): Promise<Interview[]>;
@@ -92,6 +99,10 @@ export async function createRepository(conn: Connection, opts: RepositoryOptions
     appendMessage: (id, message, o) => appendMessage(ctx, id, message, o),
     transition: (id, req) => transition(ctx, id, req),
     setTurn: (id, req) => setTurn(ctx, id, req),
+    completeQuestion: (id, q) => completeQuestion(ctx, id, q),
+    recordScore: (id, score) => recordScore(ctx, id, score),
+    releaseLeasesOfPreviousBoot: (name, node) => releaseLeasesOfPreviousBoot(ctx, name, node),
+    findGenerating: (limit) => findGenerating(ctx, limit),
     setConversationId: (id, cid, o) => setConversationId(ctx, id, cid, o),
     recordVoiceStart: (id, start) => recordVoiceStart(ctx, id, start),
     findVoiceLinkCandidates: (query) => findVoiceLinkCandidates(ctx, query),

@@ -38,7 +38,7 @@ export async function createSession(ctx: RepoContext, raw: unknown): Promise<Cre
     status: 'created',
     messages: [],
     turn: { state: 'idle' },
-    plan: {},
+    plan: { asked: [], scores: [] },
     usage: [],
     createdAt: now,
     updatedAt: now,

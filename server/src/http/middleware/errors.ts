@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError } from '../../../../shared/errors.js';
+import { toAppError as toAppErrorBase } from '../../appError.js';
 import type { Logger } from '../../observability/logger.js';
 
 /** Unknown API paths answer the PROTOCOL.md error shape, not express's HTML page. */
@@ -23,12 +24,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 
 /** body-parser errors carry `type` and `status`; everything unknown is a 500 that leaks nothing. */
 function toAppError(err: unknown): AppError {
-  if (err instanceof AppError) return err;
   const type = typeof err === 'object' && err !== null ? (err as { type?: unknown }).type : undefined;
   if (type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'Request body is too large');
   if (type === 'entity.parse.failed') return new AppError('VALIDATION', 'Request body is not valid JSON');
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return new AppError('VALIDATION', 'Request body encoding is not supported');
   }
-  return new AppError('INTERNAL', 'Internal server error', { cause: err });
+  return toAppErrorBase(err);
 }

@@ -1,7 +1,7 @@
 import { ObjectId, type Document } from 'bson';
 import { Query } from 'mingo';
 import { MongoCommandError } from '../errors.js';
-import { queryOptions } from '../query.js';
+import { compileFilter, queryOptions } from '../query.js';
 import type { Collection } from '../store.js';
 import { isPlainObject, valueKey } from '../values.js';
 
@@ -54,7 +54,7 @@ function equalityValue(v: unknown): { ok: boolean; value?: unknown } {
  */
 export function matchDocs(coll: Collection | undefined, filter: Document): Document[] {
   if (!coll) return [];
-  const query = new Query(filter, queryOptions);
+  const query = compileFilter(filter);
   const idEq = equalityValue(filter._id);
   if (idEq.ok) {
     const doc = coll.docs.get(valueKey(idEq.value));

@@ -1,0 +1,223 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { BSON, ObjectId } from 'bson';
+import type { Connection } from 'mongoose';
+import type { Message } from '../../../shared/interview.js';
+import { closeMongoose, connectMongoose } from '../../../server/src/db/connection.js';
+import { EmbeddedMongo, type Durability, type EmbeddedStats } from '../../../server/src/db/embedded/index.js';
+import { createRepository, type Repository } from '../../../server/src/db/repository/index.js';
+import { closedLoop, percentile, round, type BenchRow, type Scenario, type ScenarioContext } from '../harness.js';
+
+/**
+ * Guarded `$push` appends (Repository.appendMessage: one findOneAndUpdate whose filter states
+ * status + absence of the message id) through mongoose, on the embedded server with fsync
+ * durability and with durability 'none', plus a raw-disk baseline (write + fdatasync of
+ * records the size of one append's journal record) and, when MONGODB_URI is set, a real MongoDB.
+ */
+
+interface Sizes {
+  /** Sessions written concurrently (fresh ones every round). */
+  sessions: number;
+  /** Messages appended to each session per round: a finished interview (20 questions + answers). */
+  messagesPerSession: number;
+  levels: number[];
+  /** A level repeats rounds until it has measured this long (or maxRounds). */
+  minMs: number;
+  maxRounds: number;
+  /** The one-growing-document case: appends to a single session at concurrency 64. */
+  bigDocAppends: number;
+  warmup: number;
+  baselineMs: number;
+  textChars: number;
+}
+
+const FULL: Sizes = { sessions: 50, messagesPerSession: 40, levels: [1, 16, 64], minMs: 2_000, maxRounds: 6, bigDocAppends: 1_000, warmup: 300, baselineMs: 1_500, textChars: 300 };
+const QUICK: Sizes = { sessions: 4, messagesPerSession: 5, levels: [1, 8], minMs: 0, maxRounds: 1, bigDocAppends: 20, warmup: 10, baselineMs: 100, textChars: 300 };
+
+const WORDS = 'the candidate would shard the sessions by tenant and keep a write ahead log so that every acknowledged answer survives a crash of the node'.split(' ');
+
+function sentence(chars: number, seed: number): string {
+  let s = '';
+  for (let i = seed; s.length < chars; i++) s += `${WORDS[i % WORDS.length] ?? 'x'} `;
+  return s.slice(0, chars);
+}
+
+function message(i: number, chars: number): Message {
+  return { id: `m-${i}-${randomBytes(4).toString('hex')}`, role: 'candidate', source: 'text', text: sentence(chars, i), at: new Date() };
+}
+
+const ACTIVE = { allowedStatuses: ['active'] } as const;
+
+async function seedSessions(repo: Repository, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = randomUUID();
+    await repo.createSession({ clientSessionId: id, mode: 'text', role: 'backend-engineer' });
+    const r = await repo.transition(id, { from: ['created'], to: 'active' });
+    if (!r.won) throw new Error('bench: could not activate a session');
+    ids.push(id);
+  }
+  return ids;
+}
+
+interface Target {
+  label: string;
+  durability: string;
+  conn: Connection;
+  stats?: () => EmbeddedStats;
+  close(): Promise<void>;
+}
+
+async function embeddedTarget(durability: Durability): Promise<Target> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'candor-bench-store-'));
+  const mongo = await EmbeddedMongo.start({ dir, durability });
+  const conn = await connectMongoose(mongo.uri('bench'), { maxPoolSize: 100 });
+  return {
+    label: 'embedded',
+    durability,
+    conn,
+    stats: () => mongo.stats(),
+    async close() {
+      await closeMongoose(conn);
+      await mongo.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function mongodbTarget(uri: string): Promise<Target> {
+  const dbName = `candor_bench_${process.pid}_${randomBytes(3).toString('hex')}`;
+  const conn = await connectMongoose(uri, { dbName, maxPoolSize: 100 });
+  return {
+    label: 'mongodb',
+    durability: 'server default write concern',
+    conn,
+    async close() {
+      await conn.dropDatabase();
+      await closeMongoose(conn);
+    },
+  };
+}
+
+interface Level {
+  sessions: number;
+  messagesPerSession: number;
+  concurrency: number;
+}
+
+async function appendRows(target: Target, sizes: Sizes, log: ScenarioContext['log']): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  try {
+    const repo = await createRepository(target.conn);
+    let seq = 0;
+    const appendTo = (sessions: string[]) => async (i: number): Promise<void> => {
+      const n = seq++;
+      const r = await repo.appendMessage(sessions[i % sessions.length] as string, message(n, sizes.textChars), ACTIVE);
+      if (r.outcome !== 'stored') throw new Error(`bench: append ${n} was ${r.outcome}`);
+    };
+    const warm = await seedSessions(repo, 8);
+    await closedLoop(8, sizes.warmup, 60_000, appendTo(warm));
+    const levels: Level[] = [
+      ...sizes.levels.map((concurrency) => ({ sessions: sizes.sessions, messagesPerSession: sizes.messagesPerSession, concurrency })),
+      { sessions: 1, messagesPerSession: sizes.bigDocAppends, concurrency: Math.max(...sizes.levels) },
+    ];
+    for (const level of levels) {
+      const before = target.stats?.();
+      const latencies: number[] = [];
+      let elapsedMs = 0;
+      let ops = 0;
+      for (let round = 0; round < sizes.maxRounds && (round === 0 || elapsedMs < sizes.minMs); round++) {
+        // Fresh sessions each round: every document grows from empty to a finished interview.
+        const sessions = await seedSessions(repo, level.sessions);
+        const r = await closedLoop(level.concurrency, level.sessions * level.messagesPerSession, 60_000, appendTo(sessions));
+        latencies.push(...r.latencies);
+        elapsedMs += r.elapsedMs;
+        ops += r.ops;
+      }
+      const after = target.stats?.();
+      const row: BenchRow = {
+        target: target.label,
+        durability: target.durability,
+        sessions: level.sessions,
+        msgsPerSession: level.messagesPerSession,
+        concurrency: level.concurrency,
+        appends: ops,
+        appendsPerSec: round((ops / elapsedMs) * 1000, 0),
+        p50ms: round(percentile(latencies, 50)),
+        p99ms: round(percentile(latencies, 99)),
+      };
+      if (before && after) {
+        const flushes = after.flushes - before.flushes;
+        row.recordsPerFlush = flushes > 0 ? round((after.records - before.records) / flushes, 1) : null;
+        row.journalBytesPerAppend = ops > 0 ? Math.round((after.bytes - before.bytes) / ops) : null;
+      }
+      rows.push(row);
+      log(`${target.label}/${target.durability} sessions=${level.sessions} c=${level.concurrency}: ${row.appendsPerSec} appends/s`);
+    }
+  } finally {
+    await target.close();
+  }
+  return rows;
+}
+
+/** Size of the journal record of one append: the document id, the pushed message and updatedAt. */
+function appendRecordBytes(textChars: number): number {
+  const rec = { op: 'update', db: 'bench', c: 'interviews', id: new ObjectId(), push: { messages: [message(0, textChars)] }, set: { updatedAt: new Date() } };
+  return BSON.serialize(rec).length + 8;
+}
+
+/** The disk's own rate: write + fdatasync of `recordBytes` records, one per sync or `group` per sync. */
+async function diskBaseline(recordBytes: number, group: number, maxMs: number): Promise<BenchRow> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'candor-bench-disk-'));
+  const fd = openSync(path.join(dir, 'baseline.bin'), 'a');
+  const batch = Buffer.alloc(recordBytes * group, 7);
+  const latencies: number[] = [];
+  let records = 0;
+  const t0 = performance.now();
+  try {
+    while (performance.now() - t0 < maxMs) {
+      const s = performance.now();
+      writeSync(fd, batch);
+      fdatasyncSync(fd);
+      latencies.push(performance.now() - s);
+      records += group;
+    }
+  } finally {
+    closeSync(fd);
+    await rm(dir, { recursive: true, force: true });
+  }
+  const elapsed = performance.now() - t0;
+  return {
+    target: group === 1 ? 'disk: write+fdatasync' : `disk: write+fdatasync, group ${group}`,
+    durability: 'fsync',
+    concurrency: group,
+    appends: records,
+    appendsPerSec: round((records / elapsed) * 1000, 0),
+    p50ms: round(percentile(latencies, 50)),
+    p99ms: round(percentile(latencies, 99)),
+    recordBytes,
+  };
+}
+
+export const storeScenario: Scenario = {
+  name: 'store',
+  description: 'guarded $push appends through mongoose + repository (embedded fsync / none, raw disk baseline, MongoDB if MONGODB_URI)',
+  async run({ quick, log }) {
+    const sizes = quick ? QUICK : FULL;
+    const rows: BenchRow[] = [];
+    const recordBytes = appendRecordBytes(sizes.textChars);
+    rows.push(await diskBaseline(recordBytes, 1, sizes.baselineMs));
+    rows.push(await diskBaseline(recordBytes, 64, sizes.baselineMs));
+    const diskRate = Number(rows[0]?.appendsPerSec ?? 0);
+    rows.push(...(await appendRows(await embeddedTarget('fsync'), sizes, log)));
+    rows.push(...(await appendRows(await embeddedTarget('none'), sizes, log)));
+    const uri = process.env['MONGODB_URI'];
+    if (uri) rows.push(...(await appendRows(await mongodbTarget(uri), sizes, log)));
+    // How close the store gets to the disk's sequential sync rate (>1: group commit wins).
+    for (const row of rows) row.vsDiskSync = diskRate > 0 ? round(Number(row.appendsPerSec) / diskRate, 2) : null;
+    return rows;
+  },
+};

@@ -1,0 +1,77 @@
+import express, { Router, type Request } from 'express';
+import { AppError, parseOrThrow } from '../../../shared/errors.js';
+import { endSessionRequestSchema, type CreateSessionResponse, type SessionByClientResponse } from '../../../shared/protocol.js';
+import { candidateTokenFor } from '../interview/candidateToken.js';
+import type { InterviewService } from '../interview/service.js';
+import { toWireMessage } from '../interview/snapshot.js';
+import { requireCandidate } from './candidateAuth.js';
+
+/** The candidate's REST routes; each calls the same service function as its socket twin. */
+export function candidateSessionsRouter(deps: { service: InterviewService; sessionSecret: string }): Router {
+  const { service, sessionSecret } = deps;
+  const router = Router();
+  const candidate = requireCandidate(sessionSecret);
+
+  router.post('/sessions', async (req, res) => {
+    const { session, created } = await service.createSession(req.body);
+    const body: CreateSessionResponse = {
+      sessionId: session.id,
+      clientSessionId: session.clientSessionId,
+      candidateToken: candidateTokenFor(sessionSecret, session.clientSessionId),
+      status: session.status,
+      created,
+    };
+    res.status(created ? 201 : 200).json(body);
+  });
+
+  router.get('/sessions/by-client/:clientSessionId', candidate, async (req, res) => {
+    const session = await service.require(String(req.params.clientSessionId));
+    const body: SessionByClientResponse = {
+      interviewId: session.id,
+      conversationId: session.voice?.conversationId ?? null,
+      status: session.status,
+      evaluationStatus: session.evaluation?.status ?? null,
+      evaluation: session.evaluation?.result ?? null,
+      messages: session.messages.map(toWireMessage),
+    };
+    res.json(body);
+  });
+
+  router.post('/sessions/:clientSessionId/messages', candidate, async (req, res) => {
+    res.json(await service.submitAnswer(String(req.params.clientSessionId), req.body));
+  });
+
+  // navigator.sendBeacon posts text/plain and cannot set headers: accept both.
+  router.post(
+    '/sessions/:clientSessionId/end',
+    express.text({ type: 'text/plain', limit: '4kb' }),
+    (req, _res, next) => {
+      req.body = parseBeaconBody(req);
+      next();
+    },
+    requireCandidate(sessionSecret, { tokenInBody: (req) => (req.body as { candidateToken?: unknown } | undefined)?.candidateToken }),
+    async (req, res) => {
+      const input = parseOrThrow(endSessionRequestSchema, req.body, 'end request');
+      res.json(await service.end(String(req.params.clientSessionId), input.endedBy));
+    },
+  );
+
+  return router;
+}
+
+function parseBeaconBody(req: Request): unknown {
+  if (typeof req.body !== 'string') return req.body ?? {};
+  try {
+    return JSON.parse(req.body) as unknown;
+  } catch {
+    throw new AppError('VALIDATION', 'Request body is not valid JSON');
+  }
+}
+
+/** GET /api/roles: what the interviewer can interview for. */
+export function rolesRouter(roles: ReadonlyArray<{ id: string; title: string; description: string }>): Router {
+  const body = roles.map(({ id, title, description }) => ({ id, title, description }));
+  return Router().get('/roles', (_req, res) => {
+    res.json(body);
+  });
+}

@@ -1,0 +1,24 @@
+import type { SessionEventMap, SessionEventName } from '../../../shared/events.js';
+import type { Inflight } from '../../../shared/protocol.js';
+
+/**
+ * What the interview domain needs from the outside, implemented in realtime/
+ * (socket rooms, single node or Redis) and wired in main.ts.
+ */
+
+/** Sends one session's events to its candidate sockets and its watchers. */
+export interface SessionBroadcaster {
+  emit<E extends SessionEventName>(clientSessionId: string, event: E, payload: SessionEventMap[E]): void;
+}
+
+/**
+ * The text of questions still streaming, readable by any node that builds a
+ * snapshot. Writes are synchronous with the token emit (same tick), so a
+ * snapshot taken on this node is never behind the tokens it has sent.
+ */
+export interface InflightStore {
+  begin(clientSessionId: string, question: Omit<Inflight, 'text' | 'lastIndex'>): void;
+  append(clientSessionId: string, questionId: string, index: number, text: string): void;
+  end(clientSessionId: string, questionId: string): void;
+  get(clientSessionId: string): Promise<Inflight | null>;
+}

@@ -1,0 +1,288 @@
+import { AppError, parseOrThrow } from '../../../shared/errors.js';
+import type { EndedBy, Interview, InterviewStatus, Turn } from '../../../shared/interview.js';
+import { createSessionRequestSchema, submitAnswerSchema, type AnswerAck, type SessionSnapshot, type StatusAck } from '../../../shared/protocol.js';
+import type { Repository } from '../db/repository/index.js';
+import type { RoleProfile } from '../llm/port.js';
+import type { Logger } from '../observability/logger.js';
+import type { AnswerAssessor } from './answerAssessor.js';
+import type { AnswerRateLimit } from './answerRateLimit.js';
+import type { EvaluationRunner } from './evaluationRunner.js';
+import { KeyedQueue } from './keyedQueue.js';
+import { nextQuestion } from './plan.js';
+import type { InflightStore, SessionBroadcaster } from './ports.js';
+import { newQuestionId, type QuestionStreamer } from './questionStreamer.js';
+import { findRole } from './roles.js';
+import { buildSnapshot, toWireMessage } from './snapshot.js';
+
+export interface InterviewServiceDeps {
+  repo: Repository;
+  streamer: QuestionStreamer;
+  assessor: AnswerAssessor;
+  evaluations: EvaluationRunner;
+  broadcaster: SessionBroadcaster;
+  inflight: InflightStore;
+  rateLimit: AnswerRateLimit;
+  logger: Logger;
+  now: () => Date;
+}
+
+const ENDED: readonly InterviewStatus[] = ['ended_pending_webhook', 'completed', 'abandoned', 'orphaned'];
+const OPEN: readonly InterviewStatus[] = ['created', 'active', 'paused'];
+
+/**
+ * One function per user action. The socket handlers, the REST twins and the
+ * tests all call these, so there is exactly one code path per action. Every
+ * state change is one atomic repository write whose filter states its
+ * precondition; slow work (generation, scoring, evaluation) starts only after
+ * the write that makes it safe has been acknowledged.
+ */
+export class InterviewService {
+  private readonly submits = new KeyedQueue();
+
+  constructor(private readonly deps: InterviewServiceDeps) {}
+
+  async createSession(raw: unknown): Promise<{ session: Interview; created: boolean }> {
+    const input = parseOrThrow(createSessionRequestSchema, raw, 'session');
+    if (!findRole(input.role)) {
+      throw new AppError('VALIDATION', `Invalid session: role: unknown role "${input.role}"`, {
+        details: [{ path: 'role', message: 'unknown role; see GET /api/roles' }],
+      });
+    }
+    const result = await this.deps.repo.createSession(input);
+    if (result.created) this.deps.logger.info('session created', { clientSessionId: input.clientSessionId, mode: input.mode, role: input.role });
+    return result;
+  }
+
+  async snapshot(clientSessionId: string): Promise<SessionSnapshot> {
+    return this.snapshotOf(await this.require(clientSessionId));
+  }
+
+  async snapshotOf(session: Interview): Promise<SessionSnapshot> {
+    return buildSnapshot(session, await this.deps.inflight.get(session.clientSessionId));
+  }
+
+  /** Starts the first question; on an active session it only makes sure a question is coming. */
+  async start(clientSessionId: string): Promise<StatusAck> {
+    const session = await this.require(clientSessionId);
+    if (session.mode !== 'text') throw new AppError('STATE_CONFLICT', 'A voice interview is started through the voice session, not interview:start');
+    if (ENDED.includes(session.status)) throw ended(session);
+    if (session.status !== 'created') {
+      await this.ensureProgress(session);
+      return { ok: true, status: session.status };
+    }
+    const role = this.role(session);
+    const step = nextQuestion(session.plan, role, clientSessionId);
+    if (step.kind !== 'ask') throw new Error('a new interview cannot be complete');
+    const questionId = newQuestionId();
+    const started = await this.deps.repo.transition(clientSessionId, {
+      from: ['created'],
+      to: 'active',
+      set: { startedAt: this.deps.now(), turn: this.deps.streamer.leaseTurn(questionId) },
+    });
+    if (!started.won || !started.session) {
+      // A concurrent start won; answer with the state it produced.
+      const current = started.session ?? (await this.require(clientSessionId));
+      return { ok: true, status: current.status };
+    }
+    this.deps.broadcaster.emit(clientSessionId, 'session:status', { status: 'active' });
+    this.later(() => this.deps.streamer.stream(started.session!, role, step, questionId));
+    return { ok: true, status: 'active' };
+  }
+
+  /**
+   * Stores the answer, then acks; the next question starts only after.
+   * Submits of one session are serialised on this node, so concurrent retries
+   * of one messageId are answered from what the first one stored.
+   */
+  submitAnswer(clientSessionId: string, raw: unknown): Promise<AnswerAck> {
+    const input = parseOrThrow(submitAnswerSchema, raw, 'answer');
+    return this.submits.run(clientSessionId, () => this.storeAnswer(clientSessionId, input.messageId, input.text));
+  }
+
+  private async storeAnswer(clientSessionId: string, messageId: string, text: string): Promise<AnswerAck> {
+    const { repo, rateLimit, now } = this.deps;
+    const session = await this.require(clientSessionId);
+    const seen = session.messages.findIndex((m) => m.id === messageId);
+    if (seen >= 0) return { ok: true, messageId, seq: seen + 1 };
+    if (ENDED.includes(session.status)) throw ended(session);
+    if (session.status === 'created') throw new AppError('STATE_CONFLICT', 'The interview has not started yet');
+    if (session.status === 'paused') throw new AppError('STATE_CONFLICT', 'The interview is paused; resume it to answer');
+    const questionId = session.turn.questionId;
+    if (session.turn.state !== 'awaiting_answer' || questionId === undefined) {
+      throw new AppError('STATE_CONFLICT', 'The next question is still being asked; answer it once it has arrived');
+    }
+
+    await rateLimit.take(clientSessionId);
+    const role = this.role(session);
+    const step = nextQuestion(session.plan, role, clientSessionId);
+    const nextId = step.kind === 'ask' ? newQuestionId() : undefined;
+    const nextTurn: Turn = nextId ? this.deps.streamer.leaseTurn(nextId) : { state: 'idle' };
+    const result = await repo.appendMessage(
+      clientSessionId,
+      { id: messageId, role: 'candidate', text, source: 'text', questionId, at: now() },
+      { allowedStatuses: ['active'], turn: { expect: { state: 'awaiting_answer', questionId }, set: nextTurn } },
+    );
+
+    if (result.outcome !== 'stored') {
+      await rateLimit.giveBack(clientSessionId);
+      if (result.outcome === 'duplicate') return { ok: true, messageId, seq: result.seq };
+      if (result.reason === 'not_found') throw notFound(clientSessionId);
+      if (result.session && ENDED.includes(result.session.status)) throw ended(result.session);
+      throw new AppError('STATE_CONFLICT', 'The interview moved on before this answer was stored; reload the interview state');
+    }
+
+    const stored = result.session;
+    this.deps.broadcaster.emit(clientSessionId, 'message:appended', toWireMessage(result.message));
+    this.deps.logger.info('answer stored', { clientSessionId, messageId, seq: result.seq, chars: text.length });
+    this.later(async () => {
+      this.deps.assessor.assess(stored, role, questionId, text);
+      if (step.kind === 'ask' && nextId) await this.deps.streamer.stream(stored, role, step, nextId);
+      else if (step.kind === 'complete') await this.complete(clientSessionId, step.reason);
+    });
+    return { ok: true, messageId, seq: result.seq };
+  }
+
+  async pause(clientSessionId: string): Promise<StatusAck> {
+    const res = await this.deps.repo.transition(clientSessionId, { from: ['active'], to: 'paused' });
+    const session = res.session ?? (await this.require(clientSessionId));
+    if (res.won) this.deps.broadcaster.emit(clientSessionId, 'session:status', { status: 'paused' });
+    else if (session.status !== 'paused') throw this.conflictFor(session, 'pause');
+    return { ok: true, status: 'paused' };
+  }
+
+  async resume(clientSessionId: string): Promise<StatusAck> {
+    const res = await this.deps.repo.transition(clientSessionId, { from: ['paused'], to: 'active' });
+    const session = res.session ?? (await this.require(clientSessionId));
+    if (res.won) this.deps.broadcaster.emit(clientSessionId, 'session:status', { status: 'active' });
+    else if (session.status !== 'active') throw this.conflictFor(session, 'resume');
+    await this.ensureProgress(session);
+    return { ok: true, status: 'active' };
+  }
+
+  /** Ends the interview by the candidate's hand (or their disconnect); idempotent. */
+  async end(clientSessionId: string, endedBy: Extract<EndedBy, 'user' | 'disconnect'>): Promise<StatusAck> {
+    const session = await this.require(clientSessionId);
+    if (!OPEN.includes(session.status)) return { ok: true, status: session.status };
+    const to: InterviewStatus = session.mode === 'voice' ? 'ended_pending_webhook' : 'completed';
+    const res = await this.deps.repo.transition(clientSessionId, {
+      from: OPEN,
+      to,
+      set: {
+        endedBy,
+        endedAt: this.deps.now(),
+        turn: { state: 'idle' },
+        ...(to === 'completed' ? { evaluation: { status: 'pending', attempts: 0 } } : {}),
+      },
+    });
+    const current = res.session ?? (await this.require(clientSessionId));
+    if (!res.won) return { ok: true, status: current.status };
+    this.deps.streamer.abort(clientSessionId, 'interview ended');
+    this.deps.broadcaster.emit(clientSessionId, 'session:status', { status: to, endedBy });
+    if (to === 'completed') {
+      this.deps.broadcaster.emit(clientSessionId, 'interview:complete', { reason: `ended_by_${endedBy}` });
+      this.deps.evaluations.kick(clientSessionId);
+    }
+    this.deps.logger.info('interview ended', { clientSessionId, endedBy, status: to });
+    return { ok: true, status: to };
+  }
+
+  /**
+   * Makes a stalled turn move again: a generating turn whose lease ran out
+   * (its node died, or the candidate left and it was released) is taken over
+   * under a new questionId; an active idle turn asks the next question or
+   * completes the interview. Safe to call any time, from any node.
+   */
+  async ensureProgress(session: Interview): Promise<void> {
+    const csid = session.clientSessionId;
+    if (session.status !== 'active' || session.mode !== 'text') return;
+    const { turn } = session;
+    if (turn.state === 'awaiting_answer') return;
+    if (turn.state === 'generating') {
+      if (this.deps.streamer.isStreaming(csid, turn.questionId)) return;
+      if (turn.leaseUntil && turn.leaseUntil.getTime() > this.deps.now().getTime()) return;
+    }
+    const role = this.role(session);
+    const step = nextQuestion(session.plan, role, csid);
+    if (step.kind === 'complete') {
+      await this.complete(csid, step.reason);
+      return;
+    }
+    const questionId = newQuestionId();
+    const expect =
+      turn.state === 'generating'
+        ? { state: 'generating' as const, ...(turn.questionId ? { questionId: turn.questionId } : {}), leaseExpiredAt: this.deps.now() }
+        : { state: 'idle' as const };
+    const taken = await this.deps.repo.setTurn(csid, { expect, set: this.deps.streamer.leaseTurn(questionId) });
+    if (!taken.won || !taken.session) return;
+    this.deps.logger.info('turn taken over', { clientSessionId: csid, from: turn.questionId, questionId });
+    this.later(() => this.deps.streamer.stream(taken.session!, role, step, questionId));
+  }
+
+  /**
+   * Stops this node's stream for the session and releases its lease, so a
+   * reconnect on any node regenerates at once: the candidate left and did not
+   * come back within the grace period, or this server is shutting down.
+   */
+  async releaseTurn(clientSessionId: string, reason = 'candidate disconnected'): Promise<void> {
+    const questionId = this.deps.streamer.abort(clientSessionId, reason);
+    if (!questionId) return;
+    await this.deps.repo.setTurn(clientSessionId, {
+      expect: { state: 'generating', questionId },
+      set: { state: 'generating', questionId, leaseUntil: new Date(0) },
+      statuses: ['active', 'paused'],
+    });
+    this.deps.logger.info('question aborted', { clientSessionId, questionId, reason });
+  }
+
+  /** Shutdown: stop every stream on this node and release its lease, so a reconnect anywhere regenerates at once. */
+  async releaseAllTurns(): Promise<void> {
+    const sessions = this.deps.streamer.runningSessions();
+    await Promise.all(sessions.map((csid) => this.releaseTurn(csid, 'server shutting down').catch(() => undefined)));
+  }
+
+  /** The plan says the interview is over: completed, evaluated in the background. */
+  private async complete(clientSessionId: string, reason: string): Promise<void> {
+    const res = await this.deps.repo.transition(clientSessionId, {
+      from: ['active', 'paused'],
+      to: 'completed',
+      set: { endedBy: 'server', endedAt: this.deps.now(), turn: { state: 'idle' }, evaluation: { status: 'pending', attempts: 0 } },
+    });
+    if (!res.won) return;
+    this.deps.broadcaster.emit(clientSessionId, 'session:status', { status: 'completed', endedBy: 'server' });
+    this.deps.broadcaster.emit(clientSessionId, 'interview:complete', { reason });
+    this.deps.evaluations.kick(clientSessionId);
+    this.deps.logger.info('interview complete', { clientSessionId, reason });
+  }
+
+  async require(clientSessionId: string): Promise<Interview> {
+    const session = await this.deps.repo.findByClientSessionId(clientSessionId);
+    if (!session) throw notFound(clientSessionId);
+    return session;
+  }
+
+  private role(session: Interview): RoleProfile {
+    const role = findRole(session.role);
+    if (!role) throw new AppError('INTERNAL', `Session has an unknown role`);
+    return role;
+  }
+
+  private conflictFor(session: Interview, action: string): AppError {
+    if (ENDED.includes(session.status)) return ended(session);
+    return new AppError('STATE_CONFLICT', `Cannot ${action} an interview that is ${session.status}`);
+  }
+
+  /** Work that must start after the caller's ack is on its way. */
+  private later(task: () => Promise<void>): void {
+    setImmediate(() => {
+      task().catch((err: unknown) => this.deps.logger.error('background turn work failed', { err }));
+    });
+  }
+}
+
+function notFound(clientSessionId: string): AppError {
+  return new AppError('NOT_FOUND', `No interview with clientSessionId ${clientSessionId}`);
+}
+
+function ended(session: Interview): AppError {
+  return new AppError('SESSION_ENDED', `The interview has ended (${session.status})`);
+}

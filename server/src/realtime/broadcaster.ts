@@ -1,0 +1,23 @@
+import type { Server } from 'socket.io';
+import type { SessionEventMap, SessionEventName } from '../../../shared/events.js';
+import type { SessionBroadcaster } from '../interview/ports.js';
+import { sessionRoom, watchRoom } from './rooms.js';
+
+/**
+ * Delivers a session's events to its candidate room on /interview and its
+ * watchers on /monitor. With the Redis adapter installed on the server, the
+ * same calls reach sockets on every node.
+ */
+export class SocketBroadcaster implements SessionBroadcaster {
+  constructor(
+    private readonly io: Server,
+    private readonly onEmit?: (event: SessionEventName) => void,
+  ) {}
+
+  emit<E extends SessionEventName>(clientSessionId: string, event: E, payload: SessionEventMap[E]): void {
+    const args = [event, payload] as const;
+    this.io.of('/interview').to(sessionRoom(clientSessionId)).emit(...args);
+    this.io.of('/monitor').to(watchRoom(clientSessionId)).emit(...args);
+    this.onEmit?.(event);
+  }
+}
