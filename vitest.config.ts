@@ -2,10 +2,31 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['server/test/**/*.test.ts', 'shared/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    projects: [
+      {
+        extends: true,
+        test: { name: 'server', include: ['server/test/**/*.test.ts', 'shared/**/*.test.ts', 'scripts/**/*.test.ts'] },
+      },
+      {
+        // Component and unit tests of the React client; DOM tests pick happy-dom per file.
+        extends: true,
+        test: { name: 'client', include: ['client/**/*.test.{ts,tsx}'] },
+      },
+      {
+        // Real Chromium against a real server: built and started once in globalSetup.
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['e2e/**/*.test.ts'],
+          globalSetup: ['e2e/globalSetup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

@@ -4,6 +4,13 @@ import { questionIdSchema } from './ids.js';
 import { endedBySchema, evaluationStatusSchema, interviewStatusSchema, linkedBySchema } from './interview.js';
 import { phaseSchema } from './plan.js';
 import { submitAnswerSchema, type AnswerAck, type SessionSnapshot, type StatusAck, type WireMessage } from './protocol.js';
+import {
+  voiceConversationIdSchema,
+  voiceEndedSchema,
+  voiceStartedSchema,
+  voiceTranscriptPayloadSchema,
+  type VoiceConversationAck,
+} from './voice.js';
 
 /**
  * Socket.IO event maps for `/interview` (PROTOCOL.md), typed from the zod
@@ -26,6 +33,10 @@ export const interviewClientSchemas = {
   'interview:pause': emptyPayloadSchema,
   'interview:resume': emptyPayloadSchema,
   'interview:end': endPayloadSchema,
+  'voice:started': voiceStartedSchema,
+  'voice:conversation-id': voiceConversationIdSchema,
+  'voice:transcript': voiceTranscriptPayloadSchema,
+  'voice:ended': voiceEndedSchema,
 } as const;
 
 export type Ack<T> = T | AckError;
@@ -37,6 +48,11 @@ export interface InterviewClientToServer {
   'interview:pause': (payload: z.infer<typeof emptyPayloadSchema>, ack: AckFn<StatusAck>) => void;
   'interview:resume': (payload: z.infer<typeof emptyPayloadSchema>, ack: AckFn<StatusAck>) => void;
   'interview:end': (payload: z.infer<typeof endPayloadSchema>, ack: AckFn<StatusAck>) => void;
+  'voice:started': (payload: z.infer<typeof voiceStartedSchema>, ack: AckFn<StatusAck>) => void;
+  'voice:conversation-id': (payload: z.infer<typeof voiceConversationIdSchema>, ack: AckFn<VoiceConversationAck>) => void;
+  /** Ack: the stored line's id and 1-based position, like answer:submit. */
+  'voice:transcript': (payload: z.infer<typeof voiceTranscriptPayloadSchema>, ack: AckFn<AnswerAck>) => void;
+  'voice:ended': (payload: z.infer<typeof voiceEndedSchema>, ack: AckFn<StatusAck>) => void;
 }
 
 // ---- server -> client --------------------------------------------------------

@@ -134,7 +134,9 @@ function applyEvent(view: SessionView, event: SessionEvent): SessionView {
     }
     case 'message:appended': {
       if (hasMessage(view, event.payload.id)) return view;
-      return { ...view, messages: [...view.messages, event.payload] };
+      // A stored answer hands the turn back to the interviewer.
+      const turn = event.payload.role === 'candidate' && view.turn === 'awaiting_answer' ? 'generating' : view.turn;
+      return { ...view, turn, messages: [...view.messages, event.payload] };
     }
     case 'session:status':
       return { ...view, status: event.payload.status, endedBy: event.payload.endedBy ?? view.endedBy };

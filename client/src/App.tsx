@@ -1,27 +1,39 @@
-import { useServerStatus } from './useServerStatus.js';
+import { Link, Route, Switch } from 'wouter';
+import { InterviewPage, WithStoredSession } from './pages/InterviewPage.js';
+import { RecruiterPage } from './pages/RecruiterPage.js';
+import { ResultsPage } from './pages/ResultsPage.js';
+import { StartPage } from './pages/StartPage.js';
 
-export function App() {
-  const status = useServerStatus();
+function NotFound() {
   return (
     <main className="page">
-      <header>
-        <h1>Candor</h1>
-        <p className="tagline">Real-time AI interviews: streamed questions, text or voice answers, live transcripts for recruiters.</p>
-      </header>
-      <section aria-live="polite" className={`status status-${status.state}`}>
-        <h2>Server status</h2>
-        {status.state === 'checking' && <p>Checking…</p>}
-        {status.state === 'ready' && (
-          <ul>
-            {Object.entries(status.checks).map(([name, result]) => (
-              <li key={name}>
-                {name}: {result}
-              </li>
-            ))}
-          </ul>
-        )}
-        {status.state === 'unavailable' && <p role="alert">Unavailable: {status.reason}</p>}
-      </section>
+      <h1>Page not found</h1>
+      <Link href="/">Back to the start</Link>
     </main>
+  );
+}
+
+/** Routes: /, /interview/:id, /results/:id, /recruiter (and /qa when the server runs the simulator). */
+export function App() {
+  return (
+    <Switch>
+      <Route path="/">
+        <StartPage />
+      </Route>
+      <Route path="/interview/:clientSessionId">{(params) => <InterviewPage key={params.clientSessionId} clientSessionId={params.clientSessionId} />}</Route>
+      <Route path="/results/:clientSessionId">
+        {(params) => (
+          <WithStoredSession key={params.clientSessionId} clientSessionId={params.clientSessionId}>
+            {(session) => <ResultsPage session={session} />}
+          </WithStoredSession>
+        )}
+      </Route>
+      <Route path="/recruiter">
+        <RecruiterPage />
+      </Route>
+      <Route>
+        <NotFound />
+      </Route>
+    </Switch>
   );
 }

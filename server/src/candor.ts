@@ -3,6 +3,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Connection } from 'mongoose';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
+import type { Redis } from 'ioredis';
 import { Server as SocketServer } from 'socket.io';
 import type { Config } from './config.js';
 import { closeMongoose, connectMongoose, pingDatabase } from './db/connection.js';
@@ -24,9 +27,14 @@ import { createOpenAiInterviewer } from './llm/openai/index.js';
 import type { Interviewer } from './llm/port.js';
 import { ScriptedInterviewer } from './llm/scripted/index.js';
 import type { Logger } from './observability/logger.js';
-import { createMetrics } from './observability/metrics.js';
+import { createMetrics, createRealtimeCounters, registerRealtimeGauges } from './observability/metrics.js';
+import { recruiterRouter } from './http/recruiter.js';
 import { SocketBroadcaster } from './realtime/broadcaster.js';
 import { attachInterviewNamespace } from './realtime/interviewNamespace.js';
+import { attachMonitorNamespace } from './realtime/monitorNamespace.js';
+import { connectRedis, failSoftPublisher } from './realtime/redis.js';
+import { RedisInflightStore } from './realtime/redisInflight.js';
+import { SummaryPublisher } from './realtime/summaryPublisher.js';
 
 export interface RunningCandor {
   /** http://host:port the server listens on (localhost when bound to all interfaces). */
@@ -78,11 +86,31 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   logger.info('interviewer ready', { interviewer: interviewer.name, node: node.id });
 
   const metrics = createMetrics();
+  const counters = createRealtimeCounters(metrics);
   const httpServer = http.createServer();
   const io = new SocketServer(httpServer, { maxHttpBufferSize: SOCKET_MAX_MESSAGE_BYTES, serveClient: false });
-  const broadcaster = new SocketBroadcaster(io);
-  const inflight = new MemoryInflightStore();
-  const streamer = new QuestionStreamer({ repo, interviewer, broadcaster, inflight, logger, nodeId: node.id, leaseMs: config.interview.turnLeaseMs, now });
+
+  // Multi-node: with REDIS_URL, fan-out, in-flight text and rate limits live in Redis.
+  const redis = config.redisUrl ? connectRedis(config.redisUrl, logger.child({ component: 'redis' })) : null;
+  if (redis) {
+    io.adapter(createAdapter(failSoftPublisher(redis.pub, () => counters.redisPublishDropped.inc()), redis.sub, { key: `${config.redisPrefix}:socket.io` }));
+  }
+  const inflight = redis ? new RedisInflightStore(redis.pub, logger, config.redisPrefix) : new MemoryInflightStore();
+  const answerLimiter = answerRateLimiter(config, redis?.pub);
+
+  const summaries = new SummaryPublisher({ io, repo, logger });
+  const broadcaster = new SocketBroadcaster(io, summaries);
+  const streamer = new QuestionStreamer({
+    repo,
+    interviewer,
+    broadcaster,
+    inflight,
+    logger,
+    nodeId: node.id,
+    leaseMs: config.interview.turnLeaseMs,
+    now,
+    onTokens: (n) => counters.tokensEmitted.inc(n),
+  });
   const assessor = new AnswerAssessor({ repo, interviewer, logger, now });
   const evaluations = new EvaluationRunner({ repo, interviewer, assessor, broadcaster, logger, leaseMs: config.interview.evaluationLeaseMs });
   const service = new InterviewService({
@@ -92,7 +120,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
     evaluations,
     broadcaster,
     inflight,
-    rateLimit: new AnswerRateLimit(config.interview.answerMinIntervalMs),
+    rateLimit: new AnswerRateLimit(config.interview.answerMinIntervalMs, answerLimiter),
     logger,
     now,
   });
@@ -100,13 +128,32 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
     service.releaseTurn(csid).catch((err: unknown) => logger.warn('releasing an abandoned turn failed', { clientSessionId: csid, err }));
   });
   attachInterviewNamespace(io, { service, presence, sessionSecret: config.sessionSecret, logger });
+  registerRealtimeGauges(metrics, {
+    socketsByNamespace: () => ({ interview: io.of('/interview').sockets.size, monitor: io.of('/monitor').sockets.size }),
+    activeInterviews: () => presence.size,
+    streaming: () => streamer.runningSessions().length,
+  });
+  attachMonitorNamespace(io, {
+    repo,
+    service,
+    recruiterToken: config.recruiterToken,
+    logger,
+    onWatch: () => counters.watchJoins.inc(),
+  });
 
   const app = createHttpApp({
     logger,
     metrics,
     trustProxy: config.trustProxy,
-    readiness: [{ name: 'database', check: () => pingDatabase(connection) }],
-    apiRouters: [rolesRouter(ROLES), candidateSessionsRouter({ service, sessionSecret: config.sessionSecret })],
+    readiness: [
+      { name: 'database', check: () => pingDatabase(connection) },
+      ...(redis ? [{ name: 'redis', check: () => redis.ping() }] : []),
+    ],
+    apiRouters: [
+      rolesRouter(ROLES),
+      candidateSessionsRouter({ service, sessionSecret: config.sessionSecret }),
+      recruiterRouter({ repo, recruiterToken: config.recruiterToken }),
+    ],
     clientRouter: staticClientRouter(opts.clientDir ?? defaultClientDir),
   });
   httpServer.on('request', app);
@@ -136,6 +183,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
     (closing ??= (async () => {
       presence.stop();
       evaluations.stop();
+      summaries.stop();
       // Stop accepting and close every socket.io client in every namespace (they
       // reconnect elsewhere, or to our successor, and resume from the snapshot);
       // io.close also closes the HTTP server, which waits for in-flight requests.
@@ -147,10 +195,24 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
       await drained.finally(() => clearInterval(sweeper));
       await service.releaseAllTurns();
       await closeMongoose(connection);
+      await redis?.close();
       await embedded?.close();
     })());
 
   return { url, port, mongodbUri, connection, service, close };
+}
+
+/** One accepted answer per session per interval; in Redis so the limit holds across replicas, in memory while Redis is down. */
+function answerRateLimiter(config: Config, redis: Redis | undefined) {
+  const seconds = config.interview.answerMinIntervalMs / 1000;
+  if (!redis || seconds <= 0) return undefined;
+  return new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: `${config.redisPrefix}:answer`,
+    points: 1,
+    duration: seconds,
+    insuranceLimiter: new RateLimiterMemory({ keyPrefix: 'answer-local', points: 1, duration: seconds }),
+  });
 }
 
 function createInterviewer(config: Config): Interviewer {

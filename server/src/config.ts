@@ -51,6 +51,7 @@ const envSchema = z.object({
       .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
       .optional(),
   ),
+  REDIS_PREFIX: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'only A-Z a-z 0-9 _ . : - (max 64)').default('candor')),
   LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly']).default('info')),
   SESSION_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   RECRUITER_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
@@ -65,6 +66,18 @@ const envSchema = z.object({
   OPENAI_BASE_URL: z.preprocess(emptyAsUndefined, z.url('must be a URL').optional()),
   OPENAI_MODEL: z.preprocess(emptyAsUndefined, z.string().min(1).default('gpt-4o-mini')),
   TRUST_PROXY: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
+  // Voice (docs/voice.md)
+  ELEVENLABS_API_KEY: optionalString,
+  ELEVENLABS_AGENT_ID: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9_:.-]{1,128}$/, 'only A-Z a-z 0-9 _ : . - (max 128)').optional()),
+  ELEVENLABS_WEBHOOK_SECRET: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  ELEVENLABS_BASE_URL: z.preprocess(emptyAsUndefined, z.url('must be a URL').optional()),
+  SIMULATED_WEBHOOK_DELAY_MS: ms(3_000),
+  SIMULATED_WEBHOOK: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).default('on')),
+  RECONCILE_AFTER_MS: ms(120_000, 100),
+  WEBHOOK_MAX_BYTES: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: 'must be a number of bytes' }).int('must be a whole number of bytes').min(1024, 'must be at least 1024').default(2 * 1024 * 1024),
+  ),
 });
 
 export type Env = z.input<typeof envSchema>;
@@ -78,6 +91,8 @@ export interface Config {
   mongodbUri: string | undefined;
   embeddedDb: { port: number; durability: 'fsync' | 'none' };
   redisUrl: string | undefined;
+  /** Namespaces every Redis key and channel, so deployments (or test runs) sharing a Redis never mix. */
+  redisPrefix: string;
   logLevel: string;
   sessionSecret: string;
   recruiterToken: string;
@@ -94,6 +109,17 @@ export interface Config {
     evaluationLeaseMs: number;
   };
   scripted: { tokenDelayMs: number };
+  voice: {
+    /** Set when ELEVENLABS_API_KEY is: real ElevenLabs; unset: the voice simulator (docs/voice.md). */
+    elevenLabs: { apiKey: string; agentId: string; baseUrl: string | undefined } | undefined;
+    /** HMAC key of `ElevenLabs-Signature`; generated and persisted like SESSION_SECRET when unset (not with a real key in production). */
+    webhookSecret: string;
+    webhookMaxBytes: number;
+    simulatedWebhookDelayMs: number;
+    simulatedWebhook: boolean;
+    /** A session still `ended_pending_webhook` this long after its end is reconciled through the API. */
+    reconcileAfterMs: number;
+  };
   /** Set when OPENAI_API_KEY is: the OpenAI interviewer replaces the scripted one. */
   openai: { apiKey: string; baseURL: string | undefined; model: string } | undefined;
 }
@@ -105,11 +131,11 @@ export class ConfigError extends Error {
   }
 }
 
-export type GeneratedSecretName = 'SESSION_SECRET' | 'RECRUITER_TOKEN';
+export type GeneratedSecretName = 'SESSION_SECRET' | 'RECRUITER_TOKEN' | 'ELEVENLABS_WEBHOOK_SECRET';
 /** Supplies a secret that was not configured; main.ts persists them under DATA_DIR so tokens survive a restart. */
 export type SecretSource = (name: GeneratedSecretName, dataDir: string) => string;
 
-const ephemeralSecret: SecretSource = (name) => randomBytes(name === 'SESSION_SECRET' ? 32 : 18).toString('base64url');
+const ephemeralSecret: SecretSource = (name) => randomBytes(name === 'RECRUITER_TOKEN' ? 18 : 32).toString('base64url');
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, secretSource: SecretSource = ephemeralSecret): Config {
   const parsed = envSchema.safeParse(env);
@@ -123,6 +149,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, secretSource: S
     if (missing.length > 0) {
       throw new ConfigError(missing.map((name) => `${name} is required when NODE_ENV=production`));
     }
+    if (e.ELEVENLABS_API_KEY && !e.ELEVENLABS_WEBHOOK_SECRET) {
+      throw new ConfigError(['ELEVENLABS_WEBHOOK_SECRET is required when NODE_ENV=production and ELEVENLABS_API_KEY is set']);
+    }
+  }
+  if (e.ELEVENLABS_API_KEY && !e.ELEVENLABS_AGENT_ID) {
+    throw new ConfigError(['ELEVENLABS_AGENT_ID is required when ELEVENLABS_API_KEY is set']);
   }
 
   const dataDir = path.resolve(e.DATA_DIR);
@@ -134,6 +166,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, secretSource: S
   };
   const sessionSecret = secret('SESSION_SECRET', e.SESSION_SECRET);
   const recruiterToken = secret('RECRUITER_TOKEN', e.RECRUITER_TOKEN);
+  // Generated (and persisted by main.ts's source) like SESSION_SECRET, but not listed in
+  // generatedSecrets: the simulator signs its own webhooks with it, so it only has to be
+  // configured when real ElevenLabs webhooks arrive (enforced above for production).
+  const webhookSecret = e.ELEVENLABS_WEBHOOK_SECRET ?? secretSource('ELEVENLABS_WEBHOOK_SECRET', dataDir);
 
   return {
     env: e.NODE_ENV,
@@ -143,6 +179,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, secretSource: S
     mongodbUri: e.MONGODB_URI,
     embeddedDb: { port: e.EMBEDDED_DB_PORT, durability: e.EMBEDDED_DB_DURABILITY },
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
     logLevel: e.LOG_LEVEL,
     sessionSecret,
     recruiterToken,
@@ -157,6 +194,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, secretSource: S
       evaluationLeaseMs: e.EVALUATION_LEASE_MS,
     },
     scripted: { tokenDelayMs: e.SCRIPTED_TOKEN_DELAY_MS },
+    voice: {
+      elevenLabs:
+        e.ELEVENLABS_API_KEY && e.ELEVENLABS_AGENT_ID
+          ? { apiKey: e.ELEVENLABS_API_KEY, agentId: e.ELEVENLABS_AGENT_ID, baseUrl: e.ELEVENLABS_BASE_URL }
+          : undefined,
+      webhookSecret,
+      webhookMaxBytes: e.WEBHOOK_MAX_BYTES,
+      simulatedWebhookDelayMs: e.SIMULATED_WEBHOOK_DELAY_MS,
+      simulatedWebhook: e.SIMULATED_WEBHOOK === 'on',
+      reconcileAfterMs: e.RECONCILE_AFTER_MS,
+    },
     openai: e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY, baseURL: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL } : undefined,
   };
 }

@@ -16,7 +16,7 @@ export function persistedSecretSource(onCreate: (name: GeneratedSecretName, file
     const stored = readSecrets(file);
     const existing = stored[name];
     if (existing) return existing;
-    const value = randomBytes(name === 'SESSION_SECRET' ? 32 : 18).toString('base64url');
+    const value = randomBytes(name === 'RECRUITER_TOKEN' ? 18 : 32).toString('base64url');
     fs.mkdirSync(dataDir, { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify({ ...stored, [name]: value }, null, 2), { mode: 0o600 });
@@ -37,7 +37,7 @@ function readSecrets(file: string): Partial<Record<GeneratedSecretName, string>>
   const parsed: unknown = JSON.parse(text);
   if (typeof parsed !== 'object' || parsed === null) return {};
   const out: Partial<Record<GeneratedSecretName, string>> = {};
-  for (const name of ['SESSION_SECRET', 'RECRUITER_TOKEN'] as const) {
+  for (const name of ['SESSION_SECRET', 'RECRUITER_TOKEN', 'ELEVENLABS_WEBHOOK_SECRET'] as const) {
     const value = (parsed as Record<string, unknown>)[name];
     if (typeof value === 'string' && value.length > 0) out[name] = value;
   }

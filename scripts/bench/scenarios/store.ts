@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { BSON, ObjectId } from 'bson';
 import type { Connection } from 'mongoose';
 import type { Message } from '../../../shared/interview.js';
@@ -68,7 +70,26 @@ interface Target {
   durability: string;
   conn: Connection;
   stats?: () => EmbeddedStats;
+  /** CPU time (µs) used so far by a server running in another process (Linux /proc), if any. */
+  serverCpuMicros?: () => number | undefined;
   close(): Promise<void>;
+}
+
+/** user + system CPU of a process from /proc/<pid>/stat, in µs; undefined where unavailable. */
+function procCpuMicros(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of the full line)
+    return Number.isFinite(ticks) ? (ticks * 1e6) / 100 : undefined; // USER_HZ is 100 on Linux
+  } catch {
+    return undefined;
+  }
+}
+
+function ownCpuMicros(): number {
+  const u = process.cpuUsage();
+  return u.user + u.system;
 }
 
 async function embeddedTarget(durability: Durability): Promise<Target> {
@@ -79,10 +100,48 @@ async function embeddedTarget(durability: Durability): Promise<Target> {
     label: 'embedded',
     durability,
     conn,
-    stats: () => mongo.stats(),
+    // Guarded so the scenario also runs against older server versions (before/after comparisons).
+    ...(typeof (mongo as { stats?: unknown }).stats === 'function' ? { stats: () => mongo.stats() } : {}),
     async close() {
       await closeMongoose(conn);
       await mongo.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+/**
+ * The embedded server in its own process (`npm run db:embedded`): shows what the store does
+ * when it does not share one event loop with mongoose, the driver and the repository.
+ */
+async function embeddedProcessTarget(durability: Durability): Promise<Target> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'candor-bench-store-'));
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/src/db/embedded/cli.ts'), '--port', '0', '--dir', dir, '--durability', durability], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const uri = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const line = out.split('\n').find((l) => l.startsWith('mongodb://'));
+      if (line) resolve(line.trim());
+    });
+    child.once('exit', (code) => reject(new Error(`embedded server process exited with ${String(code)} before printing its URI`)));
+  });
+  const conn = await connectMongoose(uri, { dbName: 'bench', maxPoolSize: 100 });
+  return {
+    label: 'embedded (own process)',
+    durability,
+    conn,
+    serverCpuMicros: () => (child.pid === undefined ? undefined : procCpuMicros(child.pid)),
+    async close() {
+      await closeMongoose(conn);
+      child.kill('SIGTERM');
+      await exited;
       await rm(dir, { recursive: true, force: true });
     },
   };
@@ -129,10 +188,20 @@ async function appendRows(target: Target, sizes: Sizes, log: ScenarioContext['lo
       const latencies: number[] = [];
       let elapsedMs = 0;
       let ops = 0;
+      let cpuMicros = 0;
+      let serverCpuKnown = target.serverCpuMicros === undefined;
       for (let round = 0; round < sizes.maxRounds && (round === 0 || elapsedMs < sizes.minMs); round++) {
         // Fresh sessions each round: every document grows from empty to a finished interview.
         const sessions = await seedSessions(repo, level.sessions);
+        const cpu0 = ownCpuMicros();
+        const server0 = target.serverCpuMicros?.();
         const r = await closedLoop(level.concurrency, level.sessions * level.messagesPerSession, 60_000, appendTo(sessions));
+        cpuMicros += ownCpuMicros() - cpu0;
+        const server1 = target.serverCpuMicros?.();
+        if (server0 !== undefined && server1 !== undefined) {
+          cpuMicros += server1 - server0;
+          serverCpuKnown = true;
+        }
         latencies.push(...r.latencies);
         elapsedMs += r.elapsedMs;
         ops += r.ops;
@@ -148,6 +217,8 @@ async function appendRows(target: Target, sizes: Sizes, log: ScenarioContext['lo
         appendsPerSec: round((ops / elapsedMs) * 1000, 0),
         p50ms: round(percentile(latencies, 50)),
         p99ms: round(percentile(latencies, 99)),
+        // CPU (client + server, all processes) per append: steadier than appends/s on a shared machine.
+        cpuUsPerAppend: ops > 0 && serverCpuKnown ? Math.round(cpuMicros / ops) : null,
       };
       if (before && after) {
         const flushes = after.flushes - before.flushes;
@@ -214,6 +285,7 @@ export const storeScenario: Scenario = {
     const diskRate = Number(rows[0]?.appendsPerSec ?? 0);
     rows.push(...(await appendRows(await embeddedTarget('fsync'), sizes, log)));
     rows.push(...(await appendRows(await embeddedTarget('none'), sizes, log)));
+    if (!quick) rows.push(...(await appendRows(await embeddedProcessTarget('fsync'), sizes, log)));
     const uri = process.env['MONGODB_URI'];
     if (uri) rows.push(...(await appendRows(await mongodbTarget(uri), sizes, log)));
     // How close the store gets to the disk's sequential sync rate (>1: group commit wins).

@@ -9,6 +9,8 @@ import type { Inflight } from '../../../shared/protocol.js';
 /** Sends one session's events to its candidate sockets and its watchers. */
 export interface SessionBroadcaster {
   emit<E extends SessionEventName>(clientSessionId: string, event: E, payload: SessionEventMap[E]): void;
+  /** The session's list row may have changed without a session event (e.g. it was just created). */
+  touched(clientSessionId: string): void;
 }
 
 /**

@@ -37,6 +37,11 @@ export class CandidatePresence {
     this.timers.set(clientSessionId, timer);
   }
 
+  /** Sessions with at least one candidate socket on this node. */
+  get size(): number {
+    return this.counts.size;
+  }
+
   isPresent(clientSessionId: string): boolean {
     return this.counts.has(clientSessionId);
   }

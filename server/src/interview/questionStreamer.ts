@@ -106,10 +106,10 @@ export class QuestionStreamer {
         text += delta;
         inflight.append(csid, questionId, index, delta);
         broadcaster.emit(csid, 'question:token', { questionId, index, text: delta });
+        this.deps.onTokens?.(1);
         index += 1;
       }
       if (controller.signal.aborted) throw controller.signal.reason;
-      this.deps.onTokens?.(index);
       if (text.trim().length === 0 || text.length > INTERVIEWER_TEXT_MAX) {
         throw new LlmError('LLM_BAD_OUTPUT', `question of ${text.length} characters`, true);
       }

@@ -49,7 +49,10 @@ export class InterviewService {
       });
     }
     const result = await this.deps.repo.createSession(input);
-    if (result.created) this.deps.logger.info('session created', { clientSessionId: input.clientSessionId, mode: input.mode, role: input.role });
+    if (result.created) {
+      this.deps.logger.info('session created', { clientSessionId: input.clientSessionId, mode: input.mode, role: input.role });
+      this.deps.broadcaster.touched(input.clientSessionId);
+    }
     return result;
   }
 

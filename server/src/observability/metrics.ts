@@ -21,3 +21,56 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
   });
   return { registry, httpDuration };
 }
+
+/** Realtime counters, created before the parts that count. */
+export interface RealtimeCounters {
+  tokensEmitted: client.Counter;
+  watchJoins: client.Counter;
+  redisPublishDropped: client.Counter;
+}
+
+export function createRealtimeCounters(metrics: Metrics): RealtimeCounters {
+  const registers = [metrics.registry];
+  return {
+    tokensEmitted: new client.Counter({ name: 'candor_tokens_emitted_total', help: 'Question tokens emitted', registers }),
+    watchJoins: new client.Counter({ name: 'candor_watch_joins_total', help: 'Recruiter session:watch joins', registers }),
+    redisPublishDropped: new client.Counter({
+      name: 'candor_redis_publish_dropped_total',
+      help: 'Cross-node publishes dropped while Redis was unavailable',
+      registers,
+    }),
+  };
+}
+
+/** Gauges read their values when scraped. */
+export function registerRealtimeGauges(
+  metrics: Metrics,
+  read: { socketsByNamespace: () => Record<string, number>; activeInterviews: () => number; streaming: () => number },
+): void {
+  const registers = [metrics.registry];
+  new client.Gauge({
+    name: 'candor_connected_sockets',
+    help: 'Connected Socket.IO sockets on this node, by namespace',
+    labelNames: ['namespace'] as const,
+    registers,
+    collect() {
+      for (const [namespace, count] of Object.entries(read.socketsByNamespace())) this.set({ namespace }, count);
+    },
+  });
+  new client.Gauge({
+    name: 'candor_active_interviews',
+    help: 'Interviews with a candidate connected to this node',
+    registers,
+    collect() {
+      this.set(read.activeInterviews());
+    },
+  });
+  new client.Gauge({
+    name: 'candor_questions_streaming',
+    help: 'Questions being generated and streamed by this node',
+    registers,
+    collect() {
+      this.set(read.streaming());
+    },
+  });
+}

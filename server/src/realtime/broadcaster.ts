@@ -2,6 +2,17 @@ import type { Server } from 'socket.io';
 import type { SessionEventMap, SessionEventName } from '../../../shared/events.js';
 import type { SessionBroadcaster } from '../interview/ports.js';
 import { sessionRoom, watchRoom } from './rooms.js';
+import type { SummaryPublisher } from './summaryPublisher.js';
+
+/** Events after which a session's list row is different. */
+const CHANGES_SUMMARY: ReadonlySet<SessionEventName> = new Set([
+  'question:end',
+  'message:appended',
+  'session:status',
+  'session:linked',
+  'interview:complete',
+  'evaluation:ready',
+]);
 
 /**
  * Delivers a session's events to its candidate room on /interview and its
@@ -11,6 +22,7 @@ import { sessionRoom, watchRoom } from './rooms.js';
 export class SocketBroadcaster implements SessionBroadcaster {
   constructor(
     private readonly io: Server,
+    private readonly summaries: SummaryPublisher,
     private readonly onEmit?: (event: SessionEventName) => void,
   ) {}
 
@@ -19,5 +31,10 @@ export class SocketBroadcaster implements SessionBroadcaster {
     this.io.of('/interview').to(sessionRoom(clientSessionId)).emit(...args);
     this.io.of('/monitor').to(watchRoom(clientSessionId)).emit(...args);
     this.onEmit?.(event);
+    if (CHANGES_SUMMARY.has(event)) this.summaries.touch(clientSessionId);
+  }
+
+  touched(clientSessionId: string): void {
+    this.summaries.touch(clientSessionId);
   }
 }

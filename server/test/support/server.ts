@@ -15,7 +15,7 @@ export interface TestServer extends RunningCandor {
  * fresh database on MONGODB_URI when set), scripted interviewer, real sockets.
  * Defaults suit fast tests: tokens without delay, no answer rate limit.
  */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, opts: { clientDir?: string } = {}): Promise<TestServer> {
   const dataDir = env.DATA_DIR ?? makeDataDir();
   const mongo = process.env.MONGODB_URI ? { MONGODB_URI: withDatabase(process.env.MONGODB_URI, `candor_test_${randomUUID().slice(0, 8)}`) } : {};
   const config = loadConfig({
@@ -29,7 +29,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...env,
   });
   const { logger, lines } = captureLogs('debug');
-  const candor = await startCandor(config, logger, { clientDir: '/nonexistent' });
+  const candor = await startCandor(config, logger, { clientDir: opts.clientDir ?? '/nonexistent' });
   return { ...candor, url: candor.url.replace('localhost', '127.0.0.1'), config, logLines: lines, dataDir };
 }
 

@@ -28,9 +28,9 @@ const MAX_OPS = 64;
 
 class TooManyOps extends Error {}
 
-/** Size in bytes of the BSON element `key: value` (type byte, key, value). */
+/** Size in bytes of the BSON element `key: value` (type byte, key, value). An array hole (undefined) is written as null. */
 function elementSize(key: string | number, value: unknown): number {
-  return BSON.calculateObjectSize({ [String(key)]: value }) - 5;
+  return BSON.calculateObjectSize({ [String(key)]: value === undefined ? null : value }) - 5;
 }
 
 function sameScalar(a: unknown, b: unknown): boolean {
@@ -185,17 +185,21 @@ export function applyDiff(doc: Document, ops: readonly DiffOp[]): Document {
 export function copyAlongPaths(doc: Document, paths: Iterable<string>, deepClone: <T>(v: T) => T): Document {
   const root: Document = { ...doc };
   const owned = new Set<Container>([root]);
+  /** Fully private subtrees (an owned container may still hold shared children). */
+  const deep = new Set<Container>();
   for (const path of paths) {
     let cur: Container = root;
     for (const part of path.split('.')) {
       let key: string | number = part;
+      if (deep.has(cur)) break;
       if (Array.isArray(cur)) {
         if (!/^\d+$/.test(part)) {
           for (let j = 0; j < cur.length; j++) {
             const el: unknown = cur[j];
-            if (isContainer(el) && !owned.has(el)) {
+            if (isContainer(el) && !deep.has(el)) {
               const copy = deepClone(el);
               owned.add(copy);
+              deep.add(copy);
               cur[j] = copy;
             }
           }

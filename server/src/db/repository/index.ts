@@ -29,6 +29,21 @@ import {
   type VoiceStart,
   type VoiceWindowQuery,
 } from './voice.js';
+import {
+  beginVoice,
+  createOrphan,
+  deleteOrphan,
+  findByConversationId,
+  findPendingVoiceSessions,
+  findUnfinishedMerges,
+  findVoiceWindowCandidates,
+  linkVoiceTranscript,
+  markTranscriptMissing,
+  type CreateOrphanResult,
+  type LinkTranscriptRequest,
+  type LinkTranscriptResult,
+  type OrphanInput,
+} from './voiceLinking.js';
 import { findUnprocessedWebhookEvents, markWebhookProcessed, storeWebhookEvent, type StoreWebhookResult } from './webhooks.js';
 
 export type { AppendOptions, AppendRejection, AppendResult } from './messages.js';
@@ -47,6 +62,8 @@ export type { CompleteQuestion } from './questions.js';
 export type { UsageDelta } from './usage.js';
 export type { SetConversationIdResult, VoiceStart, VoiceWindowQuery } from './voice.js';
 export type { StoreWebhookResult } from './webhooks.js';
+export type { CreateOrphanResult, LinkTranscriptRequest, LinkTranscriptResult, OrphanInput } from './voiceLinking.js';
+export { LINKABLE_STATUSES } from './voiceLinking.js';
 
 /**
  * The only way the server writes interviews and webhook events. Every write is
@@ -76,6 +93,16 @@ export interface Repository {
   storeWebhookEvent(input: StoreWebhookEventInput): Promise<StoreWebhookResult>;
   markWebhookProcessed(id: string, outcome: WebhookOutcome): Promise<{ won: boolean }>;
   findUnprocessedWebhookEvents(opts?: { limit?: number }): Promise<WebhookEvent[]>;
+  // voice linking (voiceLinking.ts, docs/voice.md)
+  beginVoice(clientSessionId: string, start: { agentId: string; userId: string; startedAt: Date }): Promise<TransitionResult>;
+  linkVoiceTranscript(clientSessionId: string, req: LinkTranscriptRequest): Promise<LinkTranscriptResult>;
+  createOrphan(input: OrphanInput): Promise<CreateOrphanResult>;
+  deleteOrphan(clientSessionId: string, conversationId: string): Promise<{ deleted: boolean }>;
+  findByConversationId(conversationId: string): Promise<Interview | null>;
+  findVoiceWindowCandidates(query: { userId: string; agentId: string; around: Date; windowMs: number; limit: number }): Promise<Interview[]>;
+  findUnfinishedMerges(limit?: number): Promise<Interview[]>;
+  findPendingVoiceSessions(endedBefore: Date, limit?: number): Promise<Interview[]>;
+  markTranscriptMissing(clientSessionId: string): Promise<TransitionResult>;
 }
 
 export interface RepositoryOptions {
@@ -112,5 +139,14 @@ export async function createRepository(conn: Connection, opts: RepositoryOptions
     storeWebhookEvent: (input) => storeWebhookEvent(ctx, input),
     markWebhookProcessed: (id, outcome) => markWebhookProcessed(ctx, id, outcome),
     findUnprocessedWebhookEvents: (o) => findUnprocessedWebhookEvents(ctx, o),
+    beginVoice: (id, start) => beginVoice(ctx, id, start),
+    linkVoiceTranscript: (id, req) => linkVoiceTranscript(ctx, id, req),
+    createOrphan: (input) => createOrphan(ctx, input),
+    deleteOrphan: (id, cid) => deleteOrphan(ctx, id, cid),
+    findByConversationId: (cid) => findByConversationId(ctx, cid),
+    findVoiceWindowCandidates: (q) => findVoiceWindowCandidates(ctx, q),
+    findUnfinishedMerges: (limit) => findUnfinishedMerges(ctx, limit),
+    findPendingVoiceSessions: (before, limit) => findPendingVoiceSessions(ctx, before, limit),
+    markTranscriptMissing: (id) => markTranscriptMissing(ctx, id),
   };
 }

@@ -1,18 +1,19 @@
 import { ObjectId, type Collection, type Document, type UpdateFilter } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness, type LooseDoc, type SessionDoc } from './helpers.js';
+import type { LooseDoc, SessionDoc } from './helpers.js';
+import { startTestDb, type TestDb } from './support.js';
 
-let h: Harness;
+let t: TestDb;
 let seq = 0;
 beforeAll(async () => {
-  h = await startHarness();
+  t = await startTestDb();
 });
 afterAll(async () => {
-  await h.stop();
+  await t.stop();
 });
 
 function coll(): Collection<LooseDoc> {
-  return h.client.db('candor').collection<LooseDoc>(`c${++seq}`);
+  return t.db.collection<LooseDoc>(`c${++seq}`);
 }
 
 describe('find', () => {
@@ -41,10 +42,10 @@ describe('find', () => {
     for await (const doc of cursor) seen.push(doc.i as number);
     expect(seen).toEqual(Array.from({ length: 250 }, (_, i) => i));
     // A raw find/getMore shows the real batches and the Long cursor id.
-    const db = h.client.db('candor');
+    const db = t.db;
     const first = await db.command({ find: c.collectionName, filter: {}, batchSize: 100 });
     expect(first.cursor.firstBatch).toHaveLength(100);
-    expect(first.cursor.ns).toBe(`candor.${c.collectionName}`);
+    expect(first.cursor.ns).toBe(`${t.dbName}.${c.collectionName}`);
     const more = await db.command({ getMore: first.cursor.id, collection: c.collectionName, batchSize: 100 });
     expect(more.cursor.nextBatch).toHaveLength(100);
     const last = await db.command({ getMore: first.cursor.id, collection: c.collectionName, batchSize: 100 });
@@ -76,7 +77,7 @@ describe('find', () => {
 });
 
 function sessions(): Collection<SessionDoc> {
-  return h.client.db('candor').collection<SessionDoc>(`s${++seq}`);
+  return t.db.collection<SessionDoc>(`s${++seq}`);
 }
 
 describe('guarded $push', () => {
@@ -193,7 +194,7 @@ describe('query and update operators', () => {
       gone?: boolean;
       touched?: Date;
     }
-    const c = h.client.db('candor').collection<OpDoc>(`op${++seq}`);
+    const c = t.db.collection<OpDoc>(`op${++seq}`);
     await c.insertOne({ _id: 'op', n: 1, tags: ['a'], msgs: [{ id: 'x' }, { id: 'y' }], old: 1, at: new Date(1000), gone: true });
     await c.updateOne(
       { _id: 'op' },
@@ -304,12 +305,12 @@ describe('aggregation, counting and metadata', () => {
     await c.dropIndex('a_1');
     expect((await c.listIndexes().toArray()).map((i) => i.name)).toEqual(['_id_', 'b_-1']);
     await expect(c.dropIndex('nope')).rejects.toMatchObject({ code: 27 });
-    const names = (await h.client.db('candor').listCollections({ name: c.collectionName }).toArray()).map((x) => x.name);
+    const names = (await t.db.listCollections({ name: c.collectionName }).toArray()).map((x) => x.name);
     expect(names).toEqual([c.collectionName]);
     expect(await c.drop()).toBe(true);
-    expect(await h.client.db('candor').listCollections({ name: c.collectionName }).toArray()).toEqual([]);
+    expect(await t.db.listCollections({ name: c.collectionName }).toArray()).toEqual([]);
     await expect(c.listIndexes().toArray()).rejects.toMatchObject({ code: 26, codeName: 'NamespaceNotFound' });
-    await expect(h.client.db('candor').createCollection('dupe')).resolves.toBeDefined();
-    await expect(h.client.db('candor').command({ create: 'dupe' })).rejects.toMatchObject({ code: 48 });
+    await expect(t.db.createCollection('dupe')).resolves.toBeDefined();
+    await expect(t.db.command({ create: 'dupe' })).rejects.toMatchObject({ code: 48 });
   });
 });

@@ -1,19 +1,20 @@
 import { MongoServerError, type Collection } from 'mongodb';
 import mongoose, { Schema } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness, type LooseDoc } from './helpers.js';
+import type { LooseDoc } from './helpers.js';
+import { startTestDb, type TestDb } from './support.js';
 
-let h: Harness;
+let t: TestDb;
 let seq = 0;
 beforeAll(async () => {
-  h = await startHarness();
+  t = await startTestDb();
 });
 afterAll(async () => {
-  await h.stop();
+  await t.stop();
 });
 
 function coll(): Collection<LooseDoc> {
-  return h.client.db('candor').collection<LooseDoc>(`i${++seq}`);
+  return t.db.collection<LooseDoc>(`i${++seq}`);
 }
 
 describe('unique indexes', () => {
@@ -27,7 +28,7 @@ describe('unique indexes', () => {
       code: 11000,
       keyPattern: { clientSessionId: 1 },
       keyValue: { clientSessionId: 's1' },
-      message: `E11000 duplicate key error collection: candor.${c.collectionName} index: clientSessionId_1 dup key: { clientSessionId: "s1" }`,
+      message: `E11000 duplicate key error collection: ${t.dbName}.${c.collectionName} index: clientSessionId_1 dup key: { clientSessionId: "s1" }`,
     });
     await c.insertOne({ _id: 'c', clientSessionId: 's2' });
     // An update or findAndModify into a taken key fails and leaves the document unchanged.
@@ -114,7 +115,7 @@ describe('unique indexes', () => {
 
 describe('through mongoose', () => {
   it('syncIndexes/init creates schema indexes and a duplicate surfaces as MongoServerError code 11000', async () => {
-    const conn = await mongoose.createConnection(h.mongo.uri('mongoose_idx')).asPromise();
+    const conn = await mongoose.createConnection(t.uri, { dbName: t.dbName }).asPromise();
     try {
       const schema = new Schema({
         clientSessionId: { type: String, required: true, unique: true },

@@ -1,8 +1,8 @@
 import mongoose, { Schema, type Connection } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startHarness, type Harness } from './helpers.js';
+import { startTestDb, type TestDb } from './support.js';
 
-let h: Harness;
+let t: TestDb;
 let conn: Connection;
 
 const messageSchema = new Schema({ id: String, role: String, text: String, at: Date }, { _id: false });
@@ -18,12 +18,12 @@ const interviewSchema = new Schema(
 );
 
 beforeAll(async () => {
-  h = await startHarness({ durability: 'fsync' });
-  conn = await mongoose.createConnection(h.mongo.uri('mongoose_crud')).asPromise();
+  t = await startTestDb({ durability: 'fsync' });
+  conn = await mongoose.createConnection(t.uri, { dbName: t.dbName }).asPromise();
 });
 afterAll(async () => {
   await conn.close();
-  await h.stop();
+  await t.stop();
 });
 
 describe('mongoose', () => {

@@ -1,0 +1,207 @@
+import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
+import { interviewStatusSchema, type InterviewStatus } from '../../../shared/interview.js';
+import type { LinkState, SessionSummary } from '../../../shared/monitor.js';
+import { phaseLabel, Progress, STATUS_LABEL } from '../components/Progress.js';
+import { ReconnectBanner } from '../components/ReconnectBanner.js';
+import { Transcript } from '../components/Transcript.js';
+import { isReconnecting } from '../lib/liveView.js';
+import { loadRecruiterToken, saveRecruiterToken } from '../lib/storage.js';
+import { relativeTime, useNow } from '../lib/time.js';
+import { useSessionList, useWatch, type MonitorConnector } from '../lib/useMonitor.js';
+
+const LINK_LABEL: Record<LinkState, string> = {
+  none: '—',
+  pending: 'Waiting for call transcript',
+  linked: 'Linked',
+  ambiguous: 'Ambiguous — needs review',
+  orphaned: 'Orphaned call',
+};
+
+function TokenPrompt({ onToken, error }: { onToken: (token: string) => void; error: string | null }) {
+  const [value, setValue] = useState('');
+  const id = useId();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (value.trim()) onToken(value.trim());
+  };
+  return (
+    <form className="card token-form" onSubmit={submit}>
+      <h2>Sign in</h2>
+      <p className="muted">Enter the recruiter token (RECRUITER_TOKEN; in development the server prints it at start). It is kept for this tab only.</p>
+      <label htmlFor={`${id}-token`}>Recruiter token</label>
+      <input id={`${id}-token`} type="password" autoComplete="off" value={value} onChange={(e) => setValue(e.target.value)} aria-describedby={error ? `${id}-err` : undefined} />
+      {error && (
+        <p id={`${id}-err`} role="alert" className="field-error">
+          {error}
+        </p>
+      )}
+      <button type="submit">Open dashboard</button>
+    </form>
+  );
+}
+
+function SessionRow({ s, now, selected, onOpen }: { s: SessionSummary; now: number; selected: boolean; onOpen: () => void }) {
+  return (
+    <tr className={selected ? 'selected' : undefined} data-testid="session-row" data-session-id={s.sessionId}>
+      <td data-label="Candidate">
+        <button type="button" className="link-button" onClick={onOpen} aria-pressed={selected}>
+          {s.candidateName ?? 'Anonymous'}
+        </button>
+        <span className="muted small"> {s.role}</span>
+      </td>
+      <td data-label="Status">
+        <span className={`pill pill-${s.status}`}>{STATUS_LABEL[s.status]}</span>
+      </td>
+      <td data-label="Mode">{s.mode}</td>
+      <td data-label="Progress">
+        {s.questionNumber > 0 ? `Q${s.questionNumber} · ${phaseLabel(s.phase)}` : '—'}
+      </td>
+      <td data-label="Last activity">
+        <time dateTime={s.lastActivityAt}>{relativeTime(s.lastActivityAt, now)}</time>
+      </td>
+      <td data-label="Call link">{s.mode === 'voice' ? LINK_LABEL[s.linkState] + (s.linkedBy ? ` (${s.linkedBy.replace('_', ' ')})` : '') : '—'}</td>
+    </tr>
+  );
+}
+
+function WatchPanel({ token, summary, connect, onClose }: { token: string; summary: SessionSummary; connect: MonitorConnector | undefined; onClose: () => void }) {
+  const live = useWatch(token, summary.sessionId, connect);
+  const view = live.shown;
+  return (
+    <section className="card watch" aria-labelledby="watch-title" data-testid="watch-panel">
+      <ReconnectBanner visible={view.ready && isReconnecting(live)} />
+      <header className="watch-header">
+        <h2 id="watch-title">{summary.candidateName ?? 'Anonymous'}</h2>
+        <button type="button" className="secondary" onClick={onClose}>
+          Close
+        </button>
+      </header>
+      <p className="muted">
+        {summary.role} · {summary.mode}
+        {summary.mode === 'voice' && <> · call: {LINK_LABEL[summary.linkState]}</>}
+        {view.evaluationStatus && <> · evaluation: {view.evaluationStatus}</>}
+      </p>
+      {live.connection === 'failed' && live.error ? (
+        <p role="alert" className="field-error">
+          {live.error.message}
+        </p>
+      ) : !view.ready ? (
+        <p role="status">Loading the transcript…</p>
+      ) : (
+        <>
+          <Progress progress={live.progress} status={view.status} />
+          <Transcript view={view} candidateLabel={summary.candidateName ?? 'Candidate'} />
+        </>
+      )}
+    </section>
+  );
+}
+
+function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauthorized: (message: string) => void; connect: MonitorConnector | undefined }) {
+  const [status, setStatus] = useState<InterviewStatus | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const list = useSessionList(token, status, connect);
+  const now = useNow(5_000);
+  const id = useId();
+
+  const unauthorized = list.kind === 'unauthorized' ? list.message : null;
+  useEffect(() => {
+    if (unauthorized !== null) onUnauthorized(unauthorized);
+  }, [unauthorized, onUnauthorized]);
+  if (list.kind === 'unauthorized') return null;
+  const sessions = list.kind === 'live' ? list.sessions : [];
+  const selectedSummary = sessions.find((s) => s.sessionId === selected) ?? null;
+
+  return (
+    <div className="dashboard">
+      <section className="card list" aria-labelledby={`${id}-list`}>
+        <ReconnectBanner visible={list.kind === 'live' && list.reconnecting} />
+        <header className="list-header">
+          <h2 id={`${id}-list`}>Interviews</h2>
+          <label htmlFor={`${id}-filter`}>Status</label>
+          <select id={`${id}-filter`} value={status ?? ''} onChange={(e) => setStatus(e.target.value ? interviewStatusSchema.parse(e.target.value) : null)}>
+            <option value="">All</option>
+            {interviewStatusSchema.options.map((s) => (
+              <option key={s} value={s}>
+                {STATUS_LABEL[s]}
+              </option>
+            ))}
+          </select>
+        </header>
+        {list.kind === 'connecting' && <p role="status">Connecting…</p>}
+        {list.kind === 'error' && (
+          <p role="alert" className="field-error">
+            {list.message}
+          </p>
+        )}
+        {list.kind === 'live' && sessions.length === 0 && <p className="muted">No interviews{status ? ` with status “${STATUS_LABEL[status]}”` : ''} yet.</p>}
+        {sessions.length > 0 && (
+          <table className="sessions">
+            <thead>
+              <tr>
+                <th scope="col">Candidate</th>
+                <th scope="col">Status</th>
+                <th scope="col">Mode</th>
+                <th scope="col">Progress</th>
+                <th scope="col">Last activity</th>
+                <th scope="col">Call link</th>
+              </tr>
+            </thead>
+            <tbody>
+              {sessions.map((s) => (
+                <SessionRow key={s.sessionId} s={s} now={now} selected={s.sessionId === selected} onOpen={() => setSelected(s.sessionId)} />
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      {selectedSummary && <WatchPanel key={selectedSummary.sessionId} token={token} summary={selectedSummary} connect={connect} onClose={() => setSelected(null)} />}
+    </div>
+  );
+}
+
+/** Recruiter dashboard: token prompt, live list with a status filter, live transcript of one interview. */
+export function RecruiterPage({ connect }: { connect?: MonitorConnector }) {
+  const [token, setToken] = useState<string | null>(() => loadRecruiterToken());
+  const [error, setError] = useState<string | null>(null);
+  const onUnauthorized = useCallback((message: string) => {
+    saveRecruiterToken(null);
+    setToken(null);
+    setError(message);
+  }, []);
+  return (
+    <main className="page recruiter-page">
+      <header className="recruiter-header">
+        <h1>Recruiter dashboard</h1>
+        {token && (
+          <button
+            type="button"
+            className="secondary"
+            onClick={() => {
+              saveRecruiterToken(null);
+              setToken(null);
+            }}
+          >
+            Sign out
+          </button>
+        )}
+      </header>
+      {token ? (
+        <Dashboard
+          token={token}
+          connect={connect}
+          onUnauthorized={onUnauthorized}
+        />
+      ) : (
+        <TokenPrompt
+          error={error}
+          onToken={(t) => {
+            saveRecruiterToken(t);
+            setError(null);
+            setToken(t);
+          }}
+        />
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,179 @@
+import { useEffect, useId, useState, type FormEvent } from 'react';
+import { Link, useLocation } from 'wouter';
+import type { InterviewMode } from '../../../shared/interview.js';
+import { candidateNameSchema } from '../../../shared/interview.js';
+import type { RoleSummary } from '../../../shared/protocol.js';
+import { createSession, describeError, fetchRoles } from '../lib/api.js';
+import { candidateId, clearDraft, currentSession, draftClientSessionId, saveSession, type StoredSession } from '../lib/storage.js';
+
+type RolesState = { kind: 'loading' } | { kind: 'ready'; roles: RoleSummary[] } | { kind: 'error'; message: string };
+
+/** Start: role, mode and name; creates (or, idempotently, re-finds) the session. */
+export function StartPage() {
+  const [, navigate] = useLocation();
+  const [roles, setRoles] = useState<RolesState>({ kind: 'loading' });
+  const [role, setRole] = useState('');
+  const [mode, setMode] = useState<InterviewMode>('text');
+  const [name, setName] = useState('');
+  const [nameError, setNameError] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [resume] = useState<StoredSession | null>(() => currentSession());
+  const [attempt, setAttempt] = useState(0);
+  const id = useId();
+
+  useEffect(() => {
+    let cancelled = false;
+    setRoles({ kind: 'loading' });
+    fetchRoles().then(
+      (list) => {
+        if (cancelled) return;
+        setRoles({ kind: 'ready', roles: list });
+        setRole((current) => current || list[0]?.id || '');
+      },
+      (err: unknown) => !cancelled && setRoles({ kind: 'error', message: describeError(err) }),
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [attempt]);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const parsedName = candidateNameSchema.safeParse(name);
+    if (!parsedName.success) {
+      setNameError('Enter your name (up to 120 characters).');
+      return;
+    }
+    setNameError(null);
+    if (!role) return;
+    setSubmitting(true);
+    setError(null);
+    // The id is kept until creation succeeds: a retry re-finds the same session.
+    const clientSessionId = draftClientSessionId();
+    try {
+      const created = await createSession({ clientSessionId, mode, role, candidateName: parsedName.data, candidateId: candidateId() });
+      saveSession({
+        clientSessionId: created.clientSessionId,
+        candidateToken: created.candidateToken,
+        mode,
+        role,
+        candidateName: parsedName.data,
+        createdAt: new Date().toISOString(),
+      });
+      clearDraft();
+      navigate(`/interview/${created.clientSessionId}`);
+    } catch (err) {
+      setError(describeError(err));
+      setSubmitting(false);
+    }
+  };
+
+  const selectedRole = roles.kind === 'ready' ? roles.roles.find((r) => r.id === role) : undefined;
+
+  return (
+    <main className="page start-page">
+      <header>
+        <h1>Candor</h1>
+        <p className="tagline">A short interview with an AI interviewer. Questions appear as they are written; answer by typing or by voice.</p>
+      </header>
+
+      {resume && (
+        <section className="card" aria-labelledby={`${id}-resume`}>
+          <h2 id={`${id}-resume`}>Your last interview</h2>
+          <p>
+            You started an interview on this browser{resume.candidateName ? ` as ${resume.candidateName}` : ''}.
+          </p>
+          <p className="actions">
+            <Link href={`/interview/${resume.clientSessionId}`}>Continue it</Link>
+            <Link href={`/results/${resume.clientSessionId}`}>See its results</Link>
+          </p>
+        </section>
+      )}
+
+      <form className="card" onSubmit={(e) => void submit(e)} aria-labelledby={`${id}-title`} noValidate>
+        <h2 id={`${id}-title`}>Start an interview</h2>
+
+        <div className="field">
+          <label htmlFor={`${id}-name`}>Your name</label>
+          <input
+            id={`${id}-name`}
+            name="candidateName"
+            autoComplete="name"
+            value={name}
+            maxLength={120}
+            onChange={(e) => setName(e.target.value)}
+            aria-invalid={nameError !== null}
+            aria-describedby={nameError ? `${id}-name-error` : undefined}
+            required
+          />
+          {nameError && (
+            <p id={`${id}-name-error`} className="field-error">
+              {nameError}
+            </p>
+          )}
+        </div>
+
+        <div className="field">
+          <label htmlFor={`${id}-role`}>Role</label>
+          {roles.kind === 'loading' && <p className="muted">Loading roles…</p>}
+          {roles.kind === 'error' && (
+            <div role="alert">
+              <p className="field-error">Roles could not be loaded: {roles.message}</p>
+              <button type="button" className="secondary" onClick={() => setAttempt((n) => n + 1)}>
+                Retry
+              </button>
+            </div>
+          )}
+          {roles.kind === 'ready' && (
+            <>
+              <select id={`${id}-role`} name="role" value={role} onChange={(e) => setRole(e.target.value)} aria-describedby={`${id}-role-desc`}>
+                {roles.roles.map((r) => (
+                  <option key={r.id} value={r.id}>
+                    {r.title}
+                  </option>
+                ))}
+              </select>
+              <p id={`${id}-role-desc`} className="hint">
+                {selectedRole?.description}
+              </p>
+            </>
+          )}
+        </div>
+
+        <fieldset className="field">
+          <legend>How do you want to answer?</legend>
+          <label className="choice">
+            <input type="radio" name="mode" value="text" checked={mode === 'text'} onChange={() => setMode('text')} />
+            Typing (text)
+          </label>
+          <label className="choice">
+            <input type="radio" name="mode" value="voice" checked={mode === 'voice'} onChange={() => setMode('voice')} />
+            Speaking (voice — needs a microphone)
+          </label>
+        </fieldset>
+
+        <section className="notice" aria-labelledby={`${id}-recorded`}>
+          <h3 id={`${id}-recorded`}>What is recorded</h3>
+          <ul>
+            <li>Every question and every answer you give, with the time it was sent{mode === 'voice' ? ', and the transcript of the call (your voice is processed by ElevenLabs to transcribe it)' : ''}.</li>
+            <li>An automated evaluation of your answers, which the recruiter sees.</li>
+            <li>The recruiter can follow the interview live while it happens.</li>
+          </ul>
+        </section>
+
+        {error && (
+          <p role="alert" className="field-error">
+            {error}
+          </p>
+        )}
+        <button type="submit" disabled={submitting || roles.kind !== 'ready' || !role}>
+          {submitting ? 'Starting…' : 'Continue to the interview'}
+        </button>
+      </form>
+      <p className="footer-links">
+        <Link href="/recruiter">Recruiter dashboard</Link>
+      </p>
+    </main>
+  );
+}

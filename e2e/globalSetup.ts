@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import type { TestProject } from 'vitest/node';
+import { startTestServer, type TestServer } from '../server/test/support/server.js';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    baseUrl: string;
+    recruiterToken: string;
+  }
+}
+
+let server: TestServer | undefined;
+let clientDir: string | undefined;
+
+/**
+ * Once for the e2e project: builds the client (the same `vite build` as
+ * `npm run build:client`, into a temp dir so a running `npm start` is not
+ * disturbed) and starts a real Candor server serving it, with tokens paced
+ * fast but visibly and no answer rate limit.
+ */
+export async function setup(project: TestProject): Promise<void> {
+  clientDir = fs.mkdtempSync(path.join(os.tmpdir(), 'candor-client-'));
+  // A child process with NODE_ENV=production: under vitest NODE_ENV is 'test', which would bundle React's dev build.
+  execFileSync(
+    process.execPath,
+    [path.join(repoRoot, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'client/vite.config.ts', '--outDir', clientDir, '--emptyOutDir', '--logLevel', 'error'],
+    { cwd: repoRoot, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  server = await startTestServer(
+    {
+      SCRIPTED_TOKEN_DELAY_MS: '12',
+      ANSWER_MIN_INTERVAL_MS: '0',
+      DISCONNECT_GRACE_MS: '5000',
+      LOG_LEVEL: 'warn',
+    },
+    { clientDir },
+  );
+  project.provide('baseUrl', server.url);
+  project.provide('recruiterToken', server.config.recruiterToken);
+}
+
+export async function teardown(): Promise<void> {
+  await server?.close();
+  if (server) fs.rmSync(server.dataDir, { recursive: true, force: true });
+  if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true });
+}

@@ -1,0 +1,31 @@
+import type { Interview } from '../../../shared/interview.js';
+import type { LinkState, SessionSummary } from '../../../shared/monitor.js';
+import { planSummary } from './plan.js';
+
+/** One row of the recruiter's live list, derived from the stored interview. */
+export function toSessionSummary(session: Pick<Interview, 'id' | 'clientSessionId' | 'candidateName' | 'role' | 'mode' | 'status' | 'plan' | 'voice' | 'evaluation' | 'updatedAt' | 'createdAt'>): SessionSummary {
+  const plan = planSummary(session.plan);
+  return {
+    sessionId: session.id,
+    clientSessionId: session.clientSessionId,
+    candidateName: session.candidateName ?? null,
+    role: session.role,
+    mode: session.mode,
+    status: session.status,
+    questionNumber: plan.asked,
+    phase: plan.phase,
+    lastActivityAt: session.updatedAt.toISOString(),
+    createdAt: session.createdAt.toISOString(),
+    linkState: linkStateOf(session),
+    linkedBy: session.voice?.linkedBy ?? null,
+    evaluationStatus: session.evaluation?.status ?? null,
+  };
+}
+
+function linkStateOf(session: Pick<Interview, 'mode' | 'status' | 'voice'>): LinkState {
+  if (session.status === 'orphaned') return 'orphaned';
+  if (session.mode !== 'voice') return 'none';
+  if (session.voice?.linkedBy) return 'linked';
+  if ((session.voice?.candidates?.length ?? 0) > 1) return 'ambiguous';
+  return 'pending';
+}

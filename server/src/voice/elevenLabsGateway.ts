@@ -1,0 +1,145 @@
+import { ElevenLabsClient, ElevenLabsError } from '@elevenlabs/elevenlabs-js';
+import { agentIdSchema, candidateIdSchema, clientSessionIdSchema, conversationIdSchema } from '../../../shared/ids.js';
+import type { VoiceTransport } from '../../../shared/voice.js';
+import { line, type CallRecord } from './call.js';
+
+/**
+ * What Candor needs from ElevenLabs (ELEVENLABS.md). The real adapter wraps the
+ * official SDK; the simulator has no API and answers "nothing found".
+ */
+export interface ConversationStart {
+  signedUrl?: string;
+  conversationToken?: string;
+  /** Known before the browser connects: from the signed URL (includeConversationId) or the WebRTC token. */
+  conversationId?: string;
+}
+
+export interface ConversationListQuery {
+  agentId: string;
+  userId?: string;
+  startAfter: Date;
+  startBefore: Date;
+  /** Filters by the `client_session_id` dynamic variable. */
+  clientSessionId?: string;
+}
+
+export interface ConversationSummary {
+  conversationId: string;
+  startedAt: Date;
+  status: string;
+}
+
+export interface ElevenLabsGateway {
+  readonly simulated: boolean;
+  startConversation(agentId: string, transport: VoiceTransport): Promise<ConversationStart>;
+  /** Null when ElevenLabs does not know this conversation (404). */
+  getConversation(conversationId: string): Promise<CallRecord | null>;
+  listConversations(query: ConversationListQuery): Promise<ConversationSummary[]>;
+}
+
+export interface SdkGatewayOptions {
+  apiKey: string;
+  /** Tests point the SDK at a local fake. */
+  baseUrl?: string;
+  maxRetries?: number;
+  timeoutInSeconds?: number;
+}
+
+export class SdkElevenLabsGateway implements ElevenLabsGateway {
+  readonly simulated = false;
+  private readonly client: ElevenLabsClient;
+
+  constructor(opts: SdkGatewayOptions) {
+    this.client = new ElevenLabsClient({
+      apiKey: opts.apiKey,
+      ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
+      maxRetries: opts.maxRetries ?? 2,
+      timeoutInSeconds: opts.timeoutInSeconds ?? 20,
+    });
+  }
+
+  async startConversation(agentId: string, transport: VoiceTransport): Promise<ConversationStart> {
+    const conversations = this.client.conversationalAi.conversations;
+    if (transport === 'webrtc') {
+      const res = await conversations.getWebrtcToken({ agentId });
+      const out: ConversationStart = { conversationToken: res.token };
+      if (conversationIdSchema.safeParse(res.conversationId).success) out.conversationId = res.conversationId;
+      return out;
+    }
+    const res = await conversations.getSignedUrl({ agentId, includeConversationId: true });
+    const out: ConversationStart = { signedUrl: res.signedUrl };
+    const id = conversationIdFromSignedUrl(res.signedUrl);
+    if (id) out.conversationId = id;
+    return out;
+  }
+
+  async getConversation(conversationId: string): Promise<CallRecord | null> {
+    try {
+      const c = await this.client.conversationalAi.conversations.get(conversationId);
+      const init = c.conversationInitiationClientData;
+      const vars = init?.dynamicVariables ?? {};
+      const csid = vars['client_session_id'];
+      const id = conversationIdSchema.safeParse(c.conversationId);
+      if (!id.success) return null;
+      return {
+        conversationId: id.data,
+        agentId: agentIdSchema.safeParse(c.agentId).success ? c.agentId : undefined,
+        userId: pick(candidateIdSchema, c.userId ?? init?.userId),
+        status: c.status,
+        startedAt: new Date(c.metadata.startTimeUnixSecs * 1000),
+        durationSecs: c.metadata.callDurationSecs,
+        clientSessionId: clientSessionIdSchema.safeParse(csid).success ? (csid as string) : undefined,
+        role: typeof vars['role'] === 'string' ? vars['role'] : undefined,
+        lines: c.transcript.flatMap((t) => line(t.role, t.message, t.timeInCallSecs)),
+        summary: c.analysis?.transcriptSummary,
+      };
+    } catch (err) {
+      if (err instanceof ElevenLabsError && err.statusCode === 404) return null;
+      throw err;
+    }
+  }
+
+  async listConversations(q: ConversationListQuery): Promise<ConversationSummary[]> {
+    const page = await this.client.conversationalAi.conversations.list({
+      agentId: q.agentId,
+      ...(q.userId ? { userId: q.userId } : {}),
+      callStartAfterUnix: Math.floor(q.startAfter.getTime() / 1000),
+      callStartBeforeUnix: Math.ceil(q.startBefore.getTime() / 1000),
+      ...(q.clientSessionId ? { dynamicVariableParams: [`client_session_id:eq:${q.clientSessionId}`] } : {}),
+      pageSize: 20,
+    });
+    return page.conversations.flatMap((c) =>
+      conversationIdSchema.safeParse(c.conversationId).success
+        ? [{ conversationId: c.conversationId, startedAt: new Date(c.startTimeUnixSecs * 1000), status: c.status }]
+        : [],
+    );
+  }
+}
+
+/** The signed URL of `includeConversationId: true` carries the id as the `conversation_id` query parameter. */
+export function conversationIdFromSignedUrl(signedUrl: string): string | undefined {
+  try {
+    const id = new URL(signedUrl).searchParams.get('conversation_id');
+    return id && conversationIdSchema.safeParse(id).success ? id : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function pick(schema: typeof candidateIdSchema, value: unknown): string | undefined {
+  return typeof value === 'string' && schema.safeParse(value).success ? value : undefined;
+}
+
+/** No ElevenLabs account: the simulator's gateway. The reconciler finds nothing through it. */
+export class SimulatedGateway implements ElevenLabsGateway {
+  readonly simulated = true;
+  startConversation(): Promise<ConversationStart> {
+    return Promise.resolve({});
+  }
+  getConversation(): Promise<CallRecord | null> {
+    return Promise.resolve(null);
+  }
+  listConversations(): Promise<ConversationSummary[]> {
+    return Promise.resolve([]);
+  }
+}

@@ -1,0 +1,105 @@
+import { io, type Socket } from 'socket.io-client';
+import type { AckError } from '../../../shared/errors.js';
+import type { SessionEventName } from '../../../shared/events.js';
+import type { MonitorClientToServer, MonitorServerToClient, SessionSummary } from '../../../shared/monitor.js';
+import type { SessionSnapshot } from '../../../shared/protocol.js';
+import { emptySessionView, reduceSessionView, type SessionEvent, type SessionView } from '../../../shared/sessionView.js';
+
+const SESSION_EVENTS: SessionEventName[] = [
+  'question:start',
+  'question:token',
+  'question:end',
+  'question:error',
+  'message:appended',
+  'session:status',
+  'session:linked',
+  'interview:complete',
+  'evaluation:ready',
+];
+
+/** A recruiter on /monitor: the live list and one watched session rendered with shared/sessionView.ts. */
+export class TestRecruiter {
+  view: SessionView = emptySessionView();
+  readonly upserts: SessionSummary[] = [];
+  private readonly listeners = new Set<() => void>();
+
+  private constructor(readonly socket: Socket<MonitorServerToClient, MonitorClientToServer>) {
+    const untyped = socket as unknown as { on(event: string, listener: (payload: unknown) => void): void };
+    for (const name of SESSION_EVENTS) untyped.on(name, (payload) => this.apply({ type: name, payload } as SessionEvent));
+    socket.on('sessions:upsert', ({ summary }) => {
+      this.upserts.push(summary);
+      this.notify();
+    });
+  }
+
+  static connect(baseUrl: string, token: string): Promise<TestRecruiter> {
+    const socket: Socket<MonitorServerToClient, MonitorClientToServer> = io(`${baseUrl}/monitor`, {
+      auth: { token },
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+    });
+    return new Promise((resolve, reject) => {
+      socket.once('connect', () => resolve(new TestRecruiter(socket)));
+      socket.once('connect_error', (err) => reject(err));
+    });
+  }
+
+  async subscribe(): Promise<SessionSummary[]> {
+    const ack = await this.call('sessions:subscribe', {});
+    return (ack as { sessions: SessionSummary[] }).sessions;
+  }
+
+  /** Watches one session: a fresh view, events before the ack buffered by the reducer. */
+  async watch(sessionId: string): Promise<SessionSnapshot> {
+    this.view = emptySessionView();
+    const ack = await this.call('session:watch', { sessionId });
+    const snapshot = (ack as { snapshot: SessionSnapshot }).snapshot;
+    this.apply({ type: 'session:state', payload: snapshot });
+    return snapshot;
+  }
+
+  async unwatch(sessionId: string): Promise<void> {
+    await this.call('session:unwatch', { sessionId });
+    this.view = emptySessionView();
+  }
+
+  call(event: keyof MonitorClientToServer, payload: unknown): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      (this.socket.emit as (e: string, p: unknown, ack: (r: unknown) => void) => void)(event, payload, (response) => {
+        if ((response as AckError).ok === false) reject(Object.assign(new Error((response as AckError).error.message), (response as AckError).error));
+        else resolve(response);
+      });
+    });
+  }
+
+  until(predicate: (view: SessionView, upserts: SessionSummary[]) => boolean, timeoutMs = 10_000, what = 'condition'): Promise<SessionView> {
+    if (predicate(this.view, this.upserts)) return Promise.resolve(this.view);
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!predicate(this.view, this.upserts)) return;
+        clearTimeout(timer);
+        this.listeners.delete(check);
+        resolve(this.view);
+      };
+      const timer = setTimeout(() => {
+        this.listeners.delete(check);
+        reject(new Error(`recruiter timed out waiting for ${what}`));
+      }, timeoutMs);
+      this.listeners.add(check);
+    });
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  private apply(event: SessionEvent): void {
+    this.view = reduceSessionView(this.view, event);
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const listener of [...this.listeners]) listener();
+  }
+}

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import type { AckError } from './errors.js';
+import type { SessionEventMap } from './events.js';
+import { clientSessionIdSchema, objectIdHexSchema } from './ids.js';
+import { evaluationStatusSchema, interviewModeSchema, interviewStatusSchema, linkedBySchema } from './interview.js';
+import { phaseSchema } from './plan.js';
+import type { SessionSnapshot } from './protocol.js';
+
+/**
+ * The recruiter side of the wire contract: `/monitor` socket events and the
+ * recruiter REST bodies (PROTOCOL.md).
+ */
+
+/** How a voice session's conversation stands; 'none' for text interviews. */
+export const linkStateSchema = z.enum(['none', 'pending', 'linked', 'ambiguous', 'orphaned']);
+export type LinkState = z.infer<typeof linkStateSchema>;
+
+/** One row of the live list. */
+export const sessionSummarySchema = z.object({
+  sessionId: z.string(),
+  clientSessionId: clientSessionIdSchema,
+  candidateName: z.string().nullable(),
+  role: z.string(),
+  mode: interviewModeSchema,
+  status: interviewStatusSchema,
+  /** Questions asked so far and the phase of the latest one. */
+  questionNumber: z.number().int().min(0),
+  phase: phaseSchema,
+  lastActivityAt: z.string(),
+  createdAt: z.string(),
+  linkState: linkStateSchema,
+  linkedBy: linkedBySchema.nullable(),
+  evaluationStatus: evaluationStatusSchema.nullable(),
+});
+export type SessionSummary = z.infer<typeof sessionSummarySchema>;
+
+export const monitorAuthSchema = z.object({ token: z.string().max(512) });
+
+export const watchPayloadSchema = z.strictObject({ sessionId: objectIdHexSchema });
+export const subscribePayloadSchema = z.strictObject({
+  status: interviewStatusSchema.optional(),
+  mode: interviewModeSchema.optional(),
+});
+
+export const monitorClientSchemas = {
+  'sessions:subscribe': subscribePayloadSchema,
+  'sessions:unsubscribe': z.strictObject({}),
+  'session:watch': watchPayloadSchema,
+  'session:unwatch': watchPayloadSchema,
+} as const;
+
+type AckFn<T> = (ack: T | AckError) => void;
+
+export interface MonitorClientToServer {
+  /** Ack: the newest sessions (first page); then `sessions:upsert` for every change. */
+  'sessions:subscribe': (payload: z.infer<typeof subscribePayloadSchema>, ack: AckFn<{ ok: true; sessions: SessionSummary[] }>) => void;
+  'sessions:unsubscribe': (payload: Record<string, never>, ack: AckFn<{ ok: true }>) => void;
+  /** Ack: the snapshot; then every live event of that session. */
+  'session:watch': (payload: z.infer<typeof watchPayloadSchema>, ack: AckFn<{ ok: true; snapshot: SessionSnapshot }>) => void;
+  'session:unwatch': (payload: z.infer<typeof watchPayloadSchema>, ack: AckFn<{ ok: true }>) => void;
+}
+
+type Listeners<M> = { [K in keyof M]: (payload: M[K]) => void };
+
+export interface MonitorServerToClient extends Listeners<SessionEventMap> {
+  'sessions:upsert': (payload: { summary: SessionSummary }) => void;
+}
+
+// ---- recruiter REST ---------------------------------------------------------
+
+export const listSessionsQuerySchema = z.strictObject({
+  status: interviewStatusSchema.optional(),
+  mode: interviewModeSchema.optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+
+export const sessionListResponseSchema = z.object({
+  items: z.array(sessionSummarySchema),
+  nextCursor: z.string().nullable(),
+});
+export type SessionListResponse = z.infer<typeof sessionListResponseSchema>;

@@ -1,0 +1,194 @@
+import { z } from 'zod';
+import { agentIdSchema, candidateIdSchema, clientSessionIdSchema, conversationIdSchema, messageIdSchema } from './ids.js';
+import { INTERVIEWER_TEXT_MAX, interviewStatusSchema, linkedBySchema } from './interview.js';
+import { sessionByClientResponseSchema } from './protocol.js';
+
+/**
+ * Voice interviews (PROTOCOL.md "voice events", "ElevenLabs post-call webhook"):
+ * the REST start, the `/interview` voice socket payloads, the post-call webhook
+ * as ElevenLabs sends it (snake_case; unknown fields are kept and ignored), the
+ * simulator's controls and the voice block of the results endpoint.
+ * docs/voice.md describes the lifecycle.
+ */
+
+// ---- simulator controls ----------------------------------------------------
+
+/**
+ * Only honoured when the server runs the voice simulator (no ELEVENLABS_API_KEY);
+ * with a real ElevenLabs agent they are ignored.
+ */
+export const simulatorControlsSchema = z.strictObject({
+  /** The server does not record the simulated conversation id at start and does not return it. */
+  omitConversationId: z.boolean().optional(),
+  /** The simulated webhook carries no `dynamic_variables` (no client_session_id). */
+  omitDynamicVariables: z.boolean().optional(),
+  /** Delay of the simulated webhook after the end (default SIMULATED_WEBHOOK_DELAY_MS). */
+  webhookDelayMs: z.number().int().min(0).max(600_000).optional(),
+  /** 'off': this session gets no simulated webhook (a QA tool sends its own). Default from SIMULATED_WEBHOOK. */
+  webhook: z.enum(['on', 'off']).optional(),
+});
+export type SimulatorControls = z.infer<typeof simulatorControlsSchema>;
+
+// ---- REST: POST /api/voice/session -----------------------------------------
+
+export const voiceTransportSchema = z.enum(['websocket', 'webrtc']);
+export type VoiceTransport = z.infer<typeof voiceTransportSchema>;
+
+export const voiceSessionRequestSchema = z.strictObject({
+  clientSessionId: clientSessionIdSchema,
+  /** websocket (default) -> `signedUrl`; webrtc -> `conversationToken`. */
+  transport: voiceTransportSchema.optional(),
+  simulate: simulatorControlsSchema.optional(),
+});
+export type VoiceSessionRequest = z.infer<typeof voiceSessionRequestSchema>;
+
+/** What the browser passes to the ElevenLabs SDK as `dynamicVariables`. */
+export const voiceDynamicVariablesSchema = z.looseObject({
+  client_session_id: clientSessionIdSchema,
+  role: z.string().optional(),
+});
+export type VoiceDynamicVariables = z.infer<typeof voiceDynamicVariablesSchema>;
+
+export const voiceSessionResponseSchema = z.object({
+  /** WebSocket transport: pass to `Conversation.startSession({signedUrl})`. */
+  signedUrl: z.string().optional(),
+  /** WebRTC transport: pass to `Conversation.startSession({conversationToken})`. */
+  conversationToken: z.string().optional(),
+  /** Known before the browser connects (recorded on the session already); absent when unknown. */
+  conversationId: conversationIdSchema.optional(),
+  agentId: agentIdSchema,
+  /** ElevenLabs `user_id`: the session's candidateId (or its clientSessionId when it has none). */
+  userId: candidateIdSchema,
+  dynamicVariables: voiceDynamicVariablesSchema,
+  /** True: no ElevenLabs; the server plays the agent (docs/voice.md "Simulator"). */
+  simulated: z.boolean(),
+  /** Simulator only: the controls in effect for this session. */
+  simulation: z
+    .object({
+      webhook: z.enum(['on', 'off']),
+      webhookDelayMs: z.number().int().min(0),
+      omitConversationId: z.boolean(),
+      omitDynamicVariables: z.boolean(),
+    })
+    .optional(),
+});
+export type VoiceSessionResponse = z.infer<typeof voiceSessionResponseSchema>;
+
+// ---- socket payloads (client -> server on /interview) -----------------------
+
+export const voiceStartedSchema = z.strictObject({ agentId: agentIdSchema.optional() });
+export type VoiceStarted = z.infer<typeof voiceStartedSchema>;
+
+export const voiceConversationIdSchema = z.strictObject({ conversationId: conversationIdSchema });
+export type VoiceConversationIdPayload = z.infer<typeof voiceConversationIdSchema>;
+
+/** One live line from the browser SDK's onMessage; idempotent by messageId (build it from event_id). */
+export const voiceTranscriptPayloadSchema = z.strictObject({
+  messageId: messageIdSchema,
+  role: z.enum(['user', 'agent']),
+  text: z
+    .string()
+    .max(INTERVIEWER_TEXT_MAX)
+    .refine((t) => t.trim().length > 0, 'must not be empty'),
+});
+export type VoiceTranscriptPayload = z.infer<typeof voiceTranscriptPayloadSchema>;
+
+/** `agent`: the agent hung up (the SDK's onDisconnect reason 'agent'); stored as endedBy 'server'. */
+export const voiceEndedSchema = z.strictObject({
+  endedBy: z.enum(['user', 'disconnect', 'agent']),
+  conversationId: conversationIdSchema.optional(),
+});
+export type VoiceEndedPayload = z.infer<typeof voiceEndedSchema>;
+
+export const voiceConversationAckSchema = z.object({
+  ok: z.literal(true),
+  conversationId: conversationIdSchema,
+  /** True when this report merged an orphaned webhook transcript into the session. */
+  merged: z.boolean(),
+  status: interviewStatusSchema,
+});
+export type VoiceConversationAck = z.infer<typeof voiceConversationAckSchema>;
+
+// ---- ElevenLabs post-call webhook (as sent: snake_case, loose) ---------------
+
+export const POST_CALL_TRANSCRIPTION = 'post_call_transcription';
+
+/** Any verified webhook: only `type` is required; everything else is kept as sent. */
+export const webhookEnvelopeSchema = z.looseObject({
+  type: z.string().min(1).max(100),
+  event_timestamp: z.number().optional(),
+  data: z.unknown().optional(),
+});
+export type WebhookEnvelope = z.infer<typeof webhookEnvelopeSchema>;
+
+const nullish = <T extends z.ZodType>(schema: T) => schema.nullable().optional();
+
+export const webhookTranscriptEntrySchema = z.looseObject({
+  role: z.string(),
+  message: nullish(z.string()),
+  time_in_call_secs: nullish(z.number()),
+  interrupted: nullish(z.boolean()),
+});
+
+export const postCallDataSchema = z.looseObject({
+  agent_id: nullish(z.string()),
+  conversation_id: z.string().min(1),
+  status: nullish(z.string()),
+  user_id: nullish(z.string()),
+  transcript: nullish(z.array(webhookTranscriptEntrySchema).max(5000)),
+  metadata: nullish(
+    z.looseObject({
+      start_time_unix_secs: nullish(z.number()),
+      call_duration_secs: nullish(z.number()),
+      termination_reason: nullish(z.string()),
+    }),
+  ),
+  analysis: nullish(z.looseObject({ transcript_summary: nullish(z.string()) })),
+  conversation_initiation_client_data: nullish(
+    z.looseObject({
+      user_id: nullish(z.string()),
+      dynamic_variables: nullish(z.record(z.string(), z.unknown())),
+    }),
+  ),
+});
+export type PostCallData = z.infer<typeof postCallDataSchema>;
+
+export const postCallTranscriptionSchema = z.looseObject({
+  type: z.literal(POST_CALL_TRANSCRIPTION),
+  event_timestamp: z.number().optional(),
+  data: postCallDataSchema,
+});
+export type PostCallTranscription = z.infer<typeof postCallTranscriptionSchema>;
+
+// ---- results: the voice block of GET /api/sessions/by-client/:id -------------
+
+/**
+ * What the results page shows for a voice interview:
+ * - `in_progress`: the call is running (status created/active/paused)
+ * - `awaiting_transcript`: ended, the post-call webhook has not arrived yet (show a spinner until `expectedBy`)
+ * - `linked`: the webhook transcript is linked; evaluation follows
+ * - `transcript_missing`: nothing arrived and the reconciler could not find it; live lines are all there is
+ * - `orphaned`: this record is a webhook nobody claimed yet (recruiter view)
+ */
+export const voiceResultStateSchema = z.enum(['in_progress', 'awaiting_transcript', 'linked', 'transcript_missing', 'orphaned']);
+export type VoiceResultState = z.infer<typeof voiceResultStateSchema>;
+
+export const voiceResultSchema = z.object({
+  state: voiceResultStateSchema,
+  linkedBy: linkedBySchema.nullable(),
+  agentId: z.string().nullable(),
+  userId: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  /** awaiting_transcript: when the reconciler gives up waiting for the webhook (ISO). */
+  expectedBy: z.string().nullable(),
+  /** Lines of the authoritative (webhook) transcript, 0 until linked. */
+  transcriptLines: z.number().int().min(0),
+});
+export type VoiceResult = z.infer<typeof voiceResultSchema>;
+
+/** GET /api/sessions/by-client/:id with the voice block (null for text interviews). */
+export const sessionByClientWithVoiceSchema = sessionByClientResponseSchema.extend({
+  voice: voiceResultSchema.nullable().optional(),
+});
+export type SessionByClientWithVoice = z.infer<typeof sessionByClientWithVoiceSchema>;
