@@ -35,6 +35,7 @@ import { attachMonitorNamespace } from './realtime/monitorNamespace.js';
 import { connectRedis, failSoftPublisher } from './realtime/redis.js';
 import { RedisInflightStore } from './realtime/redisInflight.js';
 import { SummaryPublisher } from './realtime/summaryPublisher.js';
+import { createVoiceModule, withWebhooks, type VoiceModule } from './voice/index.js';
 
 export interface RunningCandor {
   /** http://host:port the server listens on (localhost when bound to all interfaces). */
@@ -44,6 +45,8 @@ export interface RunningCandor {
   mongodbUri: string;
   connection: Connection;
   service: InterviewService;
+  /** Voice: linker, reconciler (runOnce), simulator (docs/voice.md). */
+  voice: VoiceModule;
   /** Stops accepting, lets in-flight requests finish, releases turn leases, then closes the store. */
   close(): Promise<void>;
 }
@@ -113,6 +116,12 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   });
   const assessor = new AnswerAssessor({ repo, interviewer, logger, now });
   const evaluations = new EvaluationRunner({ repo, interviewer, assessor, broadcaster, logger, leaseMs: config.interview.evaluationLeaseMs });
+
+  // ---- voice (server/src/voice, docs/voice.md) -------------------------------
+  // ElevenLabs or the simulator; webhook route, linker, reconciler. Voice ends go
+  // through voice.service.end from every caller (interview:end, REST end, voice:ended, disconnect).
+  const voice = createVoiceModule({ config, repo, broadcaster, evaluations, logger, now });
+  // ---------------------------------------------------------------------------
   const service = new InterviewService({
     repo,
     streamer,
@@ -123,11 +132,13 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
     rateLimit: new AnswerRateLimit(config.interview.answerMinIntervalMs, answerLimiter),
     logger,
     now,
+    voiceEnd: (csid, endedBy, conversationId) => voice.service.end(csid, endedBy, conversationId),
   });
   const presence = new CandidatePresence(config.interview.disconnectGraceMs, (csid) => {
     service.releaseTurn(csid).catch((err: unknown) => logger.warn('releasing an abandoned turn failed', { clientSessionId: csid, err }));
+    voice.service.candidateGone(csid).catch((err: unknown) => logger.warn('ending a disconnected voice interview failed', { clientSessionId: csid, err }));
   });
-  attachInterviewNamespace(io, { service, presence, sessionSecret: config.sessionSecret, logger });
+  attachInterviewNamespace(io, { service, presence, sessionSecret: config.sessionSecret, logger, voice: voice.service });
   registerRealtimeGauges(metrics, {
     socketsByNamespace: () => ({ interview: io.of('/interview').sockets.size, monitor: io.of('/monitor').sockets.size }),
     activeInterviews: () => presence.size,
@@ -151,10 +162,11 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
     ],
     apiRouters: [
       rolesRouter(ROLES),
-      candidateSessionsRouter({ service, sessionSecret: config.sessionSecret }),
+      candidateSessionsRouter({ service, sessionSecret: config.sessionSecret, voiceResult: (s) => voice.service.resultOf(s) }),
+      voice.apiRouter,
       recruiterRouter({ repo, recruiterToken: config.recruiterToken }),
     ],
-    clientRouter: staticClientRouter(opts.clientDir ?? defaultClientDir),
+    clientRouter: withWebhooks(voice.webhooks, staticClientRouter(opts.clientDir ?? defaultClientDir)),
   });
   httpServer.on('request', app);
 
@@ -166,6 +178,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   }
   const resumed = await evaluations.resumeAll();
   if (resumed > 0) logger.info('resumed evaluations', { count: resumed });
+  await voice.recover();
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -177,11 +190,13 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   const { port } = httpServer.address() as AddressInfo;
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${shownHost}:${port}`;
+  voice.started(url);
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       presence.stop();
+      await voice.stop();
       evaluations.stop();
       summaries.stop();
       // Stop accepting and close every socket.io client in every namespace (they
@@ -199,7 +214,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
       await embedded?.close();
     })());
 
-  return { url, port, mongodbUri, connection, service, close };
+  return { url, port, mongodbUri, connection, service, voice, close };
 }
 
 /** One accepted answer per session per interval; in Redis so the limit holds across replicas, in memory while Redis is down. */

@@ -1,13 +1,12 @@
 import { z } from 'zod';
 import { errorResponseSchema, type ErrorBody } from '../../../shared/errors.js';
+import { sessionByClientWithVoiceSchema, voiceSessionResponseSchema, type SessionByClientWithVoice, type VoiceSessionRequest, type VoiceSessionResponse } from '../../../shared/voice.js';
 import {
   createSessionResponseSchema,
   roleSummarySchema,
-  sessionByClientResponseSchema,
   type CreateSessionRequest,
   type CreateSessionResponse,
   type RoleSummary,
-  type SessionByClientResponse,
 } from '../../../shared/protocol.js';
 
 /**
@@ -71,8 +70,8 @@ export function createSession(body: CreateSessionRequest): Promise<CreateSession
   });
 }
 
-export function fetchSessionByClient(clientSessionId: string, candidateToken: string): Promise<SessionByClientResponse> {
-  return request(sessionByClientResponseSchema, `/api/sessions/by-client/${encodeURIComponent(clientSessionId)}`, {
+export function fetchSessionByClient(clientSessionId: string, candidateToken: string): Promise<SessionByClientWithVoice> {
+  return request(sessionByClientWithVoiceSchema, `/api/sessions/by-client/${encodeURIComponent(clientSessionId)}`, {
     headers: bearer(candidateToken),
     cache: 'no-store',
   });
@@ -106,4 +105,13 @@ export function describeError(err: unknown): string {
   if (err instanceof ApiError) return err.message;
   if (err instanceof Error) return err.message;
   return 'Something went wrong.';
+}
+
+/** POST /api/voice/session: the ElevenLabs credentials for this interview, or the simulator's. */
+export function startVoiceSession(candidateToken: string, body: VoiceSessionRequest): Promise<VoiceSessionResponse> {
+  return request(voiceSessionResponseSchema, '/api/voice/session', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...bearer(candidateToken) },
+    body: JSON.stringify(body),
+  });
 }

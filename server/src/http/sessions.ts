@@ -1,13 +1,20 @@
 import express, { Router, type Request } from 'express';
 import { AppError, parseOrThrow } from '../../../shared/errors.js';
-import { endSessionRequestSchema, type CreateSessionResponse, type SessionByClientResponse } from '../../../shared/protocol.js';
+import { endSessionRequestSchema, type CreateSessionResponse } from '../../../shared/protocol.js';
 import { candidateTokenFor } from '../interview/candidateToken.js';
 import type { InterviewService } from '../interview/service.js';
 import { toWireMessage } from '../interview/snapshot.js';
 import { requireCandidate } from './candidateAuth.js';
+import type { Interview } from '../../../shared/interview.js';
+import type { SessionByClientWithVoice, VoiceResult } from '../../../shared/voice.js';
 
 /** The candidate's REST routes; each calls the same service function as its socket twin. */
-export function candidateSessionsRouter(deps: { service: InterviewService; sessionSecret: string }): Router {
+export function candidateSessionsRouter(deps: {
+  service: InterviewService;
+  sessionSecret: string;
+  /** The voice block of by-client (docs/voice.md "States for the results page"). */
+  voiceResult?: (session: Interview) => VoiceResult | null;
+}): Router {
   const { service, sessionSecret } = deps;
   const router = Router();
   const candidate = requireCandidate(sessionSecret);
@@ -26,13 +33,14 @@ export function candidateSessionsRouter(deps: { service: InterviewService; sessi
 
   router.get('/sessions/by-client/:clientSessionId', candidate, async (req, res) => {
     const session = await service.require(String(req.params.clientSessionId));
-    const body: SessionByClientResponse = {
+    const body: SessionByClientWithVoice = {
       interviewId: session.id,
       conversationId: session.voice?.conversationId ?? null,
       status: session.status,
       evaluationStatus: session.evaluation?.status ?? null,
       evaluation: session.evaluation?.result ?? null,
       messages: session.messages.map(toWireMessage),
+      voice: deps.voiceResult?.(session) ?? null,
     };
     res.json(body);
   });
@@ -52,7 +60,7 @@ export function candidateSessionsRouter(deps: { service: InterviewService; sessi
     requireCandidate(sessionSecret, { tokenInBody: (req) => (req.body as { candidateToken?: unknown } | undefined)?.candidateToken }),
     async (req, res) => {
       const input = parseOrThrow(endSessionRequestSchema, req.body, 'end request');
-      res.json(await service.end(String(req.params.clientSessionId), input.endedBy));
+      res.json(await service.end(String(req.params.clientSessionId), input.endedBy, input.conversationId));
     },
   );
 

@@ -24,6 +24,8 @@ export interface InterviewServiceDeps {
   rateLimit: AnswerRateLimit;
   logger: Logger;
   now: () => Date;
+  /** Voice interviews end through the voice service (server/src/voice/voiceService.ts), one path for every caller. */
+  voiceEnd?: (clientSessionId: string, endedBy: 'user' | 'disconnect', conversationId?: string) => Promise<StatusAck>;
 }
 
 const ENDED: readonly InterviewStatus[] = ['ended_pending_webhook', 'completed', 'abandoned', 'orphaned'];
@@ -163,8 +165,9 @@ export class InterviewService {
   }
 
   /** Ends the interview by the candidate's hand (or their disconnect); idempotent. */
-  async end(clientSessionId: string, endedBy: Extract<EndedBy, 'user' | 'disconnect'>): Promise<StatusAck> {
+  async end(clientSessionId: string, endedBy: Extract<EndedBy, 'user' | 'disconnect'>, conversationId?: string): Promise<StatusAck> {
     const session = await this.require(clientSessionId);
+    if (session.mode === 'voice' && this.deps.voiceEnd) return this.deps.voiceEnd(clientSessionId, endedBy, conversationId);
     if (!OPEN.includes(session.status)) return { ok: true, status: session.status };
     const to: InterviewStatus = session.mode === 'voice' ? 'ended_pending_webhook' : 'completed';
     const res = await this.deps.repo.transition(clientSessionId, {

@@ -7,6 +7,8 @@ import type { InterviewService } from '../interview/service.js';
 import type { Logger } from '../observability/logger.js';
 import { connectError, onAckedEvent } from './events.js';
 import { sessionRoom } from './rooms.js';
+import type { VoiceService } from '../voice/voiceService.js';
+import { attachVoiceHandlers } from './voiceHandlers.js';
 
 interface InterviewSocketData {
   clientSessionId: string;
@@ -19,6 +21,8 @@ export interface InterviewNamespaceDeps {
   presence: CandidatePresence;
   sessionSecret: string;
   logger: Logger;
+  /** Voice events (voiceHandlers.ts); absent in setups without voice. */
+  voice?: VoiceService;
 }
 
 /**
@@ -78,6 +82,7 @@ export function attachInterviewNamespace(io: Server, deps: InterviewNamespaceDep
     onAckedEvent(socket, 'interview:pause', interviewClientSchemas['interview:pause'], logger, () => service.pause(csid));
     onAckedEvent(socket, 'interview:resume', interviewClientSchemas['interview:resume'], logger, () => service.resume(csid));
     onAckedEvent(socket, 'interview:end', interviewClientSchemas['interview:end'], logger, (p) => service.end(csid, p.endedBy));
+    if (deps.voice) attachVoiceHandlers(socket, { voice: deps.voice, clientSessionId: csid, logger });
   });
 
   return nsp;

@@ -56,6 +56,8 @@ export interface FakeOpenAi {
   script(...replies: FakeReply[]): void;
   /** Served when the queue is empty (default: a 400 that the SDK does not retry). */
   fallback: FakeReply | undefined;
+  /** Consulted before the queue: answer by request (e.g. JSON calls vs streams) when the order of concurrent calls is not fixed. */
+  responder: ((body: ChatBody) => FakeReply | undefined) | undefined;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
     requests,
     script: (...replies) => queue.push(...replies),
     fallback: undefined,
+    responder: undefined,
     close: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
@@ -88,7 +91,7 @@ export async function startFakeOpenAi(): Promise<FakeOpenAi> {
         sendError(res, 404, 'unknown route', { 'x-should-retry': 'false' });
         return;
       }
-      const reply = queue.shift() ?? fake.fallback ?? {
+      const reply = fake.responder?.(body) ?? queue.shift() ?? fake.fallback ?? {
         kind: 'status',
         status: 400,
         message: 'fake OpenAI: no scripted reply',
