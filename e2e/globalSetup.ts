@@ -37,6 +37,8 @@ export async function setup(project: TestProject): Promise<void> {
       SCRIPTED_TOKEN_DELAY_MS: '12',
       ANSWER_MIN_INTERVAL_MS: '0',
       DISCONNECT_GRACE_MS: '5000',
+      // The voice simulator's post-call webhook comes this long after the end, so the results page visibly waits for it.
+      SIMULATED_WEBHOOK_DELAY_MS: '3000',
       LOG_LEVEL: 'warn',
     },
     { clientDir },

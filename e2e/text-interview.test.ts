@@ -21,13 +21,13 @@ const ANSWERS = [
   'I would measure first: p99 latency per endpoint, then look at the slow queries and add the missing index, and only then think about caching.',
 ];
 
-async function startInterview(page: Page, name: string): Promise<string> {
+async function startInterview(page: Page, name: string, shot: string): Promise<string> {
   await page.goto('/');
   await page.getByLabel('Your name').fill(name);
   // Roles load from GET /api/roles; the first one is preselected.
   await page.locator('select[name="role"]').waitFor();
   await page.getByLabel('Typing (text)').check();
-  await screenshot(page, 'start');
+  await screenshot(page, shot);
   await page.getByRole('button', { name: 'Continue to the interview' }).click();
   await page.waitForURL(/\/interview\/[0-9a-f-]{36}$/);
   const clientSessionId = new URL(page.url()).pathname.split('/').pop() ?? '';
@@ -74,7 +74,7 @@ describe('text interview in Chromium', () => {
     await recruiter.page.getByRole('button', { name: 'Open dashboard' }).click();
     await recruiter.page.getByRole('heading', { name: 'Interviews' }).waitFor();
 
-    const clientSessionId = await startInterview(candidate.page, name);
+    const clientSessionId = await startInterview(candidate.page, name, 'start');
     expect(clientSessionId).toMatch(/^[0-9a-f-]{36}$/);
 
     // The tokens are visible as they arrive: a caret while streaming.
@@ -130,15 +130,24 @@ describe('text interview in Chromium', () => {
   it('a candidate who reloads mid-question sees the same question text, once', async () => {
     const candidate = await newContext(browser, baseUrl, { width: 390, height: 844 });
     const page = candidate.page;
-    await startInterview(page, `Reload Candidate ${Date.now()}`);
+    await startInterview(page, `Reload Candidate ${Date.now()}`, 'start-phone');
     await waitForQuestion(page, 1);
-    await answer(page, ANSWERS[0]!, 0);
 
-    // Catch question 2 while it streams, remember what is on screen, reload.
-    const streaming = page.getByTestId('streaming-question');
-    await streaming.waitFor();
-    await expect.poll(async () => ((await streaming.textContent()) ?? '').length, { intervals: [10] }).toBeGreaterThan(0);
-    const before = (await streaming.textContent()) ?? '';
+    // Watch for question 2 from before the answer goes out, in the page and atomically: the
+    // streaming text as soon as it has some. Then reload while it is still streaming.
+    const caught = page
+      .waitForFunction(
+        () => {
+          const text = document.querySelector('[data-testid="streaming-question"]')?.textContent ?? '';
+          return text.length > 0 ? text : null;
+        },
+        undefined,
+        { polling: 'raf', timeout: 15_000 },
+      )
+      .then((handle) => handle.jsonValue() as Promise<string>);
+    await page.getByLabel('Your answer').fill(ANSWERS[0]!);
+    await page.getByRole('button', { name: 'Send answer' }).click();
+    const before = await caught;
     await page.reload();
 
     // After the reload the page rebuilds from the snapshot: the question resumes where it was.

@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   STATE_CONFLICT: 409,
   SESSION_ENDED: 409,
   CONVERSATION_CONFLICT: 409,
+  /** The resource existed but is retired for good (an archived opening's link). */
+  GONE: 410,
   PAYLOAD_TOO_LARGE: 413,
   RATE_LIMITED: 429,
   INTERNAL: 500,

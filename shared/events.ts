@@ -26,6 +26,18 @@ export const interviewAuthSchema = z.object({
 export const emptyPayloadSchema = z.strictObject({});
 export const endPayloadSchema = z.strictObject({ endedBy: z.enum(['user', 'disconnect']) });
 
+/** Page Visibility API change, reported by the candidate page (docs/openings.md). `at`: the page's clock, ISO. */
+export const candidateFocusSchema = z.strictObject({ state: z.enum(['visible', 'hidden']), at: z.iso.datetime() });
+/** A paste into the answer box: its length only — the text never leaves the page. */
+export const candidatePasteSchema = z.strictObject({ length: z.number().int().min(0).max(1_000_000), at: z.iso.datetime() });
+export type CandidateFocus = z.infer<typeof candidateFocusSchema>;
+export type CandidatePaste = z.infer<typeof candidatePasteSchema>;
+/** Ack of a focus signal: `stored` is false when the session is no longer open (nothing recorded). */
+export interface FocusAck {
+  ok: true;
+  stored: boolean;
+}
+
 /** Client -> server payload schemas, by event name. */
 export const interviewClientSchemas = {
   'interview:start': emptyPayloadSchema,
@@ -37,6 +49,8 @@ export const interviewClientSchemas = {
   'voice:conversation-id': voiceConversationIdSchema,
   'voice:transcript': voiceTranscriptPayloadSchema,
   'voice:ended': voiceEndedSchema,
+  'candidate:focus': candidateFocusSchema,
+  'candidate:paste': candidatePasteSchema,
 } as const;
 
 export type Ack<T> = T | AckError;
@@ -53,6 +67,8 @@ export interface InterviewClientToServer {
   /** Ack: the stored line's id and 1-based position, like answer:submit. */
   'voice:transcript': (payload: z.infer<typeof voiceTranscriptPayloadSchema>, ack: AckFn<AnswerAck>) => void;
   'voice:ended': (payload: z.infer<typeof voiceEndedSchema>, ack: AckFn<StatusAck>) => void;
+  'candidate:focus': (payload: CandidateFocus, ack: AckFn<FocusAck>) => void;
+  'candidate:paste': (payload: CandidatePaste, ack: AckFn<FocusAck>) => void;
 }
 
 // ---- server -> client --------------------------------------------------------

@@ -177,6 +177,20 @@ export const usageEntrySchema = z.object({
 });
 export type UsageEntry = z.infer<typeof usageEntrySchema>;
 
+/** Most focus signals kept per session: older ones are dropped by the same `$push` ($slice). */
+export const FOCUS_SIGNALS_MAX = 200;
+
+/**
+ * A live focus signal from the candidate page (docs/openings.md): the tab was
+ * hidden/shown, or something was pasted into the answer box (its length only,
+ * never the text). `at` is the server's receive time, `clientAt` the page's claim.
+ */
+export const focusSignalSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('focus'), state: z.enum(['visible', 'hidden']), at: z.date(), clientAt: z.date().optional() }),
+  z.object({ kind: z.literal('paste'), length: z.number().int().min(0).max(1_000_000), at: z.date(), clientAt: z.date().optional() }),
+]);
+export type FocusSignal = z.infer<typeof focusSignalSchema>;
+
 /** One document per client session, as the repository returns it (`_id` exposed as `id`). */
 export const interviewSchema = z.strictObject({
   id: objectIdHexSchema,
@@ -195,6 +209,8 @@ export const interviewSchema = z.strictObject({
   transcript: voiceTranscriptSchema.optional(),
   evaluation: evaluationSchema.optional(),
   usage: z.array(usageEntrySchema),
+  /** Newest last, capped at FOCUS_SIGNALS_MAX; absent until the first signal. */
+  focus: z.array(focusSignalSchema).max(FOCUS_SIGNALS_MAX).optional(),
   startedAt: z.date().optional(),
   endedAt: z.date().optional(),
   createdAt: z.date(),
@@ -202,8 +218,8 @@ export const interviewSchema = z.strictObject({
 });
 export type Interview = z.infer<typeof interviewSchema>;
 
-/** What a list returns: everything but the (large) transcripts. */
-export const interviewSummarySchema = interviewSchema.omit({ messages: true, transcript: true });
+/** What a list returns: everything but the (large) transcripts and the focus signals. */
+export const interviewSummarySchema = interviewSchema.omit({ messages: true, transcript: true, focus: true });
 export type InterviewSummary = z.infer<typeof interviewSummarySchema>;
 
 /** Input of session creation (POST /api/sessions). */

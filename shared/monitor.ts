@@ -31,6 +31,8 @@ export const sessionSummarySchema = z.object({
   linkState: linkStateSchema,
   linkedBy: linkedBySchema.nullable(),
   evaluationStatus: evaluationStatusSchema.nullable(),
+  /** The opening the session was started from (absent for open interviews). */
+  openingId: z.string().optional(),
 });
 export type SessionSummary = z.infer<typeof sessionSummarySchema>;
 
@@ -56,13 +58,33 @@ export interface MonitorClientToServer {
   'sessions:subscribe': (payload: z.infer<typeof subscribePayloadSchema>, ack: AckFn<{ ok: true; sessions: SessionSummary[] }>) => void;
   'sessions:unsubscribe': (payload: Record<string, never>, ack: AckFn<{ ok: true }>) => void;
   /** Ack: the snapshot; then every live event of that session. */
-  'session:watch': (payload: z.infer<typeof watchPayloadSchema>, ack: AckFn<{ ok: true; snapshot: SessionSnapshot }>) => void;
+  'session:watch': (
+    payload: z.infer<typeof watchPayloadSchema>,
+    ack: AckFn<{ ok: true; snapshot: SessionSnapshot; focus?: WireFocusSignal[] }>,
+  ) => void;
   'session:unwatch': (payload: z.infer<typeof watchPayloadSchema>, ack: AckFn<{ ok: true }>) => void;
 }
 
 type Listeners<M> = { [K in keyof M]: (payload: M[K]) => void };
 
-export interface MonitorServerToClient extends Listeners<SessionEventMap> {
+/** A focus signal as watchers receive it (`focus:signal`) and as REST returns it (dates as ISO strings). */
+export const wireFocusSignalSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('focus'), state: z.enum(['visible', 'hidden']), at: z.string(), clientAt: z.string().optional() }),
+  z.object({ kind: z.literal('paste'), length: z.number().int().min(0), at: z.string(), clientAt: z.string().optional() }),
+]);
+export type WireFocusSignal = z.infer<typeof wireFocusSignalSchema>;
+
+/**
+ * Events only watchers get (never the candidate's room). `focus:signal` follows
+ * the same join-then-read rule as the transcript: the `session:watch` ack carries
+ * the stored signals (`focus`), every later one arrives as an event.
+ */
+export interface WatcherEventMap {
+  'focus:signal': WireFocusSignal;
+}
+export type WatcherEventName = keyof WatcherEventMap;
+
+export interface MonitorServerToClient extends Listeners<SessionEventMap>, Listeners<WatcherEventMap> {
   'sessions:upsert': (payload: { summary: SessionSummary }) => void;
 }
 
@@ -70,6 +92,8 @@ export interface MonitorServerToClient extends Listeners<SessionEventMap> {
 
 export const listSessionsQuerySchema = z.strictObject({
   status: interviewStatusSchema.optional(),
+  /** Only sessions started from this opening. */
+  openingId: objectIdHexSchema.optional(),
   mode: interviewModeSchema.optional(),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),

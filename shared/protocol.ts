@@ -11,6 +11,7 @@ import {
   messageRoleSchema,
   messageSourceSchema,
 } from './interview.js';
+import { openingSlugSchema } from './opening.js';
 import { phaseSchema } from './plan.js';
 
 /**
@@ -23,7 +24,16 @@ import { phaseSchema } from './plan.js';
 export const roleSummarySchema = z.object({ id: z.string(), title: z.string(), description: z.string() });
 export type RoleSummary = z.infer<typeof roleSummarySchema>;
 
-export const createSessionRequestSchema = createSessionInputSchema;
+/**
+ * POST /api/sessions. Either `role` (an open interview) or `openingSlug` (the
+ * candidate link `/o/<slug>`): with a slug the server takes the role from the
+ * opening and binds `openingId`; a `role` sent with it must match. The opening
+ * id itself is never accepted from a client (docs/openings.md).
+ */
+export const createSessionRequestSchema = createSessionInputSchema
+  .omit({ openingId: true })
+  .extend({ role: createSessionInputSchema.shape.role.optional(), openingSlug: openingSlugSchema.optional() })
+  .refine((r) => r.role !== undefined || r.openingSlug !== undefined, { message: 'role or openingSlug is required', path: ['role'] });
 export type CreateSessionRequest = z.infer<typeof createSessionRequestSchema>;
 
 export const createSessionResponseSchema = z.object({

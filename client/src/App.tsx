@@ -1,5 +1,6 @@
 import { Link, Route, Switch } from 'wouter';
 import { InterviewPage, WithStoredSession } from './pages/InterviewPage.js';
+import { QaPage } from './pages/QaPage.js';
 import { RecruiterPage } from './pages/RecruiterPage.js';
 import { ResultsPage } from './pages/ResultsPage.js';
 import { StartPage } from './pages/StartPage.js';
@@ -30,6 +31,9 @@ export function App() {
       </Route>
       <Route path="/recruiter">
         <RecruiterPage />
+      </Route>
+      <Route path="/qa">
+        <QaPage />
       </Route>
       <Route>
         <NotFound />

@@ -28,6 +28,8 @@ export interface MachineInfo {
   cpuModel: string;
   totalMemGiB: number;
   node: string;
+  /** 1-minute load average when the run started: above the core count, other work shares the CPUs. */
+  loadAvg1: number;
 }
 
 export interface ScenarioResult {
@@ -53,6 +55,7 @@ export function machineInfo(): MachineInfo {
     cpuModel: cpus[0]?.model ?? 'unknown',
     totalMemGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     node: process.version,
+    loadAvg1: Math.round((os.loadavg()[0] ?? 0) * 10) / 10,
   };
 }
 

@@ -15,7 +15,7 @@ async function main(argv: string[]): Promise<void> {
   const names = argv.filter((a) => !a.startsWith('--'));
   const selected = selectScenarios(scenarios, names);
   const m = machineInfo();
-  process.stdout.write(`machine: ${m.cpus} x ${m.cpuModel}, ${m.totalMemGiB} GiB, ${m.platform} ${m.release}, node ${m.node}\n`);
+  process.stdout.write(`machine: ${m.cpus} x ${m.cpuModel}, ${m.totalMemGiB} GiB, ${m.platform} ${m.release}, node ${m.node}, load average ${m.loadAvg1}\n`);
   for (const scenario of selected) {
     process.stdout.write(`\n== ${scenario.name}: ${scenario.description}\n`);
     const result = await runScenario(scenario, {

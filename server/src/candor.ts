@@ -12,6 +12,8 @@ import { closeMongoose, connectMongoose, pingDatabase } from './db/connection.js
 import { EmbeddedMongo } from './db/embedded/index.js';
 import { createRepository } from './db/repository/index.js';
 import { createHttpApp } from './http/app.js';
+import { OriginPolicy } from './http/middleware/origins.js';
+import { httpRateLimiter } from './http/middleware/rateLimit.js';
 import { candidateSessionsRouter, rolesRouter } from './http/sessions.js';
 import { staticClientRouter } from './http/staticClient.js';
 import { AnswerAssessor } from './interview/answerAssessor.js';
@@ -29,9 +31,13 @@ import { ScriptedInterviewer } from './llm/scripted/index.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics, createRealtimeCounters, registerRealtimeGauges } from './observability/metrics.js';
 import { recruiterRouter } from './http/recruiter.js';
+import { openingsRouter } from './http/openings.js';
+import { FocusSignals } from './interview/focusSignals.js';
+import { OpeningGuides } from './interview/openingGuide.js';
 import { SocketBroadcaster } from './realtime/broadcaster.js';
 import { attachInterviewNamespace } from './realtime/interviewNamespace.js';
 import { attachMonitorNamespace } from './realtime/monitorNamespace.js';
+import { ConnectionLimiter } from './realtime/connectionLimit.js';
 import { connectRedis, failSoftPublisher } from './realtime/redis.js';
 import { RedisInflightStore } from './realtime/redisInflight.js';
 import { SummaryPublisher } from './realtime/summaryPublisher.js';
@@ -55,8 +61,6 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 /** dist/server/src -> dist/client when built; server/src -> dist/client in dev. */
 export const defaultClientDir = path.resolve(here, here.includes(`${path.sep}dist${path.sep}`) ? '../../client' : '../../dist/client');
 
-/** Answers are <= 2000 chars; anything far larger on a socket is not ours. */
-const SOCKET_MAX_MESSAGE_BYTES = 16 * 1024;
 
 /**
  * The composition root's body: config -> store -> interviewer -> service ->
@@ -91,7 +95,16 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   const metrics = createMetrics();
   const counters = createRealtimeCounters(metrics);
   const httpServer = http.createServer();
-  const io = new SocketServer(httpServer, { maxHttpBufferSize: SOCKET_MAX_MESSAGE_BYTES, serveClient: false });
+  // Limits and origins: docs/security.md. Answers are <= 2000 chars, so a socket message
+  // far larger than SOCKET_MAX_MESSAGE_BYTES is not ours (the transport is closed).
+  const origins = new OriginPolicy(config.corsOrigins, config.trustProxy);
+  const io = new SocketServer(httpServer, {
+    maxHttpBufferSize: config.limits.socketMaxMessageBytes,
+    serveClient: false,
+    cors: { origin: origins.list, methods: ['GET', 'POST'] },
+    allowRequest: (req, callback) => callback(origins.permits(req.headers) ? null : 'origin not allowed (CORS_ORIGINS)', origins.permits(req.headers)),
+  });
+  const connections = new ConnectionLimiter(config.limits.socketConnectionsPerIp, config.trustProxy);
 
   // Multi-node: with REDIS_URL, fan-out, in-flight text and rate limits live in Redis.
   const redis = config.redisUrl ? connectRedis(config.redisUrl, logger.child({ component: 'redis' })) : null;
@@ -133,29 +146,36 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
     logger,
     now,
     voiceEnd: (csid, endedBy, conversationId) => voice.service.end(csid, endedBy, conversationId),
+    guides: new OpeningGuides(repo),
   });
+  const focus = new FocusSignals({ repo, broadcaster, logger, now });
   const presence = new CandidatePresence(config.interview.disconnectGraceMs, (csid) => {
     service.releaseTurn(csid).catch((err: unknown) => logger.warn('releasing an abandoned turn failed', { clientSessionId: csid, err }));
     voice.service.candidateGone(csid).catch((err: unknown) => logger.warn('ending a disconnected voice interview failed', { clientSessionId: csid, err }));
   });
-  attachInterviewNamespace(io, { service, presence, sessionSecret: config.sessionSecret, logger, voice: voice.service });
+  connections.attach(attachInterviewNamespace(io, { service, presence, sessionSecret: config.sessionSecret, logger, voice: voice.service, focus }));
   registerRealtimeGauges(metrics, {
     socketsByNamespace: () => ({ interview: io.of('/interview').sockets.size, monitor: io.of('/monitor').sockets.size }),
     activeInterviews: () => presence.size,
     streaming: () => streamer.runningSessions().length,
   });
-  attachMonitorNamespace(io, {
-    repo,
-    service,
-    recruiterToken: config.recruiterToken,
-    logger,
-    onWatch: () => counters.watchJoins.inc(),
-  });
+  connections.attach(
+    attachMonitorNamespace(io, {
+      repo,
+      service,
+      recruiterToken: config.recruiterToken,
+      logger,
+      onWatch: () => counters.watchJoins.inc(),
+    }),
+  );
 
   const app = createHttpApp({
     logger,
     metrics,
     trustProxy: config.trustProxy,
+    jsonLimit: config.limits.jsonBodyBytes,
+    origins,
+    rateLimiter: httpRateLimiter({ ...config.limits.httpRateLimit, redis: redis?.pub, redisPrefix: config.redisPrefix }),
     readiness: [
       { name: 'database', check: () => pingDatabase(connection) },
       ...(redis ? [{ name: 'redis', check: () => redis.ping() }] : []),
@@ -165,6 +185,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
       candidateSessionsRouter({ service, sessionSecret: config.sessionSecret, voiceResult: (s) => voice.service.resultOf(s) }),
       voice.apiRouter,
       recruiterRouter({ repo, recruiterToken: config.recruiterToken }),
+      openingsRouter({ repo, recruiterToken: config.recruiterToken }),
     ],
     clientRouter: withWebhooks(voice.webhooks, staticClientRouter(opts.clientDir ?? defaultClientDir)),
   });

@@ -30,6 +30,28 @@ const ms = (fallback: number, min = 0) =>
       .default(fallback),
   );
 
+const bytes = (fallback: number, min: number) =>
+  z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: 'must be a number of bytes' }).int('must be a whole number of bytes').min(min, `must be at least ${min}`).default(fallback),
+  );
+
+/** A count where 0 switches the limit off. */
+const count = (fallback: number) =>
+  z.preprocess(emptyAsUndefined, z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0, 'must be at least 0').default(fallback));
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value.replace(/\/$/, '');
+  } catch {
+    return false;
+  }
+}
+
+/** The Vite dev server (`npm run dev` + `npx vite`), allowed by default in development only. */
+export const DEV_CLIENT_ORIGINS = ['http://localhost:5173', 'http://127.0.0.1:5173'];
+
 const envSchema = z.object({
   NODE_ENV: z.preprocess(emptyAsUndefined, z.enum(['development', 'test', 'production']).default('development')),
   HOST: z.preprocess(emptyAsUndefined, z.string().default('0.0.0.0')),
@@ -74,6 +96,25 @@ const envSchema = z.object({
   SIMULATED_WEBHOOK_DELAY_MS: ms(3_000),
   SIMULATED_WEBHOOK: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).default('on')),
   RECONCILE_AFTER_MS: ms(120_000, 100),
+  // Limits and origins (docs/security.md, docs/operations.md)
+  JSON_BODY_LIMIT_BYTES: bytes(32 * 1024, 1024),
+  SOCKET_MAX_MESSAGE_BYTES: bytes(16 * 1024, 4 * 1024),
+  SOCKET_MAX_CONNECTIONS_PER_IP: count(100),
+  HTTP_RATE_LIMIT: count(100),
+  HTTP_RATE_LIMIT_WINDOW_MS: ms(10_000, 1_000),
+  CORS_ORIGINS: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .optional()
+      .transform((value, ctx) => {
+        const origins = (value ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+        for (const origin of origins) {
+          if (!isOrigin(origin)) ctx.addIssue({ code: 'custom', message: `"${origin.slice(0, 80)}" is not an origin like https://app.example.com` });
+        }
+        return value === undefined ? undefined : origins.map((o) => o.replace(/\/$/, ''));
+      }),
+  ),
   WEBHOOK_MAX_BYTES: z.preprocess(
     emptyAsUndefined,
     z.coerce.number({ error: 'must be a number of bytes' }).int('must be a whole number of bytes').min(1024, 'must be at least 1024').default(2 * 1024 * 1024),
@@ -122,6 +163,16 @@ export interface Config {
   };
   /** Set when OPENAI_API_KEY is: the OpenAI interviewer replaces the scripted one. */
   openai: { apiKey: string; baseURL: string | undefined; model: string } | undefined;
+  /** Request and connection limits (docs/security.md); a count of 0 switches that limit off. */
+  limits: {
+    jsonBodyBytes: number;
+    socketMaxMessageBytes: number;
+    socketConnectionsPerIp: number;
+    /** REST requests per client IP per window (in Redis when REDIS_URL is set). */
+    httpRateLimit: { points: number; windowMs: number };
+  };
+  /** Origins allowed to call /api and socket.io besides the server's own (CORS_ORIGINS). */
+  corsOrigins: string[];
 }
 
 export class ConfigError extends Error {
@@ -152,6 +203,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, secretSource: S
     if (e.ELEVENLABS_API_KEY && !e.ELEVENLABS_WEBHOOK_SECRET) {
       throw new ConfigError(['ELEVENLABS_WEBHOOK_SECRET is required when NODE_ENV=production and ELEVENLABS_API_KEY is set']);
     }
+    const weak = (['SESSION_SECRET', 'RECRUITER_TOKEN', 'ELEVENLABS_WEBHOOK_SECRET'] as const).flatMap((name) => {
+      const value = e[name];
+      const why = value === undefined ? undefined : secretWeakness(value);
+      return why ? [`${name} is too weak for NODE_ENV=production (${why}); generate one with: openssl rand -base64 32`] : [];
+    });
+    if (weak.length > 0) throw new ConfigError(weak);
   }
   if (e.ELEVENLABS_API_KEY && !e.ELEVENLABS_AGENT_ID) {
     throw new ConfigError(['ELEVENLABS_AGENT_ID is required when ELEVENLABS_API_KEY is set']);
@@ -206,5 +263,43 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, secretSource: S
       reconcileAfterMs: e.RECONCILE_AFTER_MS,
     },
     openai: e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY, baseURL: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL } : undefined,
+    limits: {
+      jsonBodyBytes: e.JSON_BODY_LIMIT_BYTES,
+      socketMaxMessageBytes: e.SOCKET_MAX_MESSAGE_BYTES,
+      socketConnectionsPerIp: e.SOCKET_MAX_CONNECTIONS_PER_IP,
+      httpRateLimit: { points: e.HTTP_RATE_LIMIT, windowMs: e.HTTP_RATE_LIMIT_WINDOW_MS },
+    },
+    corsOrigins: e.CORS_ORIGINS ?? (e.NODE_ENV === 'development' ? DEV_CLIENT_ORIGINS : []),
   };
+}
+
+const PLACEHOLDER = /(change.?me|changeit|replace.?me|placeholder|example|password|passw0rd|secret123|your[-_]|xxxx|todo|dummy|default)/i;
+
+/**
+ * Why a configured secret is too weak for production, or undefined. Catches what
+ * people paste under pressure: placeholders, one repeated character or pattern
+ * ('aaaa…', 'abcabc…'), long runs of consecutive characters ('abcdef…', '012345…'),
+ * and too little estimated entropy (Shannon over the characters used). It cannot
+ * prove a value random; it refuses the obviously not random.
+ */
+export function secretWeakness(value: string): string | undefined {
+  if (PLACEHOLDER.test(value)) return 'looks like a placeholder';
+  const distinct = new Set(value).size;
+  if (distinct < 8) return `only ${distinct} distinct characters`;
+  for (let period = 1; period <= value.length / 2; period++) {
+    if (value.length % period === 0 && value.slice(0, period).repeat(value.length / period) === value) return 'a repeated pattern';
+  }
+  let run = 1;
+  for (let i = 1; i < value.length; i++) {
+    const step = value.charCodeAt(i) - value.charCodeAt(i - 1);
+    run = step === 1 || step === -1 ? run + 1 : 1;
+    if (run >= 8) return 'a run of consecutive characters';
+  }
+  const freq = new Map<string, number>();
+  for (const ch of value) freq.set(ch, (freq.get(ch) ?? 0) + 1);
+  let bitsPerChar = 0;
+  for (const n of freq.values()) bitsPerChar -= (n / value.length) * Math.log2(n / value.length);
+  const bits = bitsPerChar * value.length;
+  if (bits < 48) return `about ${Math.floor(bits)} bits of entropy, want >= 48`;
+  return undefined;
 }

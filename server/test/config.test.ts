@@ -47,8 +47,9 @@ describe('configuration', () => {
       NODE_ENV: 'production',
       MONGODB_URI: 'mongodb://db:27017/candor?replicaSet=rs0',
       REDIS_URL: 'redis://redis:6379',
-      SESSION_SECRET: 's'.repeat(32),
-      RECRUITER_TOKEN: 'r'.repeat(16),
+      // Production refuses repeated-character secrets (server/test/hardening/productionConfig.test.ts).
+      SESSION_SECRET: 'Zq7vN2kLw9Xc4RbT1yHs8MfJ3pGd6AeU',
+      RECRUITER_TOKEN: 'r8Kp2Wm5Qx9Lt4Vz',
       PORT: '8080',
     });
     expect(config).toMatchObject({ env: 'production', port: 8080, redisUrl: 'redis://redis:6379', generatedSecrets: [] });
@@ -60,7 +61,7 @@ describe('configuration', () => {
       asked.push(`${name}@${dir}`);
       return 'g'.repeat(40);
     });
-    expect(asked).toEqual(['SESSION_SECRET@/tmp/candor-x']);
+    expect(asked).toEqual(['SESSION_SECRET@/tmp/candor-x', 'ELEVENLABS_WEBHOOK_SECRET@/tmp/candor-x']);
     expect(config.sessionSecret).toBe('g'.repeat(40));
     expect(config.recruiterToken).toBe('r'.repeat(16));
   });

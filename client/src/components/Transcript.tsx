@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import type { WireMessage } from '../../../shared/protocol.js';
 import type { SessionView } from '../../../shared/sessionView.js';
 
@@ -18,6 +19,11 @@ function speaker(message: WireMessage, candidateLabel: string): string {
  */
 export function Transcript({ view, candidateLabel }: TranscriptProps) {
   const { messages, streaming } = view;
+  const end = useRef<HTMLDivElement>(null);
+  // A new line or a new question comes into view (not on every token: the reader keeps control).
+  useEffect(() => {
+    end.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [messages.length, streaming?.questionId]);
   return (
     <section className="transcript" aria-label="Transcript">
       <MessageList messages={messages} candidateLabel={candidateLabel} />
@@ -31,6 +37,7 @@ export function Transcript({ view, candidateLabel }: TranscriptProps) {
         </div>
       )}
       {messages.length === 0 && !streaming && <p className="muted">No questions yet.</p>}
+      <div ref={end} />
     </section>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SessionByClientResponse } from '../../../shared/protocol.js';
+import type { SessionByClientWithVoice } from '../../../shared/voice.js';
 import {
   EVAL_POLL_MS,
   EVAL_TIMEOUT_MS,
@@ -14,7 +14,7 @@ import {
   type ResultsState,
 } from './resultsMachine.js';
 
-function data(overrides: Partial<SessionByClientResponse> = {}): SessionByClientResponse {
+function data(overrides: Partial<SessionByClientWithVoice> = {}): SessionByClientWithVoice {
   return { interviewId: 'i1', conversationId: null, status: 'completed', evaluationStatus: 'pending', evaluation: null, messages: [], ...overrides };
 }
 

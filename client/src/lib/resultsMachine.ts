@@ -1,5 +1,5 @@
 import type { EvaluationStatus, InterviewStatus } from '../../../shared/interview.js';
-import type { SessionByClientResponse } from '../../../shared/protocol.js';
+import type { SessionByClientWithVoice } from '../../../shared/voice.js';
 
 /**
  * The results page as a pure state machine: which screen to show, when to
@@ -42,7 +42,7 @@ export interface ResultsState {
   since: number;
   /** For 'timeout': which wait ran out. */
   timedOut: 'saving' | 'evaluating' | 'loading' | null;
-  data: SessionByClientResponse | null;
+  data: SessionByClientWithVoice | null;
   /** Latest transient fetch problem, shown under the status line. */
   problem: string | null;
   /** For 'error'. */
@@ -50,7 +50,7 @@ export interface ResultsState {
 }
 
 export type ResultsEvent =
-  | { type: 'fetched'; data: SessionByClientResponse; now: number }
+  | { type: 'fetched'; data: SessionByClientWithVoice; now: number }
   | { type: 'fetch_failed'; message: string; fatal: boolean; now: number }
   | { type: 'pushed_status'; status: InterviewStatus; now: number }
   | { type: 'pushed_evaluation'; evaluationStatus: EvaluationStatus; now: number }
@@ -64,10 +64,10 @@ export function initialResults(now: number): ResultsState {
 const OPEN: readonly (InterviewStatus | null)[] = ['created', 'active', 'paused'];
 
 /** The stage the server's answer puts the page in. */
-export function stageOf(data: SessionByClientResponse): Exclude<ResultsStage, 'loading' | 'timeout' | 'error'> {
+export function stageOf(data: SessionByClientWithVoice): Exclude<ResultsStage, 'loading' | 'timeout' | 'error'> {
   const { status, evaluationStatus } = data;
   if (OPEN.includes(status)) return 'in_progress';
-  if (status === 'ended_pending_webhook' || status === 'orphaned' || status === null) return 'saving';
+  if (status === 'ended_pending_webhook' || status === 'orphaned' || status === null || data.voice?.state === 'awaiting_transcript') return 'saving';
   if (evaluationStatus === 'complete') return 'ready';
   if (evaluationStatus === 'failed') return 'failed';
   if (status === 'abandoned' && evaluationStatus === null) return 'ready';

@@ -8,6 +8,7 @@ import { isReconnecting } from '../lib/liveView.js';
 import { loadRecruiterToken, saveRecruiterToken } from '../lib/storage.js';
 import { relativeTime, useNow } from '../lib/time.js';
 import { useSessionList, useWatch, type MonitorConnector } from '../lib/useMonitor.js';
+import { useTitle } from '../lib/useTitle.js';
 
 const LINK_LABEL: Record<LinkState, string> = {
   none: '—',
@@ -163,6 +164,7 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
 /** Recruiter dashboard: token prompt, live list with a status filter, live transcript of one interview. */
 export function RecruiterPage({ connect }: { connect?: MonitorConnector }) {
   const [token, setToken] = useState<string | null>(() => loadRecruiterToken());
+  useTitle('Recruiter dashboard');
   const [error, setError] = useState<string | null>(null);
   const onUnauthorized = useCallback((message: string) => {
     saveRecruiterToken(null);

@@ -4,6 +4,7 @@ import { MessageList } from '../components/Transcript.js';
 import type { ResultsState } from '../lib/resultsMachine.js';
 import type { StoredSession } from '../lib/storage.js';
 import { useResults } from '../lib/useResults.js';
+import { useTitle } from '../lib/useTitle.js';
 
 function Evaluation({ result }: { result: EvaluationResult }) {
   return (
@@ -123,6 +124,7 @@ function Waiting({ text, detail }: { text: string; detail?: string }) {
 /** Results: saving -> generating feedback -> transcript + evaluation, with deadlines and Retry. */
 export function ResultsPage({ session }: { session: StoredSession }) {
   const { state, retry } = useResults(session);
+  useTitle('Your results');
   const messages = state.data?.messages ?? [];
   const evaluation = state.stage === 'ready' ? state.data?.evaluation : null;
   return (
@@ -137,6 +139,9 @@ export function ResultsPage({ session }: { session: StoredSession }) {
         </p>
       )}
       {state.stage === 'in_progress' && <Link href={`/interview/${session.clientSessionId}`}>Back to the interview</Link>}
+      {state.data?.voice?.state === 'transcript_missing' && (
+        <p className="card muted">The recording of your call could not be retrieved; the transcript below is what was captured live during the call.</p>
+      )}
       {evaluation && <Evaluation result={evaluation} />}
       {state.stage === 'ready' && !evaluation && <p className="card">No feedback was generated for this interview.</p>}
       {messages.length > 0 && (

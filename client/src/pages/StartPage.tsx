@@ -5,11 +5,13 @@ import { candidateNameSchema } from '../../../shared/interview.js';
 import type { RoleSummary } from '../../../shared/protocol.js';
 import { createSession, describeError, fetchRoles } from '../lib/api.js';
 import { candidateId, clearDraft, currentSession, draftClientSessionId, saveSession, type StoredSession } from '../lib/storage.js';
+import { useTitle } from '../lib/useTitle.js';
 
 type RolesState = { kind: 'loading' } | { kind: 'ready'; roles: RoleSummary[] } | { kind: 'error'; message: string };
 
 /** Start: role, mode and name; creates (or, idempotently, re-finds) the session. */
 export function StartPage() {
+  useTitle('Start an interview');
   const [, navigate] = useLocation();
   const [roles, setRoles] = useState<RolesState>({ kind: 'loading' });
   const [role, setRole] = useState('');

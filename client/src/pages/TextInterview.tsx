@@ -11,6 +11,7 @@ import type { InterviewSocket } from '../lib/sockets.js';
 import type { StoredSession } from '../lib/storage.js';
 import { useAnswerOutbox } from '../lib/useAnswerOutbox.js';
 import { useInterviewSocket, type InterviewConnector } from '../lib/useInterviewSocket.js';
+import { useTitle } from '../lib/useTitle.js';
 
 const ENDED = new Set(['ended_pending_webhook', 'completed', 'abandoned', 'orphaned']);
 const CONTROL_TIMEOUT_MS = 10_000;
@@ -34,6 +35,7 @@ interface TextInterviewProps {
 /** The text interview: streamed questions, the answer box, pause/resume/end. */
 export function TextInterview({ session, connect }: TextInterviewProps) {
   const { clientSessionId } = session;
+  useTitle('Interview');
   const [, navigate] = useLocation();
   const { live, socket } = useInterviewSocket(session, connect);
   const view = live.shown;

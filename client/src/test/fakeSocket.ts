@@ -1,5 +1,5 @@
 import type { SessionSnapshot } from '../../../shared/protocol.js';
-import type { InterviewSocket } from '../lib/sockets.js';
+import type { InterviewSocket, MonitorSocket } from '../lib/sockets.js';
 
 type Listener = (...args: unknown[]) => void;
 
@@ -82,6 +82,10 @@ export class FakeSocket {
 
   asInterviewSocket(): InterviewSocket {
     return this as unknown as InterviewSocket;
+  }
+
+  asMonitorSocket(): MonitorSocket {
+    return this as unknown as MonitorSocket;
   }
 }
 

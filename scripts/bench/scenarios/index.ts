@@ -1,5 +1,9 @@
 import type { Scenario } from '../harness.js';
+import { fanoutScenario, multinodeScenario } from './fanout.js';
+import { firstTokenScenario } from './firstToken.js';
+import { memoryScenario } from './memory.js';
+import { statsScenario } from './stats.js';
 import { storeScenario } from './store.js';
 
 /** Every named scenario, in the order `npm run bench` runs them. Add new ones here. */
-export const scenarios: readonly Scenario[] = [storeScenario];
+export const scenarios: readonly Scenario[] = [storeScenario, firstTokenScenario, fanoutScenario, multinodeScenario, memoryScenario, statsScenario];

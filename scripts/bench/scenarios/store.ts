@@ -29,6 +29,10 @@ interface Sizes {
   /** A level repeats rounds until it has measured this long (or maxRounds). */
   minMs: number;
   maxRounds: number;
+  /** Cap of one round (a slow disk or a busy machine must not stretch the run). */
+  roundMs: number;
+  /** Budget of the whole scenario; later levels get shorter rounds when it runs out. */
+  budgetMs: number;
   /** The one-growing-document case: appends to a single session at concurrency 64. */
   bigDocAppends: number;
   warmup: number;
@@ -36,8 +40,8 @@ interface Sizes {
   textChars: number;
 }
 
-const FULL: Sizes = { sessions: 50, messagesPerSession: 40, levels: [1, 16, 64], minMs: 2_000, maxRounds: 6, bigDocAppends: 1_000, warmup: 300, baselineMs: 1_500, textChars: 300 };
-const QUICK: Sizes = { sessions: 4, messagesPerSession: 5, levels: [1, 8], minMs: 0, maxRounds: 1, bigDocAppends: 20, warmup: 10, baselineMs: 100, textChars: 300 };
+const FULL: Sizes = { sessions: 50, messagesPerSession: 40, levels: [1, 16, 64], minMs: 1_500, maxRounds: 6, roundMs: 2_500, budgetMs: 60_000, bigDocAppends: 1_000, warmup: 300, baselineMs: 1_500, textChars: 300 };
+const QUICK: Sizes = { sessions: 4, messagesPerSession: 5, levels: [1, 8], minMs: 0, maxRounds: 1, roundMs: 1_000, budgetMs: 4_000, bigDocAppends: 20, warmup: 10, baselineMs: 100, textChars: 300 };
 
 const WORDS = 'the candidate would shard the sessions by tenant and keep a write ahead log so that every acknowledged answer survives a crash of the node'.split(' ');
 
@@ -92,12 +96,12 @@ function ownCpuMicros(): number {
   return u.user + u.system;
 }
 
-async function embeddedTarget(durability: Durability): Promise<Target> {
+async function embeddedTarget(durability: Durability, thread: 'main' | 'worker' = 'main'): Promise<Target> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'candor-bench-store-'));
-  const mongo = await EmbeddedMongo.start({ dir, durability });
+  const mongo = await EmbeddedMongo.start({ dir, durability, ...(thread === 'worker' ? { thread } : {}) });
   const conn = await connectMongoose(mongo.uri('bench'), { maxPoolSize: 100 });
   return {
-    label: 'embedded',
+    label: thread === 'worker' ? 'embedded (worker thread)' : 'embedded',
     durability,
     conn,
     // Guarded so the scenario also runs against older server versions (before/after comparisons).
@@ -167,7 +171,12 @@ interface Level {
   concurrency: number;
 }
 
-async function appendRows(target: Target, sizes: Sizes, log: ScenarioContext['log']): Promise<BenchRow[]> {
+interface Budget {
+  deadline: number;
+  levelsLeft: number;
+}
+
+async function appendRows(target: Target, sizes: Sizes, budget: Budget, log: ScenarioContext['log']): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   try {
     const repo = await createRepository(target.conn);
@@ -184,18 +193,20 @@ async function appendRows(target: Target, sizes: Sizes, log: ScenarioContext['lo
       { sessions: 1, messagesPerSession: sizes.bigDocAppends, concurrency: Math.max(...sizes.levels) },
     ];
     for (const level of levels) {
+      const roundMs = Math.max(300, Math.min(sizes.roundMs, (budget.deadline - performance.now()) / Math.max(1, budget.levelsLeft)));
+      budget.levelsLeft--;
       const before = target.stats?.();
       const latencies: number[] = [];
       let elapsedMs = 0;
       let ops = 0;
       let cpuMicros = 0;
       let serverCpuKnown = target.serverCpuMicros === undefined;
-      for (let round = 0; round < sizes.maxRounds && (round === 0 || elapsedMs < sizes.minMs); round++) {
+      for (let round = 0; round < sizes.maxRounds && (round === 0 || elapsedMs < Math.min(sizes.minMs, roundMs)); round++) {
         // Fresh sessions each round: every document grows from empty to a finished interview.
         const sessions = await seedSessions(repo, level.sessions);
         const cpu0 = ownCpuMicros();
         const server0 = target.serverCpuMicros?.();
-        const r = await closedLoop(level.concurrency, level.sessions * level.messagesPerSession, 60_000, appendTo(sessions));
+        const r = await closedLoop(level.concurrency, level.sessions * level.messagesPerSession, roundMs, appendTo(sessions));
         cpuMicros += ownCpuMicros() - cpu0;
         const server1 = target.serverCpuMicros?.();
         if (server0 !== undefined && server1 !== undefined) {
@@ -283,11 +294,15 @@ export const storeScenario: Scenario = {
     rows.push(await diskBaseline(recordBytes, 1, sizes.baselineMs));
     rows.push(await diskBaseline(recordBytes, 64, sizes.baselineMs));
     const diskRate = Number(rows[0]?.appendsPerSec ?? 0);
-    rows.push(...(await appendRows(await embeddedTarget('fsync'), sizes, log)));
-    rows.push(...(await appendRows(await embeddedTarget('none'), sizes, log)));
-    if (!quick) rows.push(...(await appendRows(await embeddedProcessTarget('fsync'), sizes, log)));
     const uri = process.env['MONGODB_URI'];
-    if (uri) rows.push(...(await appendRows(await mongodbTarget(uri), sizes, log)));
+    const levelsPerTarget = sizes.levels.length + 1;
+    const budget: Budget = { deadline: performance.now() + sizes.budgetMs, levelsLeft: levelsPerTarget * ((quick ? 3 : 4) + (uri ? 1 : 0)) };
+    rows.push(...(await appendRows(await embeddedTarget('fsync'), sizes, budget, log)));
+    rows.push(...(await appendRows(await embeddedTarget('none'), sizes, budget, log)));
+    // The same server in a worker thread of this process (EmbeddedMongo.start({thread: 'worker'})).
+    rows.push(...(await appendRows(await embeddedTarget('fsync', 'worker'), sizes, budget, log)));
+    if (!quick) rows.push(...(await appendRows(await embeddedProcessTarget('fsync'), sizes, budget, log)));
+    if (uri) rows.push(...(await appendRows(await mongodbTarget(uri), sizes, budget, log)));
     // How close the store gets to the disk's sequential sync rate (>1: group commit wins).
     for (const row of rows) row.vsDiskSync = diskRate > 0 ? round(Number(row.appendsPerSec) / diskRate, 2) : null;
     return rows;

@@ -9,7 +9,19 @@ const UNREACHABLE = new Set([
   'MongoNotConnectedError',
   'MongoTopologyClosedError',
   'MongoPoolClearedError',
+  'MongoOperationTimeoutError',
+  'MongoServerClosedError',
+  'MongoClientClosedError',
 ]);
+
+/**
+ * The longest a repository call may take before its caller gets DEPENDENCY_DOWN.
+ * Without it, a database that accepts connections but does not answer (a hung or
+ * SIGSTOPped process, a network black hole) holds a request until the driver's
+ * heartbeat notices (~15 s measured, server/test/hardening). The operation itself
+ * may still land later; every write is idempotent by id, so a retry finds it.
+ */
+export const DB_OPERATION_DEADLINE_MS = 5_000;
 
 const RETRY_AFTER_MS = 2_000;
 
@@ -33,12 +45,23 @@ export function toDbError(err: unknown): unknown {
   return err;
 }
 
-/** Runs a database call, translating unreachable-database errors for the caller. */
-export async function dbCall<T>(fn: () => Promise<T>): Promise<T> {
+/** Runs a database call, translating unreachable-database errors (and a missed deadline) for the caller. */
+export async function dbCall<T>(fn: () => Promise<T>, deadlineMs = DB_OPERATION_DEADLINE_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const call = fn();
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new AppError('DEPENDENCY_DOWN', `Database did not answer within ${deadlineMs} ms`, { retryAfterMs: RETRY_AFTER_MS })),
+      deadlineMs,
+    );
+  });
   try {
-    return await fn();
+    return await Promise.race([call, deadline]);
   } catch (err) {
     throw toDbError(err);
+  } finally {
+    clearTimeout(timer);
+    call.catch(() => undefined);
   }
 }
 

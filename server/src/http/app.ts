@@ -4,6 +4,9 @@ import type { Logger } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { healthRouter, type ReadinessCheck } from './health.js';
 import { apiNotFound, errorHandler } from './middleware/errors.js';
+import type { OriginPolicy } from './middleware/origins.js';
+import { rateLimitMiddleware } from './middleware/rateLimit.js';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import { requestContext } from './middleware/requestContext.js';
 
 export interface HttpAppDeps {
@@ -15,13 +18,19 @@ export interface HttpAppDeps {
   /** The built client, when present. */
   clientRouter?: Router | null;
   trustProxy?: boolean;
-  jsonLimit?: string;
+  /** Largest JSON body /api accepts (JSON_BODY_LIMIT_BYTES); larger -> 413 PAYLOAD_TOO_LARGE. */
+  jsonLimit?: string | number;
+  /** CORS_ORIGINS for /api; absent: no origin checks (unit tests of the app alone). */
+  origins?: OriginPolicy;
+  /** Per-IP REST limit for /api (HTTP_RATE_LIMIT); absent: none. */
+  rateLimiter?: RateLimiterAbstract;
 }
 
 export function createHttpApp(deps: HttpAppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', deps.trustProxy ?? false);
+  // One trusted hop (the proxy in front): req.ip is the address that proxy saw, not a client-chosen X-Forwarded-For entry.
+  app.set('trust proxy', deps.trustProxy ? 1 : false);
   app.use(requestContext(deps.logger, deps.metrics));
   app.use(
     helmet({
@@ -36,6 +45,8 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   app.use(healthRouter({ checks: deps.readiness, metrics: deps.metrics }));
 
   const api = express.Router();
+  if (deps.origins) api.use(deps.origins.middleware());
+  if (deps.rateLimiter) api.use(rateLimitMiddleware(deps.rateLimiter));
   api.use(express.json({ limit: deps.jsonLimit ?? '32kb' }));
   for (const router of deps.apiRouters ?? []) api.use(router);
   api.use(apiNotFound);

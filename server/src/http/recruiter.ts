@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { AppError, parseOrThrow } from '../../../shared/errors.js';
 import { listSessionsQuerySchema, type SessionListResponse } from '../../../shared/monitor.js';
 import type { Repository } from '../db/repository/index.js';
+import { toWireFocusSignal } from '../interview/focusSignals.js';
 import { planSummary } from '../interview/plan.js';
 import { toWireMessage } from '../interview/snapshot.js';
 import { toSessionSummary } from '../interview/summary.js';
@@ -22,9 +23,10 @@ export function recruiterRouter(deps: { repo: Repository; recruiterToken: string
   router.get('/sessions/:id', recruiter, async (req, res) => {
     const session = await deps.repo.findById(String(req.params.id));
     if (!session) throw new AppError('NOT_FOUND', 'No interview with this id');
-    const { messages, plan, ...rest } = session;
+    const { messages, plan, focus, ...rest } = session;
     res.json({
       ...rest,
+      focus: (focus ?? []).map(toWireFocusSignal),
       summary: toSessionSummary(session),
       plan: { ...plan, summary: planSummary(plan) },
       messages: messages.map(toWireMessage),

@@ -55,6 +55,35 @@ export const PLAN_RULES = {
 
 export type CompletionReason = 'max_questions' | 'boundaries_found';
 
+/**
+ * What an opening may change (docs/openings.md): it narrows the question counts
+ * within PLAN_RULES (12 <= minQuestions <= maxQuestions <= 20) and names skills
+ * the job description emphasises. Without options the rules above apply as is.
+ */
+export interface PlanOptions {
+  /** Replaces completeMinQuestions: complete once this many were asked AND 2 boundaries were found. */
+  minQuestions?: number;
+  /** Replaces maxQuestions: complete at this many questions, whatever else. */
+  maxQuestions?: number;
+  /** Skills weighted double in the rotation: probed about twice as often as the others. */
+  focusSkills?: readonly string[];
+}
+
+interface Limits {
+  min: number;
+  max: number;
+}
+
+function limitsOf(opts: PlanOptions): Limits {
+  const max = clamp(opts.maxQuestions ?? PLAN_RULES.maxQuestions, PLAN_RULES.completeMinQuestions, PLAN_RULES.maxQuestions);
+  const min = clamp(opts.minQuestions ?? PLAN_RULES.completeMinQuestions, PLAN_RULES.completeMinQuestions, max);
+  return { min, max };
+}
+
+function clamp(v: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, Math.floor(v)));
+}
+
 export type NextQuestion =
   | { kind: 'ask'; number: number; phase: Phase; difficulty: Difficulty; skill: string }
   | { kind: 'complete'; reason: CompletionReason };
@@ -101,9 +130,9 @@ export function askedEntry(
   return { questionId, number, phase, difficulty, skill, at };
 }
 
-export function nextQuestion(plan: PlanState, role: RoleProfile, seed: string): NextQuestion {
+export function nextQuestion(plan: PlanState, role: RoleProfile, seed: string, opts: PlanOptions = {}): NextQuestion {
   const facts = joinScores(plan);
-  const complete = completion(facts);
+  const complete = completion(facts, limitsOf(opts));
   if (complete) return { kind: 'complete', reason: complete };
   const phase = nextPhaseOf(facts);
   return {
@@ -111,13 +140,13 @@ export function nextQuestion(plan: PlanState, role: RoleProfile, seed: string): 
     number: facts.length + 1,
     phase,
     difficulty: difficultyFor(facts, phase),
-    skill: pickSkill(facts, role, seed, phase),
+    skill: pickSkill(facts, role, seed, phase, opts.focusSkills ?? []),
   };
 }
 
-export function planSummary(plan: PlanState): PlanSummary {
+export function planSummary(plan: PlanState, opts: PlanOptions = {}): PlanSummary {
   const facts = joinScores(plan);
-  const complete = completion(facts);
+  const complete = completion(facts, limitsOf(opts));
   const average = (phase: Phase): number | null => {
     const scores = facts.filter((f) => f.asked.phase === phase).flatMap((f) => (f.score === null ? [] : [f.score]));
     return scores.length === 0 ? null : round2(mean(scores));
@@ -148,9 +177,9 @@ function joinScores(plan: PlanState): ScoredQuestion[] {
     .map((asked) => ({ asked, score: scores.get(asked.questionId) ?? null }));
 }
 
-function completion(facts: ScoredQuestion[]): CompletionReason | null {
-  if (facts.length >= PLAN_RULES.maxQuestions) return 'max_questions';
-  if (facts.length >= PLAN_RULES.completeMinQuestions && boundaries(facts).length >= PLAN_RULES.completeBoundaries) {
+function completion(facts: ScoredQuestion[], limits: Limits): CompletionReason | null {
+  if (facts.length >= limits.max) return 'max_questions';
+  if (facts.length >= limits.min && boundaries(facts).length >= PLAN_RULES.completeBoundaries) {
     return 'boundaries_found';
   }
   return null;
@@ -216,7 +245,7 @@ function difficultyFor(facts: ScoredQuestion[], phase: Phase): Difficulty {
  * the fewest probes in this phase, then the fewest overall, then the next skill
  * after the previous one in the rotation (so consecutive questions differ).
  */
-function pickSkill(facts: ScoredQuestion[], role: RoleProfile, seed: string, phase: Phase): string {
+function pickSkill(facts: ScoredQuestion[], role: RoleProfile, seed: string, phase: Phase, focus: readonly string[]): string {
   const order = shuffled(
     role.skills.map((s) => s.id),
     `${seed}:${role.id}`,
@@ -225,8 +254,10 @@ function pickSkill(facts: ScoredQuestion[], role: RoleProfile, seed: string, pha
   const bounded = new Set(boundaries(facts).map((b) => b.skill));
   const open = order.filter((id) => !bounded.has(id));
   const pool = open.length > 0 ? open : order;
+  // A focus skill (from the opening's job description) counts half: it comes round twice as often.
+  const weight = (skill: string): number => (focus.includes(skill) ? 0.5 : 1);
   const count = (skill: string, onlyPhase: boolean): number =>
-    facts.filter((f) => f.asked.skill === skill && (!onlyPhase || f.asked.phase === phase)).length;
+    facts.filter((f) => f.asked.skill === skill && (!onlyPhase || f.asked.phase === phase)).length * weight(skill);
   const lastSkill = facts.at(-1)?.asked.skill;
   const lastIndex = lastSkill === undefined ? -1 : order.indexOf(lastSkill);
   // Distance after the previous skill in the rotation; the previous skill itself comes last.
@@ -235,7 +266,7 @@ function pickSkill(facts: ScoredQuestion[], role: RoleProfile, seed: string, pha
     return (((i - lastIndex - 1) % order.length) + order.length) % order.length;
   };
   const ranked = [...pool].sort(
-    (a, b) => count(a, true) - count(b, true) || count(a, false) - count(b, false) || distance(a) - distance(b),
+    (a, b) => count(a, true) - count(b, true) || count(a, false) - count(b, false) || weight(a) - weight(b) || distance(a) - distance(b),
   );
   return ranked[0] ?? order[0]!;
 }

@@ -4,6 +4,7 @@ import type { Repository } from '../db/repository/index.js';
 import { LlmError, type Interviewer, type RoleProfile, type TranscriptEntry, type Usage } from '../llm/port.js';
 import type { Logger } from '../observability/logger.js';
 import { askedEntry, type NextQuestion } from './plan.js';
+import type { SessionGuide } from './openingGuide.js';
 import type { InflightStore, SessionBroadcaster } from './ports.js';
 
 export type AskStep = Extract<NextQuestion, { kind: 'ask' }>;
@@ -79,8 +80,9 @@ export class QuestionStreamer {
   /**
    * Streams `questionId`, whose generating turn the caller has just won.
    * Resolves when the question is stored, abandoned or handed to a retry.
+   * `guide`: the session's opening (persona, job description, must-ask), if any.
    */
-  async stream(session: Interview, role: RoleProfile, step: AskStep, questionId: string, attempt = 1): Promise<void> {
+  async stream(session: Interview, role: RoleProfile, step: AskStep, questionId: string, attempt = 1, guide: SessionGuide | null = null): Promise<void> {
     const { repo, interviewer, broadcaster, inflight, logger } = this.deps;
     const csid = session.clientSessionId;
     this.running.get(csid)?.controller.abort(new Error('superseded'));
@@ -95,9 +97,19 @@ export class QuestionStreamer {
     const started = Date.now();
     let index = 0;
     let text = '';
+    const opening = guide?.forQuestion(session, step.phase);
     try {
       const deltas = interviewer.streamQuestion(
-        { sessionKey: csid, role, number: step.number, phase: step.phase, difficulty: step.difficulty, skill: step.skill, history: historyOf(session) },
+        {
+          sessionKey: csid,
+          role,
+          number: step.number,
+          phase: step.phase,
+          difficulty: step.difficulty,
+          skill: step.skill,
+          history: historyOf(session),
+          ...(opening ? { opening } : {}),
+        },
         { signal: controller.signal, onUsage: (usage) => this.recordUsage(csid, usage) },
       );
       for await (const delta of deltas) {
@@ -122,6 +134,7 @@ export class QuestionStreamer {
       });
       inflight.end(csid, questionId);
       if (stored.won) {
+        if (opening?.mustAskNow) guide?.mustAskStored(csid, opening.mustAskNow.index);
         broadcaster.emit(csid, 'question:end', { questionId, text });
         logger.info('question stored', { clientSessionId: csid, questionId, tokens: index, chars: text.length, ms: Date.now() - started });
       } else {
@@ -129,7 +142,7 @@ export class QuestionStreamer {
       }
     } catch (err) {
       inflight.end(csid, questionId);
-      await this.failed(session, role, step, questionId, attempt, err, controller.signal.aborted);
+      await this.failed(session, role, step, questionId, attempt, err, controller.signal.aborted, guide);
     } finally {
       clearInterval(renew);
       if (this.running.get(csid) === run) this.running.delete(csid);
@@ -144,6 +157,7 @@ export class QuestionStreamer {
     attempt: number,
     err: unknown,
     aborted: boolean,
+    guide: SessionGuide | null,
   ): Promise<void> {
     const { repo, broadcaster, logger } = this.deps;
     const csid = session.clientSessionId;
@@ -166,7 +180,7 @@ export class QuestionStreamer {
         .setTurn(csid, { expect: { state: 'generating', questionId }, set: this.leaseTurn(retryId), statuses: STREAM_STATUSES })
         .catch((e: unknown) => (logger.warn('retry lease failed', { clientSessionId: csid, err: e }), null));
       if (moved?.won && moved.session) {
-        await this.stream(moved.session, role, step, retryId, attempt + 1);
+        await this.stream(moved.session, role, step, retryId, attempt + 1, guide);
         return;
       }
     }

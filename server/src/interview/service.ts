@@ -8,6 +8,7 @@ import type { AnswerAssessor } from './answerAssessor.js';
 import type { AnswerRateLimit } from './answerRateLimit.js';
 import type { EvaluationRunner } from './evaluationRunner.js';
 import { KeyedQueue } from './keyedQueue.js';
+import type { OpeningGuides, SessionGuide } from './openingGuide.js';
 import { nextQuestion } from './plan.js';
 import type { InflightStore, SessionBroadcaster } from './ports.js';
 import { newQuestionId, type QuestionStreamer } from './questionStreamer.js';
@@ -26,6 +27,8 @@ export interface InterviewServiceDeps {
   now: () => Date;
   /** Voice interviews end through the voice service (server/src/voice/voiceService.ts), one path for every caller. */
   voiceEnd?: (clientSessionId: string, endedBy: 'user' | 'disconnect', conversationId?: string) => Promise<StatusAck>;
+  /** Sessions started from an opening: persona, job description, must-ask, plan limits (docs/openings.md). */
+  guides?: OpeningGuides;
 }
 
 const ENDED: readonly InterviewStatus[] = ['ended_pending_webhook', 'completed', 'abandoned', 'orphaned'];
@@ -44,15 +47,38 @@ export class InterviewService {
   constructor(private readonly deps: InterviewServiceDeps) {}
 
   async createSession(raw: unknown): Promise<{ session: Interview; created: boolean }> {
-    const input = parseOrThrow(createSessionRequestSchema, raw, 'session');
-    if (!findRole(input.role)) {
-      throw new AppError('VALIDATION', `Invalid session: role: unknown role "${input.role}"`, {
+    const { openingSlug, role: requestedRole, ...request } = parseOrThrow(createSessionRequestSchema, raw, 'session');
+    let role = requestedRole;
+    let openingId: string | undefined;
+    if (openingSlug !== undefined) {
+      // A retried create returns the session it made, even if the opening was archived since.
+      const existing = await this.deps.repo.findByClientSessionId(request.clientSessionId);
+      if (existing) return { session: existing, created: false };
+      const opening = await this.deps.repo.findOpeningBySlug(openingSlug);
+      if (!opening) throw new AppError('NOT_FOUND', 'This interview link does not exist (it may have been replaced by a new one)');
+      if (opening.archivedAt) throw new AppError('GONE', 'This interview link is closed: the opening was archived');
+      if (!opening.allowedModes.includes(request.mode)) {
+        throw new AppError('VALIDATION', `Invalid session: mode: this opening allows ${opening.allowedModes.join(' and ')} interviews`, {
+          details: [{ path: 'mode', message: `allowed: ${opening.allowedModes.join(', ')}` }],
+        });
+      }
+      if (role !== undefined && role !== opening.role) {
+        throw new AppError('VALIDATION', 'Invalid session: role: the opening sets the role', {
+          details: [{ path: 'role', message: `must be ${opening.role} (or omitted)` }],
+        });
+      }
+      role = opening.role;
+      openingId = opening.id;
+    }
+    if (role === undefined || !findRole(role)) {
+      throw new AppError('VALIDATION', `Invalid session: role: unknown role "${role ?? ''}"`, {
         details: [{ path: 'role', message: 'unknown role; see GET /api/roles' }],
       });
     }
+    const input = { ...request, role, ...(openingId ? { openingId } : {}) };
     const result = await this.deps.repo.createSession(input);
     if (result.created) {
-      this.deps.logger.info('session created', { clientSessionId: input.clientSessionId, mode: input.mode, role: input.role });
+      this.deps.logger.info('session created', { clientSessionId: input.clientSessionId, mode: input.mode, role: input.role, openingId });
       this.deps.broadcaster.touched(input.clientSessionId);
     }
     return result;
@@ -76,7 +102,8 @@ export class InterviewService {
       return { ok: true, status: session.status };
     }
     const role = this.role(session);
-    const step = nextQuestion(session.plan, role, clientSessionId);
+    const guide = await this.guide(session, role);
+    const step = nextQuestion(session.plan, role, clientSessionId, guide?.planOptions);
     if (step.kind !== 'ask') throw new Error('a new interview cannot be complete');
     const questionId = newQuestionId();
     const started = await this.deps.repo.transition(clientSessionId, {
@@ -90,7 +117,7 @@ export class InterviewService {
       return { ok: true, status: current.status };
     }
     this.deps.broadcaster.emit(clientSessionId, 'session:status', { status: 'active' });
-    this.later(() => this.deps.streamer.stream(started.session!, role, step, questionId));
+    this.later(() => this.deps.streamer.stream(started.session!, role, step, questionId, 1, guide));
     return { ok: true, status: 'active' };
   }
 
@@ -119,7 +146,8 @@ export class InterviewService {
 
     await rateLimit.take(clientSessionId);
     const role = this.role(session);
-    const step = nextQuestion(session.plan, role, clientSessionId);
+    const guide = await this.guide(session, role);
+    const step = nextQuestion(session.plan, role, clientSessionId, guide?.planOptions);
     const nextId = step.kind === 'ask' ? newQuestionId() : undefined;
     const nextTurn: Turn = nextId ? this.deps.streamer.leaseTurn(nextId) : { state: 'idle' };
     const result = await repo.appendMessage(
@@ -141,7 +169,7 @@ export class InterviewService {
     this.deps.logger.info('answer stored', { clientSessionId, messageId, seq: result.seq, chars: text.length });
     this.later(async () => {
       this.deps.assessor.assess(stored, role, questionId, text);
-      if (step.kind === 'ask' && nextId) await this.deps.streamer.stream(stored, role, step, nextId);
+      if (step.kind === 'ask' && nextId) await this.deps.streamer.stream(stored, role, step, nextId, 1, guide);
       else if (step.kind === 'complete') await this.complete(clientSessionId, step.reason);
     });
     return { ok: true, messageId, seq: result.seq };
@@ -208,7 +236,8 @@ export class InterviewService {
       if (turn.leaseUntil && turn.leaseUntil.getTime() > this.deps.now().getTime()) return;
     }
     const role = this.role(session);
-    const step = nextQuestion(session.plan, role, csid);
+    const guide = await this.guide(session, role);
+    const step = nextQuestion(session.plan, role, csid, guide?.planOptions);
     if (step.kind === 'complete') {
       await this.complete(csid, step.reason);
       return;
@@ -221,7 +250,7 @@ export class InterviewService {
     const taken = await this.deps.repo.setTurn(csid, { expect, set: this.deps.streamer.leaseTurn(questionId) });
     if (!taken.won || !taken.session) return;
     this.deps.logger.info('turn taken over', { clientSessionId: csid, from: turn.questionId, questionId });
-    this.later(() => this.deps.streamer.stream(taken.session!, role, step, questionId));
+    this.later(() => this.deps.streamer.stream(taken.session!, role, step, questionId, 1, guide));
   }
 
   /**
@@ -270,6 +299,11 @@ export class InterviewService {
     const role = findRole(session.role);
     if (!role) throw new AppError('INTERNAL', `Session has an unknown role`);
     return role;
+  }
+
+  /** The session's opening guide (null for open interviews); cached per opening for a few seconds. */
+  private async guide(session: Interview, role: RoleProfile): Promise<SessionGuide | null> {
+    return this.deps.guides ? this.deps.guides.guideFor(session, role) : null;
   }
 
   private conflictFor(session: Interview, action: string): AppError {

@@ -3,7 +3,9 @@ import type { LinkState, SessionSummary } from '../../../shared/monitor.js';
 import { planSummary } from './plan.js';
 
 /** One row of the recruiter's live list, derived from the stored interview. */
-export function toSessionSummary(session: Pick<Interview, 'id' | 'clientSessionId' | 'candidateName' | 'role' | 'mode' | 'status' | 'plan' | 'voice' | 'evaluation' | 'updatedAt' | 'createdAt'>): SessionSummary {
+export function toSessionSummary(
+  session: Pick<Interview, 'id' | 'clientSessionId' | 'candidateName' | 'role' | 'mode' | 'status' | 'plan' | 'voice' | 'evaluation' | 'updatedAt' | 'createdAt' | 'openingId'>,
+): SessionSummary {
   const plan = planSummary(session.plan);
   return {
     sessionId: session.id,
@@ -19,6 +21,7 @@ export function toSessionSummary(session: Pick<Interview, 'id' | 'clientSessionI
     linkState: linkStateOf(session),
     linkedBy: session.voice?.linkedBy ?? null,
     evaluationStatus: session.evaluation?.status ?? null,
+    ...(session.openingId ? { openingId: session.openingId } : {}),
   };
 }
 

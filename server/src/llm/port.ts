@@ -1,4 +1,5 @@
 import type { EvaluationResult } from '../../../shared/interview.js';
+import type { PersonaId } from '../../../shared/opening.js';
 import type { Difficulty, Phase } from '../../../shared/plan.js';
 
 /**
@@ -13,6 +14,33 @@ export interface RoleProfile {
   description: string;
   /** Skill ids with display names; questions and scores refer to these ids. */
   skills: Array<{ id: string; name: string }>;
+}
+
+/** An interviewer persona (GET /api/personas; server/src/interview/personas.ts). */
+export interface PersonaProfile {
+  id: PersonaId;
+  name: string;
+  /** Shown to the candidate before starting. */
+  description: string;
+  /** Style instructions for a model-backed interviewer. */
+  tone: string;
+}
+
+/**
+ * What an opening adds to a question request (docs/openings.md). The domain
+ * decides everything here from the stored opening and transcript; adapters only
+ * phrase it.
+ */
+export interface QuestionOpening {
+  persona: PersonaProfile;
+  /** The recruiter's job description (reference material, up to 20,000 chars; may be empty). */
+  jobDescription: string;
+  /** Role skill ids the job description emphasises, strongest first (may be empty). */
+  focusSkills: string[];
+  /** Every must-ask question of the opening, in order. */
+  mustAsk: string[];
+  /** The must-ask question due now: this question must ask it (scripted: verbatim). */
+  mustAskNow?: { index: number; text: string };
 }
 
 export interface TranscriptEntry {
@@ -31,6 +59,8 @@ export interface QuestionRequest {
   skill: string;
   /** The conversation so far, oldest first, already trimmed to the context budget. */
   history: TranscriptEntry[];
+  /** Present when the session was started from an opening. */
+  opening?: QuestionOpening;
 }
 
 export interface ScoreRequest {

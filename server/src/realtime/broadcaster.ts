@@ -1,5 +1,7 @@
 import type { Server } from 'socket.io';
 import type { SessionEventMap, SessionEventName } from '../../../shared/events.js';
+import type { WatcherEventMap, WatcherEventName } from '../../../shared/monitor.js';
+import type { WatcherBroadcaster } from '../interview/focusSignals.js';
 import type { SessionBroadcaster } from '../interview/ports.js';
 import { sessionRoom, watchRoom } from './rooms.js';
 import type { SummaryPublisher } from './summaryPublisher.js';
@@ -19,7 +21,7 @@ const CHANGES_SUMMARY: ReadonlySet<SessionEventName> = new Set([
  * watchers on /monitor. With the Redis adapter installed on the server, the
  * same calls reach sockets on every node.
  */
-export class SocketBroadcaster implements SessionBroadcaster {
+export class SocketBroadcaster implements SessionBroadcaster, WatcherBroadcaster {
   constructor(
     private readonly io: Server,
     private readonly summaries: SummaryPublisher,
@@ -32,6 +34,11 @@ export class SocketBroadcaster implements SessionBroadcaster {
     this.io.of('/monitor').to(watchRoom(clientSessionId)).emit(...args);
     this.onEmit?.(event);
     if (CHANGES_SUMMARY.has(event)) this.summaries.touch(clientSessionId);
+  }
+
+  /** Watcher-only events (focus signals): the candidate's own room never gets them. */
+  emitToWatchers<E extends WatcherEventName>(clientSessionId: string, event: E, payload: WatcherEventMap[E]): void {
+    this.io.of('/monitor').to(watchRoom(clientSessionId)).emit(event, payload);
   }
 
   touched(clientSessionId: string): void {

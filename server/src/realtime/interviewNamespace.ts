@@ -2,6 +2,7 @@ import type { Namespace, Server } from 'socket.io';
 import { clientSessionIdSchema } from '../../../shared/ids.js';
 import { interviewAuthSchema, interviewClientSchemas, type InterviewClientToServer, type InterviewServerToClient } from '../../../shared/events.js';
 import { verifyCandidateToken } from '../interview/candidateToken.js';
+import type { FocusSignals } from '../interview/focusSignals.js';
 import type { CandidatePresence } from '../interview/presence.js';
 import type { InterviewService } from '../interview/service.js';
 import type { Logger } from '../observability/logger.js';
@@ -23,6 +24,8 @@ export interface InterviewNamespaceDeps {
   logger: Logger;
   /** Voice events (voiceHandlers.ts); absent in setups without voice. */
   voice?: VoiceService;
+  /** candidate:focus / candidate:paste (docs/openings.md). */
+  focus?: FocusSignals;
 }
 
 /**
@@ -83,6 +86,11 @@ export function attachInterviewNamespace(io: Server, deps: InterviewNamespaceDep
     onAckedEvent(socket, 'interview:resume', interviewClientSchemas['interview:resume'], logger, () => service.resume(csid));
     onAckedEvent(socket, 'interview:end', interviewClientSchemas['interview:end'], logger, (p) => service.end(csid, p.endedBy));
     if (deps.voice) attachVoiceHandlers(socket, { voice: deps.voice, clientSessionId: csid, logger });
+    const focus = deps.focus;
+    if (focus) {
+      onAckedEvent(socket, 'candidate:focus', interviewClientSchemas['candidate:focus'], logger, (p) => focus.focus(csid, p));
+      onAckedEvent(socket, 'candidate:paste', interviewClientSchemas['candidate:paste'], logger, (p) => focus.paste(csid, p));
+    }
   });
 
   return nsp;

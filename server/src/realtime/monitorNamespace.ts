@@ -4,6 +4,7 @@ import { AppError } from '../../../shared/errors.js';
 import type { Repository } from '../db/repository/index.js';
 import { looksLikeCandidateToken, recruiterTokenMatches } from '../http/recruiterAuth.js';
 import type { InterviewService } from '../interview/service.js';
+import { toWireFocusSignal } from '../interview/focusSignals.js';
 import { toSessionSummary } from '../interview/summary.js';
 import type { Logger } from '../observability/logger.js';
 import { connectError, onAckedEvent } from './events.js';
@@ -57,9 +58,10 @@ export function attachMonitorNamespace(io: Server, deps: MonitorNamespaceDeps): 
       await socket.join(room);
       try {
         // Re-read after joining: the snapshot must include everything sent before the join.
-        const snapshot = await service.snapshot(found.clientSessionId);
+        const session = await service.require(found.clientSessionId);
+        const snapshot = await service.snapshotOf(session);
         deps.onWatch?.();
-        return { ok: true as const, snapshot };
+        return { ok: true as const, snapshot, focus: (session.focus ?? []).map(toWireFocusSignal) };
       } catch (err) {
         await socket.leave(room);
         throw err;

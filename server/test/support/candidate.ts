@@ -38,12 +38,17 @@ export class TestCandidate {
     readonly created: CreateSessionResponse,
   ) {}
 
-  static async create(baseUrl: string, opts: { role?: string; mode?: 'text' | 'voice'; clientSessionId?: string } = {}): Promise<TestCandidate> {
+  /** `openingSlug`: start from a candidate link (the opening sets the role). */
+  static async create(
+    baseUrl: string,
+    opts: { role?: string; mode?: 'text' | 'voice'; clientSessionId?: string; openingSlug?: string } = {},
+  ): Promise<TestCandidate> {
     const clientSessionId = opts.clientSessionId ?? randomUUID();
+    const target = opts.openingSlug ? { openingSlug: opts.openingSlug } : { role: opts.role ?? 'backend-engineer' };
     const res = await fetch(`${baseUrl}/api/sessions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ clientSessionId, mode: opts.mode ?? 'text', role: opts.role ?? 'backend-engineer', candidateName: 'Test Candidate' }),
+      body: JSON.stringify({ clientSessionId, mode: opts.mode ?? 'text', ...target, candidateName: 'Test Candidate' }),
     });
     if (res.status !== 201 && res.status !== 200) throw new Error(`create session: ${res.status} ${await res.text()}`);
     const body = (await res.json()) as CreateSessionResponse;

@@ -23,6 +23,8 @@ export interface FakeElevenLabs {
   url: string;
   conversations: Map<string, FakeConversation>;
   requests: string[];
+  /** When true, signed URLs carry no conversation_id (as without includeConversationId). */
+  options: { signedUrlWithoutId: boolean };
   add(c: FakeConversation): void;
   close(): Promise<void>;
 }
@@ -30,6 +32,7 @@ export interface FakeElevenLabs {
 export async function startFakeElevenLabs(): Promise<FakeElevenLabs> {
   const conversations = new Map<string, FakeConversation>();
   const requests: string[] = [];
+  const options = { signedUrlWithoutId: false };
   const server = await listen((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     requests.push(`${req.method} ${url.pathname}${url.search}`);
@@ -40,7 +43,7 @@ export async function startFakeElevenLabs(): Promise<FakeElevenLabs> {
     if (req.headers['xi-api-key'] === undefined) return send(401, { detail: 'missing key' });
     if (url.pathname === '/v1/convai/conversation/get-signed-url') {
       const id = `conv_${randomUUID().replace(/-/g, '')}`;
-      const include = url.searchParams.get('include_conversation_id') === 'true';
+      const include = url.searchParams.get('include_conversation_id') === 'true' && !options.signedUrlWithoutId;
       return send(200, { signed_url: `wss://fake.elevenlabs.test/v1/convai/conversation?agent_id=${url.searchParams.get('agent_id')}${include ? `&conversation_id=${id}` : ''}&token=t` });
     }
     if (url.pathname === '/v1/convai/conversation/token') {
@@ -86,6 +89,7 @@ export async function startFakeElevenLabs(): Promise<FakeElevenLabs> {
     url: server.url,
     conversations,
     requests,
+    options,
     add: (c) => void conversations.set(c.conversationId, c),
     close: server.close,
   };

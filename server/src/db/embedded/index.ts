@@ -1,11 +1,15 @@
 import type { Document } from 'bson';
 import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { CursorRegistry } from './cursors.js';
 import { Journal, type Durability, type JournalStats } from './journal.js';
 import { lockDataDir } from './lock.js';
 import { silentLogger, type EmbeddedLogger } from './logger.js';
 import { WireServer } from './server.js';
 import { Store, toStoreRecord } from './store.js';
+import type { WorkerInit, WorkerMessage } from './worker.js';
 
 export type { EmbeddedLogger } from './logger.js';
 export type { Durability } from './journal.js';
@@ -30,6 +34,19 @@ export interface EmbeddedMongoOptions {
   logger?: EmbeddedLogger;
   /** Journal size that triggers compaction into a snapshot (default 64 MiB). Mainly for tests. */
   compactBytes?: number;
+  /**
+   * 'main' (default): the server shares the caller's event loop. 'worker': it runs in a worker
+   * thread (worker.ts) with its own event loop, so store work never delays the caller's
+   * sockets; the returned object is the same (uri, port, stats, close). `stats()` is then
+   * up to 20 ms old. Durability and the journal are unchanged.
+   */
+  thread?: 'main' | 'worker';
+}
+
+/** What an EmbeddedMongo delegates to: the server in this thread, or the worker running it. */
+interface Backend {
+  stats(): EmbeddedStats;
+  close(): Promise<void>;
 }
 
 /** In-process MongoDB-compatible server (OP_MSG) backed by a durable journal. */
@@ -39,14 +56,11 @@ export class EmbeddedMongo {
   private constructor(
     readonly host: string,
     readonly port: number,
-    private readonly server: WireServer,
-    private readonly journal: Journal,
-    private readonly cursors: CursorRegistry,
-    private readonly logger: EmbeddedLogger,
-    private readonly unlock: () => Promise<void>,
+    private readonly backend: Backend,
   ) {}
 
   static async start(opts: EmbeddedMongoOptions): Promise<EmbeddedMongo> {
+    if (opts.thread === 'worker') return startInWorker(opts);
     const logger = opts.logger ?? silentLogger;
     const host = opts.host ?? '127.0.0.1';
     const started = Date.now();
@@ -77,11 +91,30 @@ export class EmbeddedMongo {
       throw err;
     }
     logger.info('embedded-mongo: listening', { host, port: server.port, dir: opts.dir, durability: opts.durability ?? 'fsync', startupMs: Date.now() - started });
-    return new EmbeddedMongo(host, server.port, server, journal, cursors, logger, unlock);
+    const opened = journal;
+    const backend: Backend = {
+      stats: () => opened.stats(),
+      close: async () => {
+        await server.close();
+        cursors.clear();
+        try {
+          await opened.close();
+        } finally {
+          await unlock();
+        }
+        logger.info('embedded-mongo: closed', { port: server.port });
+      },
+    };
+    return new EmbeddedMongo(host, server.port, backend);
+  }
+
+  /** @internal the worker-thread variant (startInWorker) builds its instance through this. */
+  static fromBackend(host: string, port: number, backend: Backend): EmbeddedMongo {
+    return new EmbeddedMongo(host, port, backend);
   }
 
   stats(): EmbeddedStats {
-    return this.journal.stats();
+    return this.backend.stats();
   }
 
   uri(dbName?: string): string {
@@ -90,16 +123,71 @@ export class EmbeddedMongo {
 
   /** Stop accepting, finish in-flight commands, flush + fsync the journal (and snapshot), close files, destroy sockets. */
   close(): Promise<void> {
-    this.closed ??= (async () => {
-      await this.server.close();
-      this.cursors.clear();
-      try {
-        await this.journal.close();
-      } finally {
-        await this.unlock();
-      }
-      this.logger.info('embedded-mongo: closed', { port: this.port });
-    })();
+    this.closed ??= this.backend.close();
     return this.closed;
   }
+}
+
+/**
+ * The worker running worker.ts (from TypeScript sources: tsx, vitest) or worker.js (the build).
+ * tsx's loader does not follow a process into its worker threads, so from sources the worker
+ * starts with a one-line bootstrap that registers tsx (a devDependency, present wherever .ts
+ * files run) and then imports worker.ts.
+ */
+function spawnWorker(workerData: WorkerInit): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData });
+  const require = createRequire(import.meta.url);
+  const tsxApi = pathToFileURL(require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const entry = new URL('./worker.ts', import.meta.url).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
+
+/** Runs the server in a worker thread (worker.ts): same API object, its own event loop. */
+async function startInWorker(opts: EmbeddedMongoOptions): Promise<EmbeddedMongo> {
+  const { logger: maybeLogger, thread: _thread, ...options } = opts;
+  const logger = maybeLogger ?? silentLogger;
+  const stats = new SharedArrayBuffer(3 * Float64Array.BYTES_PER_ELEMENT);
+  const worker = spawnWorker({ options, stats });
+  type Msg = WorkerMessage;
+  const toError = (m: Extract<Msg, { type: 'error' }>): Error => {
+    const err = new Error(m.message);
+    err.name = m.name;
+    if (m.stack) err.stack = m.stack;
+    return err;
+  };
+  let onClosed: { resolve: () => void; reject: (e: Error) => void } | undefined;
+  const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+  const address = await new Promise<{ host: string; port: number }>((resolve, reject) => {
+    worker.on('message', (m: Msg) => {
+      if (m.type === 'log') logger[m.level](m.msg, m.meta);
+      else if (m.type === 'started') resolve({ host: m.host, port: m.port });
+      else if (m.type === 'closed') onClosed?.resolve();
+      else if (m.type === 'error') {
+        const err = toError(m);
+        reject(err);
+        onClosed?.reject(err);
+      }
+    });
+    worker.on('error', (err) => {
+      logger.error('embedded-mongo: worker failed', { err });
+      reject(err);
+      onClosed?.reject(err);
+    });
+    void exited.then((code) => reject(new Error(`embedded-mongo worker exited (${code}) before listening`)));
+  });
+  const counters = new Float64Array(stats);
+  const backend: Backend = {
+    stats: () => ({ records: counters[0] ?? 0, flushes: counters[1] ?? 0, bytes: counters[2] ?? 0 }),
+    close: async () => {
+      const closed = new Promise<void>((resolve, reject) => (onClosed = { resolve, reject }));
+      worker.postMessage({ type: 'close' });
+      try {
+        await Promise.race([closed, exited.then(() => undefined)]);
+      } finally {
+        await exited;
+      }
+    },
+  };
+  return EmbeddedMongo.fromBackend(address.host, address.port, backend);
 }

@@ -146,6 +146,18 @@ const planSchema = new Schema(
   sub,
 );
 
+/** A focus signal (shared/interview.ts focusSignalSchema): `state` for kind focus, `length` for kind paste. */
+const focusSignalSchema = new Schema(
+  {
+    kind: { type: String, required: true, enum: ['focus', 'paste'] },
+    state: { type: String, enum: ['visible', 'hidden'] },
+    length: { type: Number },
+    at: { type: Date, required: true },
+    clientAt: { type: Date },
+  },
+  sub,
+);
+
 const usageEntrySchema = new Schema(
   {
     model: { type: String, required: true },
@@ -174,6 +186,8 @@ export const interviewSchema = new Schema<InterviewRecord>(
     transcript: { type: transcriptSchema },
     evaluation: { type: evaluationSchema },
     usage: { type: [usageEntrySchema], required: true },
+    // Appended only with $push + $each + $slice (capped); absent until the first signal.
+    focus: { type: [focusSignalSchema], default: undefined },
     startedAt: { type: Date },
     endedAt: { type: Date },
     createdAt: { type: Date },
@@ -191,6 +205,8 @@ interviewSchema.index({ 'voice.userId': 1, 'voice.agentId': 1, 'voice.startedAt'
 // Newest-first listing with a (createdAt, _id) cursor, optionally by status.
 interviewSchema.index({ createdAt: -1, _id: -1 });
 interviewSchema.index({ status: 1, createdAt: -1, _id: -1 });
+// Per-opening listing and the dashboard stats (GET /api/stats?openingId=&from=&to=).
+interviewSchema.index({ openingId: 1, createdAt: -1, _id: -1 });
 // Claiming evaluations left pending or with an expired lease.
 interviewSchema.index({ 'evaluation.status': 1, 'evaluation.leaseUntil': 1 });
 

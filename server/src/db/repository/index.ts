@@ -1,5 +1,7 @@
 import type { Connection } from 'mongoose';
-import type { CreateSessionInput, Interview, LinkedBy, Message } from '../../../../shared/interview.js';
+import type { CreateSessionInput, FocusSignal, Interview, LinkedBy, Message } from '../../../../shared/interview.js';
+import type { Opening, OpeningFields, UpdateOpeningRequest } from '../../../../shared/opening.js';
+import type { StatsQuery, StatsResponse } from '../../../../shared/stats.js';
 import type { AnswerScore } from '../../../../shared/plan.js';
 import type { StoreWebhookEventInput, WebhookEvent, WebhookOutcome } from '../../../../shared/webhook.js';
 import { createModels, initModels } from '../models/index.js';
@@ -44,6 +46,18 @@ import {
   type LinkTranscriptResult,
   type OrphanInput,
 } from './voiceLinking.js';
+import { pushFocusSignals } from './focus.js';
+import {
+  archiveOpening,
+  createOpening,
+  findOpeningById,
+  findOpeningBySlug,
+  listOpenings,
+  rotateOpeningSlug,
+  updateOpening,
+  type ListOpeningsQuery,
+} from './openings.js';
+import { sessionStats } from './stats.js';
 import { findUnprocessedWebhookEvents, markWebhookProcessed, storeWebhookEvent, type StoreWebhookResult } from './webhooks.js';
 
 export type { AppendOptions, AppendRejection, AppendResult } from './messages.js';
@@ -64,6 +78,7 @@ export type { SetConversationIdResult, VoiceStart, VoiceWindowQuery } from './vo
 export type { StoreWebhookResult } from './webhooks.js';
 export type { CreateOrphanResult, LinkTranscriptRequest, LinkTranscriptResult, OrphanInput } from './voiceLinking.js';
 export { LINKABLE_STATUSES } from './voiceLinking.js';
+export type { ListOpeningsQuery } from './openings.js';
 
 /**
  * The only way the server writes interviews and webhook events. Every write is
@@ -103,6 +118,17 @@ export interface Repository {
   findUnfinishedMerges(limit?: number): Promise<Interview[]>;
   findPendingVoiceSessions(endedBefore: Date, limit?: number): Promise<Interview[]>;
   markTranscriptMissing(clientSessionId: string): Promise<TransitionResult>;
+  // openings, focus signals, stats (docs/openings.md)
+  createOpening(fields: OpeningFields): Promise<Opening>;
+  findOpeningById(id: string): Promise<Opening | null>;
+  findOpeningBySlug(slug: string): Promise<Opening | null>;
+  listOpenings(query: ListOpeningsQuery): Promise<{ items: Opening[]; nextCursor: string | null }>;
+  /** Throws STATE_CONFLICT when `version` is not the stored one (or the opening is archived), NOT_FOUND when absent. */
+  updateOpening(id: string, update: UpdateOpeningRequest): Promise<Opening>;
+  archiveOpening(id: string): Promise<Opening>;
+  rotateOpeningSlug(id: string): Promise<Opening>;
+  pushFocusSignals(clientSessionId: string, signals: FocusSignal[]): Promise<{ stored: boolean }>;
+  sessionStats(query: StatsQuery): Promise<Omit<StatsResponse, 'computedAt' | 'tookMs'>>;
 }
 
 export interface RepositoryOptions {
@@ -148,5 +174,14 @@ export async function createRepository(conn: Connection, opts: RepositoryOptions
     findUnfinishedMerges: (limit) => findUnfinishedMerges(ctx, limit),
     findPendingVoiceSessions: (before, limit) => findPendingVoiceSessions(ctx, before, limit),
     markTranscriptMissing: (id) => markTranscriptMissing(ctx, id),
+    createOpening: (fields) => createOpening(ctx, fields),
+    findOpeningById: (id) => findOpeningById(ctx, id),
+    findOpeningBySlug: (slug) => findOpeningBySlug(ctx, slug),
+    listOpenings: (query) => listOpenings(ctx, query),
+    updateOpening: (id, update) => updateOpening(ctx, id, update),
+    archiveOpening: (id) => archiveOpening(ctx, id),
+    rotateOpeningSlug: (id) => rotateOpeningSlug(ctx, id),
+    pushFocusSignals: (id, signals) => pushFocusSignals(ctx, id, signals),
+    sessionStats: (query) => sessionStats(ctx, query),
   };
 }

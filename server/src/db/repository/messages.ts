@@ -6,6 +6,14 @@ import type { InterviewRecord } from '../models/index.js';
 import type { RepoContext } from './context.js';
 import { toInterview } from './mappers.js';
 import { AFTER } from './options.js';
+
+/**
+ * AFTER without mongoose's `runValidators`: the pushed message and the turn were parsed with
+ * their zod schemas just above (the same rules the mongoose schema mirrors), so validating
+ * them again on the hot path of every answer costs CPU and checks nothing new
+ * (docs/performance.md).
+ */
+const APPEND = { ...AFTER, runValidators: false } as const;
 import { statusPrecondition, turnMatches, turnPrecondition, type Filter, type TurnExpectation } from './preconditions.js';
 
 export interface AppendOptions {
@@ -50,7 +58,7 @@ export async function appendMessage(
   if (nextTurn) update['$set'] = { turn: nextTurn };
 
   return dbCall(async () => {
-    const after = await ctx.models.Interview.findOneAndUpdate(filter, update, AFTER).lean<InterviewRecord>();
+    const after = await ctx.models.Interview.findOneAndUpdate(filter, update, APPEND).lean<InterviewRecord>();
     if (after) {
       const session = toInterview(after);
       const found = locate(session, message.id);

@@ -138,6 +138,7 @@ export async function casUpdate(
 export interface ListSessionsQuery {
   status?: InterviewStatus;
   mode?: InterviewMode;
+  openingId?: string;
   /** Opaque, from a previous page's `nextCursor`. */
   cursor?: string;
   limit: number;
@@ -152,6 +153,7 @@ export interface SessionPage {
 const listQuerySchema = z.strictObject({
   status: interviewStatusSchema.optional(),
   mode: interviewModeSchema.optional(),
+  openingId: objectIdHexSchema.optional(),
   cursor: z.string().max(200).optional(),
   limit: z.number().int().min(1).max(100),
 });
@@ -179,12 +181,13 @@ export async function listSessions(ctx: RepoContext, raw: ListSessionsQuery): Pr
   const filter: Filter = {};
   if (q.status !== undefined) filter['status'] = { $eq: q.status };
   if (q.mode !== undefined) filter['mode'] = { $eq: q.mode };
+  if (q.openingId !== undefined) filter['openingId'] = { $eq: q.openingId };
   if (q.cursor !== undefined) {
     const c = decodeCursor(q.cursor);
     filter['$or'] = [{ createdAt: { $lt: c.createdAt } }, { createdAt: { $eq: c.createdAt }, _id: { $lt: c.id } }];
   }
   return dbCall(async () => {
-    const docs = await ctx.models.Interview.find(filter, { messages: 0, transcript: 0 })
+    const docs = await ctx.models.Interview.find(filter, { messages: 0, transcript: 0, focus: 0 })
       .sort({ createdAt: -1, _id: -1 })
       .limit(q.limit + 1)
       .lean<InterviewSummaryRecord[]>();

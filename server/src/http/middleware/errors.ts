@@ -27,6 +27,10 @@ function toAppError(err: unknown): AppError {
   const type = typeof err === 'object' && err !== null ? (err as { type?: unknown }).type : undefined;
   if (type === 'entity.too.large') return new AppError('PAYLOAD_TOO_LARGE', 'Request body is too large');
   if (type === 'entity.parse.failed') return new AppError('VALIDATION', 'Request body is not valid JSON');
+  // The router's decodeURIComponent of a path parameter (e.g. %ED%A0%80, not UTF-8) throws a URIError with status 400.
+  if (err instanceof URIError || (typeof err === 'object' && err !== null && (err as { status?: unknown }).status === 400 && !(err instanceof AppError))) {
+    return new AppError('VALIDATION', 'The request URL is malformed');
+  }
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
     return new AppError('VALIDATION', 'Request body encoding is not supported');
   }

@@ -56,7 +56,11 @@ export class ScriptedInterviewer implements Interviewer {
   composeQuestion(request: QuestionRequest): ComposedQuestion {
     const bank = bankFor(request.role);
     const exclude = new Set([...askedIds(bank, request.history), ...this.#memo.before(request.sessionKey, request.number)]);
-    const question = chooseQuestion(bank, request, exclude);
+    const due = request.opening?.mustAskNow;
+    // A must-ask question of the opening is asked verbatim, in place of a bank question.
+    const question: BankQuestion | undefined = due
+      ? { id: `must.${due.index}`, skill: request.skill, difficulty: request.difficulty, text: due.text }
+      : chooseQuestion(bank, request, exclude);
     if (!question) throw new LlmError('LLM_UNAVAILABLE', `no scripted questions for role ${request.role.id}`, false);
     this.#memo.record(request.sessionKey, request.number, question.id);
 
@@ -78,10 +82,11 @@ export class ScriptedInterviewer implements Interviewer {
           phase: request.phase,
           keywords: Object.values(bank.keywords).flat(),
           seed: `${request.sessionKey}:${request.number}`,
+          ...(request.opening ? { persona: request.opening.persona.id } : {}),
         })
       : '';
     // Openers like "To get us started," belong to the first question only.
-    const body = request.number > 1 ? withoutOpener(question.text) : question.text;
+    const body = request.number > 1 && !due ? withoutOpener(question.text) : question.text;
     return { question, text: `${prefix}${body}` };
   }
 

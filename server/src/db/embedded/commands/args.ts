@@ -73,7 +73,9 @@ export function matchDocs(coll: Collection | undefined, filter: Document): Docum
         if (doc && query.test(doc)) out.push(doc);
       }
       // Keep natural order semantics stable for multi-document results.
-      return out.length > 1 ? coll.all().filter((d) => out.includes(d)) : out;
+      if (out.length <= 1) return out;
+      const hits = new Set(out);
+      return coll.all().filter((d) => hits.has(d));
     }
   }
   return coll.all().filter((d) => query.test(d));

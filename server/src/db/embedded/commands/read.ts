@@ -1,5 +1,5 @@
 import type { Document } from 'bson';
-import { Aggregator } from 'mingo';
+import { Aggregator, ProcessingMode } from 'mingo';
 import { cursorIdOf } from '../cursors.js';
 import { MongoCommandError } from '../errors.js';
 import { aggregateOptions } from '../query.js';
@@ -63,6 +63,9 @@ export const distinct: CommandHandler = (cmd, ctx) => {
   return { values: [...seen.values()], ok: 1 };
 };
 
+/** Pipeline stages that never modify the documents they read (their output is new documents or a subset). */
+const READ_ONLY_STAGES = new Set(['$match', '$group', '$count', '$sortByCount', '$sort', '$skip', '$limit']);
+
 const UNSUPPORTED_STAGES = new Set(['$out', '$merge', '$currentOp', '$listSessions', '$changeStream', '$collStats', '$indexStats', '$planCacheStats']);
 
 export const aggregate: CommandHandler = (cmd, ctx) => {
@@ -80,8 +83,17 @@ export const aggregate: CommandHandler = (cmd, ctx) => {
   if (!isPlainObject(cursorOpt)) {
     throw new MongoCommandError('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
   }
-  const source = ctx.store.collection(ctx.db, target)?.all() ?? [];
+  const coll = ctx.store.collection(ctx.db, target);
   const resolver = (name: string): Document[] => ctx.store.collection(ctx.db, name)?.all() ?? [];
-  const out = new Aggregator(pipeline, aggregateOptions(resolver)).run(source) as Document[];
+  // A leading $match is a filter like find's: applied first (index-assisted), without copying.
+  const first = pipeline[0];
+  const leading = first && Object.keys(first).length === 1 && isPlainObject(first.$match) ? (first.$match as Document) : undefined;
+  const source = leading ? matchDocs(coll, leading) : (coll?.all() ?? []);
+  const stages = leading ? pipeline.slice(1) : pipeline;
+  // Stages that only read their input (they build new documents) need no protective deep copy
+  // of the stored documents; anything else gets one (mingo's CLONE_INPUT).
+  const readOnly = stages.every((stage) => READ_ONLY_STAGES.has(Object.keys(stage)[0] ?? ''));
+  const options = readOnly ? { ...aggregateOptions(resolver), processingMode: ProcessingMode.CLONE_OFF } : aggregateOptions(resolver);
+  const out = new Aggregator(stages, options).run(source) as Document[];
   return { cursor: ctx.cursors.open(`${ctx.db}.${target}`, out, optionalNumber(cursorOpt, 'batchSize'), false), ok: 1 };
 };

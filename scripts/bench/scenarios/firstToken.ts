@@ -1,0 +1,73 @@
+import { round, type BenchRow, type Scenario } from '../harness.js';
+import { createSessions, nowMicros, split, startCandorChild, startClient, type ServerChild } from '../load/procs.js';
+import { clientProcs, cpuMeter, cpuPct, finishAll, merged, stats } from './realtime.js';
+
+/**
+ * answer:submit -> ack and -> first question:token of the next question, on N concurrent
+ * candidate sessions (scripted interviewer, SCRIPTED_TOKEN_DELAY_MS=0, ANSWER_MIN_INTERVAL_MS=0,
+ * embedded store with fsync as in `npm start`). The server runs in its own process; candidates
+ * in load-client processes. Each round every session answers once:
+ *  - `spread`: at a random moment of the round (N answers over 0.8 x period: the steady rate);
+ *  - `burst`: all N at the same instant (monotonic clock shared by the processes): the queue.
+ * Round 0 is a warm-up and not recorded.
+ * The goal (p99 <= 10 ms at N = 200) is about the server's own overhead: read the spread row.
+ */
+interface Sizes {
+  levels: number[];
+  rounds: number;
+  periodMs: number;
+}
+const FULL: Sizes = { levels: [50, 200], rounds: 7, periodMs: 1_000 };
+const QUICK: Sizes = { levels: [4], rounds: 3, periodMs: 250 };
+
+export const firstTokenScenario: Scenario = {
+  name: 'first-token',
+  description: 'answer:submit -> ack / first question:token, N concurrent sessions, server in its own process (p99 goal 10 ms at N=200)',
+  async run({ quick, log }) {
+    const sizes = quick ? QUICK : FULL;
+    const rows: BenchRow[] = [];
+    const cpuProfDir = process.env['BENCH_CPU_PROF_DIR'];
+    const server: ServerChild = await startCandorChild({
+      env: { SCRIPTED_TOKEN_DELAY_MS: '0', ...(process.env['BENCH_EMBEDDED_DURABILITY'] ? { EMBEDDED_DB_DURABILITY: process.env['BENCH_EMBEDDED_DURABILITY'] } : {}) },
+      ...(cpuProfDir ? { cpuProfDir } : {}),
+    });
+    try {
+      for (const n of sizes.levels) {
+        for (const burst of [false, true]) {
+          const sessions = await createSessions(server.url, n);
+          const startAtMicros = nowMicros() + 1_500_000 + n * 5_000;
+          const parts = split(sessions, clientProcs(quick));
+          const clients = parts.map((part) => startClient({ kind: 'first-token', url: server.url, sessions: part, rounds: sizes.rounds, periodMs: sizes.periodMs, startAtMicros, burst }));
+          await Promise.all(clients.map((c) => c.ready));
+          const wait = (startAtMicros - nowMicros()) / 1000;
+          await new Promise((r) => setTimeout(r, Math.max(0, wait)));
+          const serverCpu = cpuMeter(server.cpuMicros);
+          const t0 = performance.now();
+          // Rounds end on the schedule; one extra period lets the last answers finish.
+          await new Promise((r) => setTimeout(r, (sizes.rounds + 1) * sizes.periodMs));
+          const wallMs = performance.now() - t0;
+          const used = serverCpu();
+          const m = merged(await finishAll(clients));
+          const row: BenchRow = {
+            sessions: n,
+            arrival: burst ? 'burst' : 'spread',
+            answers: m.ack.length,
+            answersPerSec: round((n / sizes.periodMs) * 1000, 0),
+            ...stats('ack', m.ack),
+            ...stats('firstToken', m.firstToken),
+            errors: m.errors,
+            serverCpuPct: cpuPct(used, wallMs),
+            // Server CPU per answer (warm-up round included): the steadier figure on a shared machine.
+            serverCpuUsPerAnswer: used === undefined ? null : Math.round(used / (m.ack.length + n)),
+            clientCpuPct: cpuPct(m.cpuMicros, wallMs),
+          };
+          rows.push(row);
+          log(`first-token N=${n} ${String(row['arrival'])}: ack p99 ${String(row['ackP99ms'])} ms, first token p99 ${String(row['firstTokenP99ms'])} ms`);
+        }
+      }
+    } finally {
+      await server.stop();
+    }
+    return rows;
+  },
+};

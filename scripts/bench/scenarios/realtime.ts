@@ -1,0 +1,51 @@
+/** Helpers shared by the socket scenarios (first-token, fanout, multinode, memory). */
+import { percentile, round, type BenchRow } from '../harness.js';
+import type { ClientProc, ClientReport } from '../load/procs.js';
+
+export function stats(prefix: string, sample: readonly number[], ps: readonly number[] = [50, 95, 99]): BenchRow {
+  const row: BenchRow = {};
+  for (const p of ps) row[`${prefix}P${p}ms`] = sample.length > 0 ? round(percentile(sample, p)) : null;
+  return row;
+}
+
+export async function finishAll(clients: readonly ClientProc[]): Promise<ClientReport[]> {
+  return Promise.all(clients.map((c) => c.finish()));
+}
+
+export function merged(reports: readonly ClientReport[]) {
+  const cat = (k: 'ack' | 'firstToken' | 'candidate' | 'watcher') => reports.flatMap((r) => r[k] ?? []);
+  const sum = (k: 'tokens' | 'dropped' | 'reordered' | 'errors' | 'connected' | 'cpuMicros') => reports.reduce((a, r) => a + r[k], 0);
+  return {
+    ack: cat('ack'),
+    firstToken: cat('firstToken'),
+    candidate: cat('candidate'),
+    watcher: cat('watcher'),
+    tokens: sum('tokens'),
+    dropped: sum('dropped'),
+    reordered: sum('reordered'),
+    errors: sum('errors'),
+    connected: sum('connected'),
+    cpuMicros: sum('cpuMicros'),
+  };
+}
+
+/** CPU micros over wall micros, as % of one core. */
+export function cpuPct(cpuMicros: number | undefined, wallMs: number): number | null {
+  return cpuMicros === undefined || wallMs <= 0 ? null : round((cpuMicros / (wallMs * 1000)) * 100, 0);
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Child CPU delta helper: call once at the start, once at the end. */
+export function cpuMeter(read: () => number | undefined): () => number | undefined {
+  const start = read();
+  return () => {
+    const end = read();
+    return start === undefined || end === undefined ? undefined : end - start;
+  };
+}
+
+/** Load-client processes per role: two keep a client loop from being the bottleneck on 2 cores. */
+export function clientProcs(quick: boolean): number {
+  return quick ? 1 : 2;
+}

@@ -1,0 +1,11 @@
+import { EmbeddedMongo } from '../../../server/src/db/embedded/index.ts';
+import { MongoClient } from 'mongodb';
+const m = await EmbeddedMongo.start({ dir: '/tmp/wt/d' + Date.now(), thread: 'worker', durability: 'fsync', logger: { debug: () => {}, info: (msg, meta) => console.log('info', msg, JSON.stringify(meta)), warn: console.log, error: console.log } });
+const c = await MongoClient.connect(m.uri('x'));
+await c.db('x').collection('y').insertOne({ a: 1 });
+console.log(await c.db('x').collection('y').findOne({}));
+await new Promise(r => setTimeout(r, 50));
+console.log(m.stats());
+await c.close();
+await m.close();
+console.log('closed');

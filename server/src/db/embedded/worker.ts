@@ -1,0 +1,73 @@
+/**
+ * Entry of the embedded server's worker thread (`EmbeddedMongo.start({thread: 'worker'})`).
+ * The store, journal and wire server run here, on their own event loop; the parent talks to
+ * them over TCP like any MongoDB client. Messages: the parent sends `close`; this thread
+ * sends `started` (host, port), `log` records, `closed` / `error`. Journal counters are
+ * copied into the shared `stats` buffer every STATS_EVERY_MS, so `stats()` stays synchronous.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { EmbeddedMongo, type EmbeddedMongoOptions } from './index.js';
+import type { EmbeddedLogger } from './logger.js';
+
+export interface WorkerInit {
+  options: Omit<EmbeddedMongoOptions, 'logger' | 'thread'>;
+  /** Float64Array(3): records, flushes, bytes. */
+  stats: SharedArrayBuffer;
+}
+
+export type WorkerMessage =
+  | { type: 'started'; host: string; port: number }
+  | { type: 'log'; level: keyof EmbeddedLogger; msg: string; meta?: Record<string, unknown> }
+  | { type: 'closed' }
+  | { type: 'error'; name: string; message: string; stack?: string };
+
+export const STATS_EVERY_MS = 20;
+
+const port = parentPort;
+if (!port) throw new Error('embedded worker: no parent port');
+const init = workerData as WorkerInit;
+const post = (m: WorkerMessage) => port.postMessage(m);
+/** Only plain data crosses threads: meta is cloned, an unclonable value becomes its string. */
+const forward = (level: keyof EmbeddedLogger) => (msg: string, meta?: Record<string, unknown>) => {
+  try {
+    post({ type: 'log', level, msg, ...(meta ? { meta } : {}) });
+  } catch {
+    post({ type: 'log', level, msg, meta: { meta: String(meta) } });
+  }
+};
+const logger: EmbeddedLogger = { debug: forward('debug'), info: forward('info'), warn: forward('warn'), error: forward('error') };
+const asError = (err: unknown): WorkerMessage => {
+  const e = err instanceof Error ? err : new Error(String(err));
+  return { type: 'error', name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) };
+};
+
+try {
+  const mongo = await EmbeddedMongo.start({ ...init.options, logger });
+  const counters = new Float64Array(init.stats);
+  const copyStats = () => {
+    const s = mongo.stats();
+    counters[0] = s.records;
+    counters[1] = s.flushes;
+    counters[2] = s.bytes;
+  };
+  const timer = setInterval(copyStats, STATS_EVERY_MS);
+  port.on('message', (m: unknown) => {
+    if ((m as { type?: string }).type !== 'close') return;
+    clearInterval(timer);
+    mongo.close().then(
+      () => {
+        copyStats();
+        post({ type: 'closed' });
+        port.close();
+      },
+      (err: unknown) => {
+        post(asError(err));
+        port.close();
+      },
+    );
+  });
+  post({ type: 'started', host: mongo.host, port: mongo.port });
+} catch (err) {
+  post(asError(err));
+  port.close();
+}
