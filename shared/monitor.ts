@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AckError } from './errors.js';
 import type { SessionEventMap } from './events.js';
-import { clientSessionIdSchema, objectIdHexSchema } from './ids.js';
+import { clientSessionIdSchema, conversationIdSchema, objectIdHexSchema } from './ids.js';
 import { evaluationStatusSchema, interviewModeSchema, interviewStatusSchema, linkedBySchema } from './interview.js';
 import { phaseSchema } from './plan.js';
 import type { SessionSnapshot } from './protocol.js';
@@ -104,3 +104,7 @@ export const sessionListResponseSchema = z.object({
   nextCursor: z.string().nullable(),
 });
 export type SessionListResponse = z.infer<typeof sessionListResponseSchema>;
+
+/** POST /api/sessions/:id/link — a recruiter merges an orphaned conversation into this voice session. */
+export const linkRequestSchema = z.strictObject({ conversationId: conversationIdSchema });
+export type LinkRequest = z.infer<typeof linkRequestSchema>;

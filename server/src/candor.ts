@@ -184,7 +184,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
       rolesRouter(ROLES),
       candidateSessionsRouter({ service, sessionSecret: config.sessionSecret, voiceResult: (s) => voice.service.resultOf(s) }),
       voice.apiRouter,
-      recruiterRouter({ repo, recruiterToken: config.recruiterToken }),
+      recruiterRouter({ repo, recruiterToken: config.recruiterToken, mergeOrphan: (csid, cid) => voice.linker.merge(csid, cid) }),
       openingsRouter({ repo, recruiterToken: config.recruiterToken }),
     ],
     clientRouter: withWebhooks(voice.webhooks, staticClientRouter(opts.clientDir ?? defaultClientDir)),

@@ -27,9 +27,15 @@ const measureWindow = { from: Number.POSITIVE_INFINITY, until: Number.NEGATIVE_I
 let onStart: (startAtMicros: number) => void = () => undefined;
 const started = new Promise<number>((resolve) => (onStart = resolve));
 
-function connect(url: string, nsp: string, auth: Record<string, unknown>): Promise<Socket> {
+/**
+ * Connects one socket. `arm` attaches listeners before any packet can arrive: the server's
+ * first emits (session:state) may be parsed in the same tick as the connect packet, before a
+ * continuation after `await connect()` would run.
+ */
+function connect(url: string, nsp: string, auth: Record<string, unknown>, arm?: (socket: Socket) => void): Promise<Socket> {
   const socket = io(`${url}${nsp}`, { auth, transports: ['websocket'], reconnection: false, forceNew: true, timeout: 60_000 });
   sockets.push(socket);
+  arm?.(socket);
   return new Promise((resolve, reject) => {
     socket.once('connect', () => {
       report.connected++;
@@ -171,8 +177,11 @@ async function watchers(job: Extract<ClientJob, { kind: 'watchers' }>): Promise<
 
 async function idle(job: Extract<ClientJob, { kind: 'idle' }>): Promise<void> {
   await pooled(job.sessions, 64, async (s) => {
-    const socket = await connect(job.url, '/interview', { clientSessionId: s.clientSessionId, candidateToken: s.candidateToken });
-    await new Promise<void>((resolve) => socket.once('session:state', () => resolve()));
+    let snapshot: Promise<void> = Promise.resolve();
+    await connect(job.url, '/interview', { clientSessionId: s.clientSessionId, candidateToken: s.candidateToken }, (socket) => {
+      snapshot = new Promise<void>((resolve) => socket.once('session:state', () => resolve()));
+    });
+    await snapshot;
   });
   process.send?.({ type: 'ready' });
 }

@@ -55,11 +55,11 @@ export interface Child {
 }
 
 /**
- * Spawns `node [nodeArgs] --import tsx <script>` under `sh -c 'ulimit -n NOFILE; exec ...'` so
+ * Spawns `node --import tsx [nodeArgs] <script>` under `sh -c 'ulimit -n NOFILE; exec ...'` so
  * the child may hold thousands of sockets (the soft limit is raised up to the hard limit).
  */
 function spawnNode(script: string, nodeArgs: string[], env: Record<string, string>, ipc: boolean): Child {
-  const args = [...nodeArgs, '--import', 'tsx', script].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  const args = ['--import', 'tsx', ...nodeArgs, script].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const proc = spawn('sh', ['-c', `ulimit -n ${NOFILE} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec '${process.execPath}' ${args}`], {
     cwd: root,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
@@ -138,7 +138,7 @@ export interface CandorChildOptions {
 /** A Candor server (server/src/main.ts) in its own process, scripted interviewer, probe preloaded. */
 export async function startCandorChild(opts: CandorChildOptions = {}): Promise<ServerChild & { dataDir: string }> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'candor-bench-srv-'));
-  const nodeArgs = ['--expose-gc', '--import', 'tsx', '--import', probeTs];
+  const nodeArgs = ['--expose-gc', '--import', probeTs];
   if (opts.cpuProfDir) nodeArgs.unshift('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
   const child = spawnNode(path.join(root, 'server/src/main.ts'), nodeArgs, {
     NODE_ENV: 'development',
@@ -176,7 +176,7 @@ export async function startCandorChild(opts: CandorChildOptions = {}): Promise<S
 
 /** scripts/bench/baseline/server.ts in its own process. */
 export async function startBaselineChild(env: Record<string, string>): Promise<ServerChild> {
-  const child = spawnNode(path.join(root, 'scripts/bench/baseline/server.ts'), ['--expose-gc', '--import', 'tsx', '--import', probeTs], env, true);
+  const child = spawnNode(path.join(root, 'scripts/bench/baseline/server.ts'), ['--expose-gc', '--import', probeTs], env, true);
   try {
     const url = await waitForLine(child, /baseline listening on (http:\/\/\S+)/, 'baseline server');
     return { ...child, url, probe: probeOf(child) };

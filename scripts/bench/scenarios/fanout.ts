@@ -12,7 +12,7 @@ import {
   type ClientProc,
   type ServerChild,
 } from '../load/procs.js';
-import { clientProcs, cpuMeter, cpuPct, finishAll, merged, sleep, stats } from './realtime.js';
+import { levels, clientProcs, cpuMeter, cpuPct, finishAll, merged, sleep, stats } from './realtime.js';
 
 /**
  * Token fan-out: S sessions streaming at 20 tokens/s (SCRIPTED_TOKEN_DELAY_MS=50; the scripted
@@ -114,7 +114,7 @@ export const fanoutScenario: Scenario = {
   async run({ quick, log }) {
     const sizes = quick ? QUICK : FULL;
     const rows: BenchRow[] = [];
-    for (const s of sizes.levels) {
+    for (const s of levels(quick, sizes.levels)) {
       const base = await baselineLeg(s, sizes, quick);
       rows.push(...base.rows);
       log(`fanout S=${s} baseline: candidate p99 ${String(base.candidateP99)} ms, watcher p99 ${String(base.watcherP99)} ms`);
@@ -147,7 +147,7 @@ export const multinodeScenario: Scenario = {
     // One store for both nodes (as in production): the embedded server in its own process.
     const db = await startEmbeddedDbChild();
     try {
-      for (const s of sizes.levels) {
+      for (const s of levels(quick, sizes.levels)) {
         const dbUri = (name: string) => db.uri.replace(/\/[^/]*$/, `/${name}`);
         const single = await startCandorChild({ env: { ...candorEnv, MONGODB_URI: dbUri(`single_${s}`) } });
         let one: LegResult;

@@ -1,6 +1,6 @@
 import { round, type BenchRow, type Scenario } from '../harness.js';
 import { createSessions, nowMicros, split, startCandorChild, startClient, type ServerChild } from '../load/procs.js';
-import { clientProcs, cpuMeter, cpuPct, finishAll, merged, stats } from './realtime.js';
+import { levels, clientProcs, cpuMeter, cpuPct, finishAll, merged, stats } from './realtime.js';
 
 /**
  * answer:submit -> ack and -> first question:token of the next question, on N concurrent
@@ -32,7 +32,7 @@ export const firstTokenScenario: Scenario = {
       ...(cpuProfDir ? { cpuProfDir } : {}),
     });
     try {
-      for (const n of sizes.levels) {
+      for (const n of levels(quick, sizes.levels)) {
         for (const burst of [false, true]) {
           const sessions = await createSessions(server.url, n);
           const startAtMicros = nowMicros() + 1_500_000 + n * 5_000;

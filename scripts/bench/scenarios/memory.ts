@@ -1,7 +1,7 @@
 import { round, type BenchRow, type Scenario } from '../harness.js';
 import { NOFILE, createSessions, split, startBaselineChild, startCandorChild, startClient, type ClientProc, type ServerChild } from '../load/procs.js';
 import type { ProbeReply } from '../load/probe.js';
-import { finishAll, sleep } from './realtime.js';
+import { levels, finishAll, sleep } from './realtime.js';
 
 /**
  * Memory per idle connected candidate socket: the server's RSS and V8 heap (after two full
@@ -59,7 +59,8 @@ export const memoryScenario: Scenario = {
   name: 'memory',
   description: `server RSS and heap per idle connected candidate socket at 1,000 and 5,000 (goal <= ${GOAL_KB} KB; ulimit -n ${NOFILE} in children)`,
   async run({ quick, log }) {
-    const sizes = quick ? QUICK : FULL;
+    const base = quick ? QUICK : FULL;
+    const sizes: Sizes = { ...base, levels: levels(quick, base.levels) };
     const rows: BenchRow[] = [];
     const max = Math.max(...sizes.levels);
     const candor = await startCandorChild();

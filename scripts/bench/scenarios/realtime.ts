@@ -49,3 +49,11 @@ export function cpuMeter(read: () => number | undefined): () => number | undefin
 export function clientProcs(quick: boolean): number {
   return quick ? 1 : 2;
 }
+
+/** BENCH_LEVELS=200,500 replaces a scenario's sizes (profiling one level); ignored in quick mode. */
+export function levels(quick: boolean, defaults: number[]): number[] {
+  const env = process.env['BENCH_LEVELS'];
+  if (quick || !env) return defaults;
+  const parsed = env.split(',').map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  return parsed.length > 0 ? parsed : defaults;
+}

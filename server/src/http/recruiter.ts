@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { AppError, parseOrThrow } from '../../../shared/errors.js';
-import { listSessionsQuerySchema, type SessionListResponse } from '../../../shared/monitor.js';
+import type { Interview } from '../../../shared/interview.js';
+import { linkRequestSchema, listSessionsQuerySchema, type SessionListResponse } from '../../../shared/monitor.js';
 import type { Repository } from '../db/repository/index.js';
 import { toWireFocusSignal } from '../interview/focusSignals.js';
 import { planSummary } from '../interview/plan.js';
@@ -9,7 +10,14 @@ import { toSessionSummary } from '../interview/summary.js';
 import { requireRecruiter } from './recruiterAuth.js';
 
 /** Recruiter REST: the paginated list and one full interview (transcript, link info, evaluation). */
-export function recruiterRouter(deps: { repo: Repository; recruiterToken: string }): Router {
+export interface RecruiterRouterDeps {
+  repo: Repository;
+  recruiterToken: string;
+  /** Merges an orphaned conversation's transcript into a session (the voice linker's merge). */
+  mergeOrphan: (clientSessionId: string, conversationId: string) => Promise<{ merged: boolean; session: Interview | null }>;
+}
+
+export function recruiterRouter(deps: RecruiterRouterDeps): Router {
   const router = Router();
   const recruiter = requireRecruiter(deps.recruiterToken);
 
@@ -31,6 +39,28 @@ export function recruiterRouter(deps: { repo: Repository; recruiterToken: string
       plan: { ...plan, summary: planSummary(plan) },
       messages: messages.map(toWireMessage),
     });
+  });
+
+  router.post('/sessions/:id/link', recruiter, async (req, res) => {
+    const { conversationId } = parseOrThrow(linkRequestSchema, req.body, 'link request');
+    const session = await deps.repo.findById(String(req.params.id));
+    if (!session) throw new AppError('NOT_FOUND', 'No interview with this id');
+    if (session.mode !== 'voice' || session.status === 'orphaned') {
+      throw new AppError('STATE_CONFLICT', 'Only a voice interview can take an orphaned conversation');
+    }
+    if (session.transcript && session.transcript.conversationId !== conversationId) {
+      throw new AppError('STATE_CONFLICT', 'This interview already has a linked transcript');
+    }
+    const orphan = await deps.repo.findByConversationId(conversationId);
+    if (!orphan && session.voice?.conversationId !== conversationId) {
+      throw new AppError('NOT_FOUND', 'No orphaned conversation with this id');
+    }
+    const result = await deps.mergeOrphan(session.clientSessionId, conversationId);
+    const current = result.session ?? session;
+    if (!result.merged && current.voice?.conversationId !== conversationId) {
+      throw new AppError('STATE_CONFLICT', 'The conversation could not be linked to this interview (it may belong to another one)');
+    }
+    res.json({ ok: true, summary: toSessionSummary(current) });
   });
 
   return router;
