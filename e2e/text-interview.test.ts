@@ -119,6 +119,8 @@ describe('text interview in Chromium', () => {
 
     // The recruiter sees the status change live.
     await expect.poll(() => row.innerText()).toContain('Completed');
+    // …and the evaluation once it is ready (evaluation:ready on the watch).
+    await watch.getByTestId('watch-evaluation').waitFor({ timeout: 30_000 });
     await screenshot(recruiter.page, 'recruiter-list');
 
     expect(candidate.errors).toEqual([]);

@@ -1,4 +1,5 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -23,6 +24,8 @@ describe('bench harness', () => {
     expect(written.machine.cpus).toBeGreaterThan(0);
     expect(written.machine.node).toBe(process.version);
     const embedded = written.rows.filter((r) => r['target'] === 'embedded');
+    // The worker-thread mode of the embedded server is exercised too.
+    expect(written.rows.some((r) => r['target'] === 'embedded (worker thread)')).toBe(true);
     expect(new Set(embedded.map((r) => r['durability']))).toEqual(new Set(['fsync', 'none']));
     for (const row of written.rows) {
       expect(typeof row['durability']).toBe('string');
@@ -31,6 +34,68 @@ describe('bench harness', () => {
     expect(written.rows.some((r) => String(r['target']).startsWith('disk'))).toBe(true);
     expect(formatTable(written.rows)).toContain('appendsPerSec');
   });
+
+  // The socket scenarios at tiny sizes, concurrently (servers and clients are child processes).
+  const redisUp = (): Promise<boolean> =>
+    new Promise((resolve) => {
+      const url = new URL(process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379');
+      const socket = net.connect(Number(url.port || 6379), url.hostname);
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+  const quickRun = async (name: string): Promise<ScenarioResult> => {
+    const outDir = await mkdtemp(path.join(os.tmpdir(), 'candor-bench-test-'));
+    outDirs.push(outDir);
+    const [scenario] = selectScenarios(scenarios, [name]);
+    if (!scenario) throw new Error(`${name} scenario missing`);
+    return runScenario(scenario, { outDir, quick: true });
+  };
+
+  it.concurrent('first-token: acks and first tokens measured, no errors', async () => {
+    const { rows } = await quickRun('first-token');
+    expect(rows.map((r) => r['arrival'])).toEqual(['spread', 'burst']);
+    for (const row of rows) {
+      expect(row['errors']).toBe(0);
+      expect(Number(row['answers'])).toBeGreaterThan(0);
+      expect(Number(row['ackP99ms'])).toBeGreaterThan(0);
+      expect(Number(row['firstTokenP99ms'])).toBeGreaterThan(0);
+    }
+  }, 60_000);
+
+  it.concurrent('fanout: candor and baseline deliver every token in order to candidates and watchers', async () => {
+    const { rows } = await quickRun('fanout');
+    expect(rows.map((r) => `${String(r['server'])}/${String(r['side'])}`)).toEqual([
+      'baseline (bare socket.io)/candidate',
+      'baseline (bare socket.io)/watcher',
+      'candor/candidate',
+      'candor/watcher',
+    ]);
+    for (const row of rows) {
+      expect(row['dropped']).toBe(0);
+      expect(row['reordered']).toBe(0);
+      expect(Number(row['tokensMeasured'])).toBeGreaterThan(0);
+    }
+    expect(Number(rows[3]?.['p99VsBaseline'])).toBeGreaterThan(0);
+  }, 60_000);
+
+  it.concurrent('multinode: watchers on another node receive every token through Redis', async (ctx) => {
+    if (!(await redisUp())) ctx.skip();
+    const { rows } = await quickRun('multinode');
+    const viaRedis = rows.filter((r) => String(r['server']).includes('Redis'));
+    expect(viaRedis).toHaveLength(2);
+    for (const row of rows) {
+      expect(row['dropped']).toBe(0);
+      expect(row['reordered']).toBe(0);
+      expect(Number(row['tokensMeasured'])).toBeGreaterThan(0);
+    }
+    expect(typeof viaRedis.find((r) => r['side'] === 'watcher')?.['addedP99ms']).toBe('number');
+  }, 60_000);
+
+  it.concurrent('memory: per-socket RSS and heap of Candor and the baseline', async () => {
+    const { rows } = await quickRun('memory');
+    expect(rows.map((r) => r['server'])).toEqual(['candor /interview', 'baseline (bare socket.io)']);
+    for (const row of rows) expect(Number(row['heapUsedMiB'])).toBeGreaterThan(0);
+  }, 60_000);
 
   it('rejects an unknown scenario name, listing the known ones', () => {
     expect(() => selectScenarios(scenarios, ['nope'])).toThrow(/known: .*store/);

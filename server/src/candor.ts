@@ -75,6 +75,11 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
         port: config.embeddedDb.port,
         durability: config.embeddedDb.durability,
         logger: logger.child({ component: 'embedded-db' }),
+        // ---- performance (docs/performance.md, issue 8) ------------------------
+        // The embedded store runs in a worker thread: its command handling, journal
+        // and GC no longer delay this event loop, which streams the interview tokens.
+        thread: 'worker',
+        // -------------------------------------------------------------------------
       });
   const mongodbUri = config.mongodbUri ?? embedded!.uri('candor');
   if (embedded) logger.info('embedded database started', { port: embedded.port, dir: path.join(config.dataDir, 'db') });
@@ -94,7 +99,14 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
 
   const metrics = createMetrics();
   const counters = createRealtimeCounters(metrics);
-  const httpServer = http.createServer();
+  // express is bound later, but its listener must exist BEFORE socket.io attaches:
+  // engine.io wraps the listeners present at attach time so /socket.io/ requests
+  // (long-polling) never reach express as well.
+  let handleRequest: http.RequestListener = (_req, res) => {
+    res.statusCode = 503;
+    res.end();
+  };
+  const httpServer = http.createServer((req, res) => handleRequest(req, res));
   // Limits and origins: docs/security.md. Answers are <= 2000 chars, so a socket message
   // far larger than SOCKET_MAX_MESSAGE_BYTES is not ours (the transport is closed).
   const origins = new OriginPolicy(config.corsOrigins, config.trustProxy);
@@ -102,9 +114,13 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
     maxHttpBufferSize: config.limits.socketMaxMessageBytes,
     serveClient: false,
     cors: { origin: origins.list, methods: ['GET', 'POST'] },
-    allowRequest: (req, callback) => callback(origins.permits(req.headers) ? null : 'origin not allowed (CORS_ORIGINS)', origins.permits(req.headers)),
+    allowRequest: (req, callback) => {
+      const allowed = origins.permits(req.headers);
+      if (!allowed) counters.socketsRefused.inc({ reason: 'origin' });
+      callback(allowed ? null : 'origin not allowed (CORS_ORIGINS)', allowed);
+    },
   });
-  const connections = new ConnectionLimiter(config.limits.socketConnectionsPerIp, config.trustProxy);
+  const connections = new ConnectionLimiter(config.limits.socketConnectionsPerIp, config.trustProxy, () => counters.socketsRefused.inc({ reason: 'per_ip_cap' }));
 
   // Multi-node: with REDIS_URL, fan-out, in-flight text and rate limits live in Redis.
   const redis = config.redisUrl ? connectRedis(config.redisUrl, logger.child({ component: 'redis' })) : null;
@@ -189,7 +205,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
     ],
     clientRouter: withWebhooks(voice.webhooks, staticClientRouter(opts.clientDir ?? defaultClientDir)),
   });
-  httpServer.on('request', app);
+  handleRequest = app;
 
   // Recovery before accepting: turns this server held before a crash are released at once,
   // evaluations left pending or running are resumed.

@@ -1,9 +1,11 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
-import { interviewStatusSchema, type InterviewStatus } from '../../../shared/interview.js';
+import { z } from 'zod';
+import { evaluationResultSchema, interviewStatusSchema, type EvaluationResult, type InterviewStatus } from '../../../shared/interview.js';
 import type { LinkState, SessionSummary } from '../../../shared/monitor.js';
 import { phaseLabel, Progress, STATUS_LABEL } from '../components/Progress.js';
 import { ReconnectBanner } from '../components/ReconnectBanner.js';
 import { Transcript } from '../components/Transcript.js';
+import { recruiterFetch } from '../lib/api.js';
 import { isReconnecting } from '../lib/liveView.js';
 import { loadRecruiterToken, saveRecruiterToken } from '../lib/storage.js';
 import { relativeTime, useNow } from '../lib/time.js';
@@ -65,9 +67,29 @@ function SessionRow({ s, now, selected, onOpen }: { s: SessionSummary; now: numb
   );
 }
 
+/** The part of GET /api/sessions/:id the panel shows (the full document is larger). */
+const sessionDetailSchema = z.object({ evaluation: z.object({ result: evaluationResultSchema.optional() }).nullish() });
+
+function useEvaluation(token: string, sessionId: string, ready: boolean): EvaluationResult | null {
+  const [result, setResult] = useState<EvaluationResult | null>(null);
+  useEffect(() => {
+    if (!ready) return;
+    let cancelled = false;
+    recruiterFetch(sessionDetailSchema, `/api/sessions/${encodeURIComponent(sessionId)}`, token).then(
+      (detail) => !cancelled && setResult(detail.evaluation?.result ?? null),
+      () => undefined,
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [token, sessionId, ready]);
+  return result;
+}
+
 function WatchPanel({ token, summary, connect, onClose }: { token: string; summary: SessionSummary; connect: MonitorConnector | undefined; onClose: () => void }) {
   const live = useWatch(token, summary.sessionId, connect);
   const view = live.shown;
+  const evaluation = useEvaluation(token, summary.sessionId, view.evaluationStatus === 'complete');
   return (
     <section className="card watch" aria-labelledby="watch-title" data-testid="watch-panel">
       <ReconnectBanner visible={view.ready && isReconnecting(live)} />
@@ -91,6 +113,14 @@ function WatchPanel({ token, summary, connect, onClose }: { token: string; summa
       ) : (
         <>
           <Progress progress={live.progress} status={view.status} />
+          {evaluation && (
+            <div className="evaluation-summary" data-testid="watch-evaluation">
+              <p>
+                Evaluation <strong>{evaluation.overall.toFixed(1)}</strong> / 10
+              </p>
+              <p className="muted">{evaluation.summary}</p>
+            </div>
+          )}
           <Transcript view={view} candidateLabel={summary.candidateName ?? 'Candidate'} />
         </>
       )}

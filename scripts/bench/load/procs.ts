@@ -133,11 +133,14 @@ export interface CandorChildOptions {
   env?: Record<string, string>;
   /** Write a V8 CPU profile of the server into this directory (`node --cpu-prof`). */
   cpuProfDir?: string;
+  /** Reuse this DATA_DIR (kept on stop; the caller removes it). Default: a fresh temp dir, removed on stop. */
+  dataDir?: string;
 }
 
 /** A Candor server (server/src/main.ts) in its own process, scripted interviewer, probe preloaded. */
 export async function startCandorChild(opts: CandorChildOptions = {}): Promise<ServerChild & { dataDir: string }> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'candor-bench-srv-'));
+  const owned = opts.dataDir === undefined;
+  const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'candor-bench-srv-'));
   const nodeArgs = ['--expose-gc', '--import', probeTs];
   if (opts.cpuProfDir) nodeArgs.unshift('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
   const child = spawnNode(path.join(root, 'server/src/main.ts'), nodeArgs, {
@@ -164,12 +167,12 @@ export async function startCandorChild(opts: CandorChildOptions = {}): Promise<S
       probe: probeOf(child),
       async stop() {
         await stop();
-        rmSync(dataDir, { recursive: true, force: true });
+        if (owned) rmSync(dataDir, { recursive: true, force: true });
       },
     };
   } catch (err) {
     await stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    if (owned) rmSync(dataDir, { recursive: true, force: true });
     throw err;
   }
 }

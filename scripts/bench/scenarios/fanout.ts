@@ -30,7 +30,7 @@ interface Sizes {
   measureMs: number;
 }
 const FULL: Sizes = { levels: [100, 500], warmupMs: 2_000, measureMs: 8_000 };
-const QUICK: Sizes = { levels: [3], warmupMs: 300, measureMs: 1_000 };
+const QUICK: Sizes = { levels: [3], warmupMs: 200, measureMs: 600 };
 const WATCHERS = 2;
 const DELAY_MS = '50';
 
@@ -158,17 +158,14 @@ export const multinodeScenario: Scenario = {
         }
         const prefix = uniquePrefix();
         const env = { ...candorEnv, MONGODB_URI: dbUri(`multi_${s}`), REDIS_URL: redisUrl, REDIS_PREFIX: prefix };
-        const a = await startCandorChild({ env: { ...env, NODE_NAME: `${prefix}-a` } });
+        const [a, b] = await Promise.allSettled([startCandorChild({ env: { ...env, NODE_NAME: `${prefix}-a` } }), startCandorChild({ env: { ...env, NODE_NAME: `${prefix}-b` } })]);
         let two: LegResult;
         try {
-          const b = await startCandorChild({ env: { ...env, NODE_NAME: `${prefix}-b` } });
-          try {
-            two = await candorLeg('A: candidates, B: watchers (Redis)', s, sizes, quick, a, b);
-          } finally {
-            await b.stop();
-          }
+          if (a.status === 'rejected') throw a.reason;
+          if (b.status === 'rejected') throw b.reason;
+          two = await candorLeg('A: candidates, B: watchers (Redis)', s, sizes, quick, a.value, b.value);
         } finally {
-          await a.stop();
+          await Promise.all([a, b].map((x) => (x.status === 'fulfilled' ? x.value.stop() : undefined)));
         }
         const added = (x: number | null, y: number | null) => (x !== null && y !== null ? round(x - y, 2) : null);
         for (const row of two.rows) {

@@ -1,5 +1,8 @@
 import { round, type BenchRow, type Scenario } from '../harness.js';
-import { NOFILE, createSessions, split, startBaselineChild, startCandorChild, startClient, type ClientProc, type ServerChild } from '../load/procs.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { NOFILE, createSessions, split, startBaselineChild, startCandorChild, startClient, type ClientProc, type ServerChild, type SessionCreds } from '../load/procs.js';
 import type { ProbeReply } from '../load/probe.js';
 import { levels, finishAll, sleep } from './realtime.js';
 
@@ -19,8 +22,9 @@ const FULL: Sizes = { levels: [1_000, 5_000], perClientProc: 2_500 };
 const QUICK: Sizes = { levels: [20], perClientProc: 20 };
 const GOAL_KB = 64;
 
-function perSocket(label: string, n: number, before: ProbeReply, after: ProbeReply): BenchRow {
+function perSocket(label: string, n: number, before: ProbeReply, after: ProbeReply, prev?: { n: number; probe: ProbeReply }): BenchRow {
   const kb = (bytes: number) => round(bytes / 1024 / n, 1);
+  const marginal = prev ? (key: 'rss' | 'heapUsed') => round((after[key] - prev.probe[key]) / 1024 / (n - prev.n), 1) : () => null;
   return {
     server: label,
     sockets: n,
@@ -29,6 +33,9 @@ function perSocket(label: string, n: number, before: ProbeReply, after: ProbeRep
     rssKBPerSocket: kb(after.rss - before.rss),
     heapKBPerSocket: kb(after.heapUsed - before.heapUsed),
     externalKBPerSocket: kb(after.external - before.external),
+    // From the previous level to this one: the cost of one more socket, free of start-up effects.
+    marginalRssKBPerSocket: marginal('rss'),
+    marginalHeapKBPerSocket: marginal('heapUsed'),
     goalMet: (after.rss - before.rss) / 1024 / n <= GOAL_KB && (after.heapUsed - before.heapUsed) / 1024 / n <= GOAL_KB,
   };
 }
@@ -39,6 +46,7 @@ async function connectInSteps(server: ServerChild, sizes: Sizes, label: string, 
   try {
     const before = await server.probe(true);
     let connected = 0;
+    let prev: { n: number; probe: ProbeReply } | undefined;
     for (const n of sizes.levels) {
       const batch = connect(connected, n);
       clients.push(...batch);
@@ -46,7 +54,8 @@ async function connectInSteps(server: ServerChild, sizes: Sizes, label: string, 
       connected = n;
       await sleep(1_000);
       const after = await server.probe(true);
-      rows.push(perSocket(label, n, before, after));
+      rows.push(perSocket(label, n, before, after, prev));
+      prev = { n, probe: after };
       log(`memory ${label} n=${n}: ${String(rows[rows.length - 1]?.['rssKBPerSocket'])} KB RSS / socket`);
     }
   } finally {
@@ -59,19 +68,36 @@ export const memoryScenario: Scenario = {
   name: 'memory',
   description: `server RSS and heap per idle connected candidate socket at 1,000 and 5,000 (goal <= ${GOAL_KB} KB; ulimit -n ${NOFILE} in children)`,
   async run({ quick, log }) {
-    const base = quick ? QUICK : FULL;
-    const sizes: Sizes = { ...base, levels: levels(quick, base.levels) };
+    const defaults = quick ? QUICK : FULL;
+    const sizes: Sizes = { ...defaults, levels: levels(quick, defaults.levels) };
     const rows: BenchRow[] = [];
     const max = Math.max(...sizes.levels);
-    const candor = await startCandorChild();
+    // Sessions are created by a first server, which then stops; the measured server starts on the
+    // same data, so creating 5,000 sessions (garbage, grown heap) is not in its `before`.
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'candor-bench-mem-'));
+    let sessions: SessionCreds[];
+    // (--quick: one server, the few sessions are noise.)
+    let candor: ServerChild;
+    if (quick) {
+      candor = await startCandorChild({ dataDir });
+      sessions = await createSessions(candor.url, max);
+    } else {
+      const seeder = await startCandorChild({ dataDir });
+      try {
+        sessions = await createSessions(seeder.url, max);
+      } finally {
+        await seeder.stop();
+      }
+      candor = await startCandorChild({ dataDir });
+    }
     try {
-      const sessions = await createSessions(candor.url, max);
       rows.push(
         ...(await connectInSteps(candor, sizes, 'candor /interview', (from, to) =>
           split(sessions.slice(from, to), Math.ceil((to - from) / sizes.perClientProc)).map((part) => startClient({ kind: 'idle', url: candor.url, sessions: part })), log)),
       );
     } finally {
       await candor.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     }
     const base = await startBaselineChild({});
     try {

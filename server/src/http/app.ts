@@ -36,8 +36,10 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     helmet({
       contentSecurityPolicy: {
         directives: {
-          // socket.io and the ElevenLabs SDK open websockets from the page.
-          'connect-src': ["'self'", 'ws:', 'wss:'],
+          // socket.io and the ElevenLabs SDK open websockets (and WebRTC signalling over https) from the page.
+          'connect-src': ["'self'", 'ws:', 'wss:', 'https:'],
+          // The ElevenLabs SDK runs its audio processing in worklets loaded from blob: URLs.
+          'worker-src': ["'self'", 'blob:'],
         },
       },
     }),

@@ -8,6 +8,7 @@ import {
   type OpeningView,
   type PersonaSummary,
   type PublicOpening,
+  updateOpeningRequestSchema,
 } from '../../../shared/opening.js';
 import { statsQuerySchema, type StatsResponse } from '../../../shared/stats.js';
 import type { Repository } from '../db/repository/index.js';
@@ -53,9 +54,9 @@ export function openingsRouter(deps: { repo: Repository; recruiterToken: string;
   });
 
   router.patch('/openings/:id', recruiter, async (req, res) => {
-    const body = req.body as { role?: unknown } | undefined;
-    if (typeof body?.role === 'string') requireKnownRole(body.role);
-    res.json(toOpeningView(await repo.updateOpening(String(req.params.id), req.body as never)));
+    const update = parseOrThrow(updateOpeningRequestSchema, req.body, 'opening update');
+    if (update.role !== undefined) requireKnownRole(update.role);
+    res.json(toOpeningView(await repo.updateOpening(String(req.params.id), update)));
   });
 
   router.post('/openings/:id/archive', recruiter, async (req, res) => {

@@ -43,6 +43,13 @@ const OPEN: readonly InterviewStatus[] = ['created', 'active', 'paused'];
  */
 export class InterviewService {
   private readonly submits = new KeyedQueue();
+  /**
+   * Answers whose append missed its deadline (DEPENDENCY_DOWN) and may still have landed,
+   * by session: if it did, its turn is leased to this node for a question nobody streams.
+   * The client's retry (same messageId) or its reconnect starts that question at once
+   * instead of waiting out TURN_LEASE_MS (server/test/hardening/databaseOutage.test.ts).
+   */
+  private readonly unsure = new Map<string, { messageId: string; questionId: string; resume: (stored: Interview) => Promise<void> }>();
 
   constructor(private readonly deps: InterviewServiceDeps) {}
 
@@ -135,7 +142,10 @@ export class InterviewService {
     const { repo, rateLimit, now } = this.deps;
     const session = await this.require(clientSessionId);
     const seen = session.messages.findIndex((m) => m.id === messageId);
-    if (seen >= 0) return { ok: true, messageId, seq: seen + 1 };
+    if (seen >= 0) {
+      this.resumeUnsure(session);
+      return { ok: true, messageId, seq: seen + 1 };
+    }
     if (ENDED.includes(session.status)) throw ended(session);
     if (session.status === 'created') throw new AppError('STATE_CONFLICT', 'The interview has not started yet');
     if (session.status === 'paused') throw new AppError('STATE_CONFLICT', 'The interview is paused; resume it to answer');
@@ -150,20 +160,38 @@ export class InterviewService {
     const step = nextQuestion(session.plan, role, clientSessionId, guide?.planOptions);
     const nextId = step.kind === 'ask' ? newQuestionId() : undefined;
     const nextTurn: Turn = nextId ? this.deps.streamer.leaseTurn(nextId) : { state: 'idle' };
-    const result = await repo.appendMessage(
-      clientSessionId,
-      { id: messageId, role: 'candidate', text, source: 'text', questionId, at: now() },
-      { allowedStatuses: ['active'], turn: { expect: { state: 'awaiting_answer', questionId }, set: nextTurn } },
-    );
+    const result = await repo
+      .appendMessage(
+        clientSessionId,
+        { id: messageId, role: 'candidate', text, source: 'text', questionId, at: now() },
+        { allowedStatuses: ['active'], turn: { expect: { state: 'awaiting_answer', questionId }, set: nextTurn } },
+      )
+      .catch((err: unknown) => {
+        if (step.kind === 'ask' && nextId && (err as { code?: unknown }).code === 'DEPENDENCY_DOWN') {
+          this.unsure.set(clientSessionId, {
+            messageId,
+            questionId: nextId,
+            resume: async (stored) => {
+              this.deps.assessor.assess(stored, role, questionId, text);
+              await this.deps.streamer.stream(stored, role, step, nextId, 1, guide);
+            },
+          });
+        }
+        throw err;
+      });
 
     if (result.outcome !== 'stored') {
       await rateLimit.giveBack(clientSessionId);
-      if (result.outcome === 'duplicate') return { ok: true, messageId, seq: result.seq };
+      if (result.outcome === 'duplicate') {
+        this.resumeUnsure(result.session);
+        return { ok: true, messageId, seq: result.seq };
+      }
       if (result.reason === 'not_found') throw notFound(clientSessionId);
       if (result.session && ENDED.includes(result.session.status)) throw ended(result.session);
       throw new AppError('STATE_CONFLICT', 'The interview moved on before this answer was stored; reload the interview state');
     }
 
+    this.unsure.delete(clientSessionId);
     const stored = result.session;
     this.deps.broadcaster.emit(clientSessionId, 'message:appended', toWireMessage(result.message));
     this.deps.logger.info('answer stored', { clientSessionId, messageId, seq: result.seq, chars: text.length });
@@ -232,6 +260,7 @@ export class InterviewService {
     const { turn } = session;
     if (turn.state === 'awaiting_answer') return;
     if (turn.state === 'generating') {
+      if (this.resumeUnsure(session)) return;
       if (this.deps.streamer.isStreaming(csid, turn.questionId)) return;
       if (turn.leaseUntil && turn.leaseUntil.getTime() > this.deps.now().getTime()) return;
     }
@@ -287,6 +316,20 @@ export class InterviewService {
     this.deps.broadcaster.emit(clientSessionId, 'interview:complete', { reason });
     this.deps.evaluations.kick(clientSessionId);
     this.deps.logger.info('interview complete', { clientSessionId, reason });
+  }
+
+  /** Starts the question of an answer that landed after its deadline (see `unsure`); true when it did. */
+  private resumeUnsure(session: Interview): boolean {
+    const csid = session.clientSessionId;
+    const unsure = this.unsure.get(csid);
+    if (!unsure || !session.messages.some((m) => m.id === unsure.messageId)) return false;
+    this.unsure.delete(csid);
+    const { turn } = session;
+    if (session.status !== 'active' || turn.state !== 'generating' || turn.questionId !== unsure.questionId) return false;
+    if (this.deps.streamer.isStreaming(csid, unsure.questionId)) return false;
+    this.deps.logger.info('answer stored after its deadline; starting its question', { clientSessionId: csid, questionId: unsure.questionId });
+    this.later(() => unsure.resume(session));
+    return true;
   }
 
   async require(clientSessionId: string): Promise<Interview> {

@@ -27,6 +27,8 @@ export interface RealtimeCounters {
   tokensEmitted: client.Counter;
   watchJoins: client.Counter;
   redisPublishDropped: client.Counter;
+  /** Socket handshakes refused by a limit or origin check, by reason (docs/operations.md). */
+  socketsRefused: client.Counter<'reason'>;
 }
 
 export function createRealtimeCounters(metrics: Metrics): RealtimeCounters {
@@ -37,6 +39,12 @@ export function createRealtimeCounters(metrics: Metrics): RealtimeCounters {
     redisPublishDropped: new client.Counter({
       name: 'candor_redis_publish_dropped_total',
       help: 'Cross-node publishes dropped while Redis was unavailable',
+      registers,
+    }),
+    socketsRefused: new client.Counter({
+      name: 'candor_socket_connections_refused_total',
+      help: 'Socket.IO handshakes refused: over SOCKET_MAX_CONNECTIONS_PER_IP, or from an origin not allowed',
+      labelNames: ['reason'],
       registers,
     }),
   };

@@ -14,6 +14,7 @@ export class ConnectionLimiter {
   constructor(
     private readonly max: number,
     private readonly trustProxy: boolean,
+    private readonly onRefused: () => void = () => undefined,
   ) {}
 
   count(address: string): number {
@@ -26,6 +27,7 @@ export class ConnectionLimiter {
       const address = clientAddress(socket, this.trustProxy);
       const current = this.count(address);
       if (current >= this.max) {
+        this.onRefused();
         next(connectError('RATE_LIMITED', `Too many connections from this address (max ${this.max})`));
         return;
       }

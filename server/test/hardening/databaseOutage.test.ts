@@ -128,3 +128,51 @@ describe('the database unreachable for ~10 s', () => {
     other.disconnect();
   }, 90_000);
 });
+
+describe('an answer whose write lands after its deadline', () => {
+  let lateDb: ChildProcess | undefined;
+  let lateServer: TestServer | undefined;
+  afterAll(async () => {
+    await lateServer?.close().catch(() => undefined);
+    if (lateDb) {
+      lateDb.kill('SIGKILL');
+      await exited(lateDb);
+    }
+  });
+
+  it('is acknowledged on retry and its question starts at once, not after TURN_LEASE_MS', async () => {
+    const port = await freePort();
+    lateDb = await startEmbeddedDbAt(port, makeDataDir());
+    lateServer = await startTestServer({ MONGODB_URI: `mongodb://127.0.0.1:${port}/candor_late`, TURN_LEASE_MS: '60000', LOG_LEVEL: 'warn' });
+    const candidate = await TestCandidate.create(lateServer.url);
+    await candidate.connect({ reconnection: true });
+    await candidate.start();
+    await candidate.awaitingAnswer();
+    const socket = candidate.socket as unknown as Socket;
+    const answer = { messageId: 'late-1', text: 'Sent while the database hangs; it lands after the deadline.' };
+
+    lateDb.kill('SIGSTOP');
+    expect(await emitAck(socket, 'answer:submit', [answer], 15_000)).toMatchObject({ ok: false, error: { code: 'DEPENDENCY_DOWN' } });
+    lateDb.kill('SIGCONT'); // the hung write is processed now, after its caller got DEPENDENCY_DOWN
+    const db = lateServer.connection.db!;
+    const landedAt = Date.now();
+    for (;;) {
+      const doc = await db.collection('interviews').findOne({ clientSessionId: candidate.clientSessionId }).catch(() => null);
+      if ((doc?.messages as Array<{ id: string }> | undefined)?.some((m) => m.id === 'late-1')) break;
+      if (Date.now() - landedAt > 15_000) throw new Error('the hung write never landed');
+      await sleep(100);
+    }
+    const doc = await db.collection('interviews').findOne({ clientSessionId: candidate.clientSessionId });
+    expect((doc?.turn as { state: string }).state).toBe('generating'); // leased to a question nobody streams yet
+
+    const retriedAt = Date.now();
+    expect(await emitAck(socket, 'answer:submit', [answer])).toEqual({ ok: true, messageId: 'late-1', seq: 2 });
+    await candidate.until((v) => v.turn === 'awaiting_answer' && v.streaming === null && v.messages.length === 3, 10_000, 'the question of the late answer');
+    const questionMs = Date.now() - retriedAt;
+    console.info(`late write: landed after its 5 s deadline; the retry was acked and the next question complete ${questionMs} ms later (lease 60 s)`);
+    expect(questionMs).toBeLessThan(10_000);
+    const stored = await candidate.rest('GET', `/api/sessions/by-client/${candidate.clientSessionId}`);
+    expect((stored.body as { messages: Array<{ id: string }> }).messages.filter((m) => m.id === 'late-1')).toHaveLength(1);
+    candidate.disconnect();
+  }, 60_000);
+});

@@ -73,6 +73,7 @@ describe('request and connection limits', () => {
     expect(refused.data).toMatchObject({ code: 'RATE_LIMITED', message: expect.any(String) });
     const fifth = track(rawSocket(s.url, '/interview', { clientSessionId: candidate.clientSessionId, candidateToken: candidate.candidateToken }));
     expect((await connectErrorOf(fifth)).data).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(await (await fetch(`${s.url}/metrics`)).text()).toMatch(/candor_socket_connections_refused_total\{reason="per_ip_cap"\} 2/);
     // A slot frees when a socket leaves.
     a.close();
     await sleep(100);

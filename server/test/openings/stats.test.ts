@@ -129,6 +129,16 @@ describe('GET /api/stats', () => {
     expect((await call(server.url, 'GET', '/api/stats', undefined, null)).status).toBe(401);
   });
 
+  it('embedded store: a leading $match is applied without copying, and mutating stages still never touch stored documents', async () => {
+    const { Interview } = createModels(server.connection);
+    const changed = await Interview.aggregate<{ status: string }>([{ $match: { openingId: HAND_OPENING } }, { $addFields: { status: 'rewritten' } }]).exec();
+    expect(changed).toHaveLength(10);
+    expect(changed.every((d) => d.status === 'rewritten')).toBe(true);
+    const grouped = await Interview.aggregate<{ _id: string; n: number }>([{ $match: { openingId: HAND_OPENING } }, { $group: { _id: '$status', n: { $sum: 1 } } }]).exec();
+    expect(grouped.find((g) => g._id === 'completed')?.n).toBe(5);
+    expect(grouped.some((g) => g._id === 'rewritten')).toBe(false);
+  });
+
   it('medianOfHistogram: odd, even and single counts', () => {
     expect(medianOfHistogram([], 0)).toBeNull();
     expect(medianOfHistogram([{ _id: 5, n: 1 }], 1)).toBe(5);
