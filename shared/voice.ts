@@ -26,6 +26,10 @@ export const simulatorControlsSchema = z.strictObject({
   webhookDelayMs: z.number().int().min(0).max(600_000).optional(),
   /** 'off': this session gets no simulated webhook (a QA tool sends its own). Default from SIMULATED_WEBHOOK. */
   webhook: z.enum(['on', 'off']).optional(),
+  /** Deliver the (identical, correctly signed) webhook this many times: redeliveries must change nothing. */
+  duplicates: z.number().int().min(1).max(5).optional(),
+  /** First deliver a copy signed 31 minutes ago (must be refused with 401, nothing stored), then the valid one. */
+  staleFirst: z.boolean().optional(),
 });
 export type SimulatorControls = z.infer<typeof simulatorControlsSchema>;
 
@@ -69,6 +73,8 @@ export const voiceSessionResponseSchema = z.object({
       webhookDelayMs: z.number().int().min(0),
       omitConversationId: z.boolean(),
       omitDynamicVariables: z.boolean(),
+      duplicates: z.number().int().min(1),
+      staleFirst: z.boolean(),
     })
     .optional(),
 });
@@ -192,3 +198,17 @@ export const sessionByClientWithVoiceSchema = sessionByClientResponseSchema.exte
   voice: voiceResultSchema.nullable().optional(),
 });
 export type SessionByClientWithVoice = z.infer<typeof sessionByClientWithVoiceSchema>;
+
+// ---- QA (simulator only) ----------------------------------------------------
+
+/** One delivery of a simulated webhook, as the server's own webhook route answered it. */
+export const simulatedDeliverySchema = z.object({
+  kind: z.enum(['valid', 'duplicate', 'stale']),
+  status: z.number().int(),
+  at: z.string(),
+});
+export type SimulatedDelivery = z.infer<typeof simulatedDeliverySchema>;
+
+/** GET /api/qa/status — whether the QA console can drive the simulator. */
+export const qaStatusSchema = z.object({ simulator: z.boolean() });
+export type QaStatus = z.infer<typeof qaStatusSchema>;

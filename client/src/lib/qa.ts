@@ -5,16 +5,22 @@ import { connectInterview, type InterviewSocket } from './sockets.js';
 
 /**
  * QA scenarios driven through the voice simulator's per-session controls
- * (shared/voice.ts `simulate`) and the public endpoints only: each run
- * creates a fresh voice session, plays a one-question call, ends it, and
- * watches how the server links the post-call webhook.
+ * (shared/voice.ts `simulate`): each run creates a fresh voice session, plays
+ * a one-question call, ends it, and watches how the server links the
+ * post-call webhook — and, for the delivery scenarios, what each of the
+ * simulator's webhook deliveries got back (`GET /api/qa/deliveries/:id`).
  */
 export interface Observation {
   status: string | null;
   voiceState: string | null;
   linkedBy: LinkedBy | null;
+  /** Lines of the linked (webhook) transcript. */
   transcriptLines: number;
+  /** Live lines of the call as the page saw them (what one webhook should carry). */
+  liveLines?: number;
   forgedStatus?: number;
+  /** The simulator's webhook deliveries for this session, oldest first. */
+  deliveries?: SimulatedDelivery[];
 }
 
 export interface Scenario {
@@ -25,15 +31,79 @@ export interface Scenario {
   controls: SimulatorControls;
   /** Also POST a webhook with a bad signature for this session. */
   forge?: boolean;
+  /** Read the simulator's delivery log while watching. */
+  deliveries?: boolean;
   /** How long to watch after the end before judging. */
   watchMs: number;
   /** Done watching early? */
   settled(o: Observation): boolean;
-  pass(o: Observation): boolean;
+  /** What is wrong with the observation; empty when the scenario passed. */
+  check(o: Observation): string[];
 }
 
-const linked = (by: LinkedBy) => (o: Observation) => o.status === 'completed' && o.linkedBy === by;
-const pending = (o: Observation) => o.status === 'ended_pending_webhook';
+const linked =
+  (by: LinkedBy) =>
+  (o: Observation): string[] => {
+    const problems: string[] = [];
+    if (o.status !== 'completed') problems.push(`status is ${o.status ?? 'unknown'}, expected completed`);
+    if (o.linkedBy !== by) problems.push(`linked by ${o.linkedBy ?? 'nothing'}, expected ${by}`);
+    return problems;
+  };
+
+const stillPending = (o: Observation): string[] => {
+  const problems: string[] = [];
+  if (o.status !== 'ended_pending_webhook') problems.push(`status is ${o.status ?? 'unknown'}, expected ended_pending_webhook`);
+  if (o.linkedBy !== null) problems.push(`linked by ${o.linkedBy}, expected no link`);
+  return problems;
+};
+
+/** The delivery log as `kind status` pairs, e.g. `stale 401, valid 200`. */
+export function describeDeliveries(deliveries: readonly SimulatedDelivery[] | undefined): string {
+  if (!deliveries || deliveries.length === 0) return 'no deliveries';
+  return deliveries.map((d) => `${d.kind} ${d.status}`).join(', ');
+}
+
+/** The linked transcript holds each live line once: N redeliveries must not append N copies. */
+function transcriptOnce(o: Observation): string[] {
+  if (o.transcriptLines === 0) return ['no transcript lines linked'];
+  if (o.liveLines !== undefined && o.transcriptLines !== o.liveLines) {
+    return [`transcript has ${o.transcriptLines} lines, the call had ${o.liveLines}${o.transcriptLines > o.liveLines ? ' (duplicated)' : ''}`];
+  }
+  return [];
+}
+
+/**
+ * Webhook delivered `n` times: one valid delivery then n-1 identical
+ * redeliveries, all answered 200; the session linked once by
+ * conversation_id and its transcript not duplicated.
+ */
+export function checkDuplicates(n: number, o: Observation): string[] {
+  const problems = linked('conversation_id')(o);
+  const log = o.deliveries ?? [];
+  const expectedKinds = ['valid', ...Array.from({ length: n - 1 }, () => 'duplicate')];
+  if (log.length !== n) problems.push(`${log.length} deliveries (${describeDeliveries(log)}), expected ${n}`);
+  else if (log.some((d, i) => d.kind !== expectedKinds[i])) problems.push(`deliveries were ${describeDeliveries(log)}, expected ${expectedKinds.join(', ')}`);
+  const refused = log.filter((d) => d.status !== 200);
+  if (refused.length > 0) problems.push(`not every delivery got 200: ${describeDeliveries(refused)}`);
+  problems.push(...transcriptOnce(o));
+  return problems;
+}
+
+/** A copy signed 31 minutes ago first (refused with 401), then the valid one (200) which links. */
+export function checkStaleFirst(o: Observation): string[] {
+  const problems = linked('conversation_id')(o);
+  const log = o.deliveries ?? [];
+  const [first, second, ...more] = log;
+  if (!first || first.kind !== 'stale') problems.push(`first delivery was ${first ? `${first.kind} ${first.status}` : 'missing'}, expected the stale copy`);
+  else if (first.status !== 401) problems.push(`the stale copy got ${first.status}, expected 401`);
+  if (!second || second.kind !== 'valid') problems.push(`second delivery was ${second ? `${second.kind} ${second.status}` : 'missing'}, expected the valid one`);
+  else if (second.status !== 200) problems.push(`the valid delivery got ${second.status}, expected 200`);
+  if (more.length > 0) problems.push(`unexpected further deliveries: ${describeDeliveries(more)}`);
+  problems.push(...transcriptOnce(o));
+  return problems;
+}
+
+export const DUPLICATES = 3;
 
 export const SCENARIOS: Scenario[] = [
   {
@@ -43,7 +113,7 @@ export const SCENARIOS: Scenario[] = [
     controls: { webhookDelayMs: 5_000 },
     watchMs: 25_000,
     settled: (o) => o.linkedBy !== null,
-    pass: linked('conversation_id'),
+    check: linked('conversation_id'),
   },
   {
     id: 'no-conversation-id',
@@ -52,7 +122,7 @@ export const SCENARIOS: Scenario[] = [
     controls: { omitConversationId: true, webhookDelayMs: 500 },
     watchMs: 20_000,
     settled: (o) => o.linkedBy !== null,
-    pass: linked('dynamic_variable'),
+    check: linked('dynamic_variable'),
   },
   {
     id: 'no-ids',
@@ -61,7 +131,27 @@ export const SCENARIOS: Scenario[] = [
     controls: { omitConversationId: true, omitDynamicVariables: true, webhookDelayMs: 500 },
     watchMs: 20_000,
     settled: (o) => o.linkedBy !== null,
-    pass: linked('time_window'),
+    check: linked('time_window'),
+  },
+  {
+    id: 'duplicate',
+    title: `Webhook delivered ${DUPLICATES} times`,
+    expected: `linked once; ${DUPLICATES} deliveries, all 200; transcript not duplicated`,
+    controls: { duplicates: DUPLICATES, webhookDelayMs: 500 },
+    deliveries: true,
+    watchMs: 20_000,
+    settled: (o) => o.linkedBy !== null && (o.deliveries?.length ?? 0) >= DUPLICATES,
+    check: (o) => checkDuplicates(DUPLICATES, o),
+  },
+  {
+    id: 'stale',
+    title: 'Stale signature first',
+    expected: 'stale copy → 401, then the valid one → 200 and linked',
+    controls: { staleFirst: true, webhookDelayMs: 500 },
+    deliveries: true,
+    watchMs: 20_000,
+    settled: (o) => o.linkedBy !== null && (o.deliveries?.length ?? 0) >= 2,
+    check: checkStaleFirst,
   },
   {
     id: 'missing',
@@ -70,7 +160,7 @@ export const SCENARIOS: Scenario[] = [
     controls: { webhook: 'off' },
     watchMs: 6_000,
     settled: () => false,
-    pass: (o) => pending(o) && o.linkedBy === null,
+    check: stillPending,
   },
   {
     id: 'forged',
@@ -80,42 +170,40 @@ export const SCENARIOS: Scenario[] = [
     forge: true,
     watchMs: 4_000,
     settled: () => false,
-    pass: (o) => o.forgedStatus === 401 && pending(o) && o.linkedBy === null,
+    check: (o) => [...(o.forgedStatus === 401 ? [] : [`forged webhook got ${o.forgedStatus ?? 'no answer'}, expected 401`]), ...stillPending(o)],
   },
-];
-
-/** Scenarios that need the server to sign webhooks for the browser (not exposed over HTTP yet). */
-export const SERVER_ONLY_SCENARIOS = [
-  { id: 'duplicate', title: 'Duplicate webhook (×3)', expected: '200 each, one transcript, nothing changes', command: 'npm run qa:webhook -- --session <id> --duplicate 3' },
-  { id: 'stale', title: 'Stale signature timestamp', expected: '401, nothing stored', command: 'npm run qa:webhook -- --session <id> --stale' },
 ];
 
 export interface RunResult {
   clientSessionId: string;
   observation: Observation;
   passed: boolean;
+  /** Why it failed (empty when passed). */
+  problems: string[];
   ms: number;
 }
 
-function observe(data: SessionByClientWithVoice, forgedStatus?: number): Observation {
+function observe(data: SessionByClientWithVoice, extra: Pick<Observation, 'forgedStatus' | 'deliveries' | 'liveLines'>): Observation {
   return {
     status: data.status,
     voiceState: data.voice?.state ?? null,
     linkedBy: data.voice?.linkedBy ?? null,
     transcriptLines: data.voice?.transcriptLines ?? 0,
-    ...(forgedStatus !== undefined ? { forgedStatus } : {}),
+    ...(extra.liveLines !== undefined ? { liveLines: extra.liveLines } : {}),
+    ...(extra.forgedStatus !== undefined ? { forgedStatus: extra.forgedStatus } : {}),
+    ...(extra.deliveries !== undefined ? { deliveries: extra.deliveries } : {}),
   };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function waitFor(socket: InterviewSocket, event: 'message:appended', predicate: (p: { role: string }) => boolean, ms: number): Promise<void> {
+function waitFor(socket: InterviewSocket, event: 'message:appended', predicate: (p: { role: string; source: string }) => boolean, ms: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       socket.off(event, on);
       reject(new Error(`no ${event} within ${ms} ms`));
     }, ms);
-    const on = (p: { role: string }) => {
+    const on = (p: { role: string; source: string }) => {
       if (!predicate(p)) return;
       clearTimeout(timer);
       socket.off(event, on);

@@ -1,9 +1,11 @@
 import { Router, type Request } from 'express';
+import type { QaStatus } from '../../../shared/voice.js';
+import type { VoiceSimulator } from '../voice/simulator.js';
 import type { VoiceService } from '../voice/voiceService.js';
 import { requireCandidate } from './candidateAuth.js';
 
 /** `POST /api/voice/session` (candidate): signed URL / token + dynamic variables, or the simulator. */
-export function voiceRouter(deps: { voice: VoiceService; sessionSecret: string }): Router {
+export function voiceRouter(deps: { voice: VoiceService; sessionSecret: string; simulator: VoiceSimulator | null }): Router {
   const router = Router();
   const candidate = requireCandidate(deps.sessionSecret);
   router.post(
@@ -19,5 +21,14 @@ export function voiceRouter(deps: { voice: VoiceService; sessionSecret: string }
       res.json(await deps.voice.startVoiceSession(req.body));
     },
   );
+
+  // QA console: whether the simulator runs, and what its webhook deliveries for a session got back.
+  router.get('/qa/status', (_req, res) => {
+    const body: QaStatus = { simulator: deps.simulator !== null };
+    res.json(body);
+  });
+  router.get('/qa/deliveries/:clientSessionId', candidate, (req, res) => {
+    res.json({ deliveries: deps.simulator?.deliveries(String(req.params.clientSessionId)) ?? [] });
+  });
   return router;
 }

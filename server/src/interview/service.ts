@@ -328,6 +328,8 @@ export class InterviewService {
     if (session.status !== 'active' || turn.state !== 'generating' || turn.questionId !== unsure.questionId) return false;
     if (this.deps.streamer.isStreaming(csid, unsure.questionId)) return false;
     this.deps.logger.info('answer stored after its deadline; starting its question', { clientSessionId: csid, questionId: unsure.questionId });
+    const message = session.messages.find((m) => m.id === unsure.messageId);
+    if (message) this.deps.broadcaster.emit(csid, 'message:appended', toWireMessage(message));
     this.later(() => unsure.resume(session));
     return true;
   }

@@ -80,7 +80,7 @@ export function createVoiceModule(deps: VoiceModuleDeps): VoiceModule {
     reconciler,
     simulator,
     gateway,
-    apiRouter: voiceRouter({ voice: service, sessionSecret: config.sessionSecret }),
+    apiRouter: voiceRouter({ voice: service, sessionSecret: config.sessionSecret, simulator }),
     webhooks: webhooksRouter({ repo, verifier, linker, logger, maxBytes: config.voice.webhookMaxBytes, now }),
     async recover() {
       const processed = await linker.processUnprocessed();

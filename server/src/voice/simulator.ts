@@ -1,6 +1,6 @@
 import type { Interview, TranscriptLine } from '../../../shared/interview.js';
 import type { Phase, Difficulty } from '../../../shared/plan.js';
-import type { SimulatorControls, VoiceSessionResponse } from '../../../shared/voice.js';
+import type { SimulatedDelivery, SimulatorControls, VoiceSessionResponse } from '../../../shared/voice.js';
 import type { Repository } from '../db/repository/index.js';
 import { KeyedQueue } from '../interview/keyedQueue.js';
 import type { SessionBroadcaster } from '../interview/ports.js';
@@ -44,6 +44,8 @@ export class VoiceSimulator {
   private readonly controls = new Map<string, Effective>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly turns = new KeyedQueue();
+  /** What each delivery got back, for the QA console (bounded: the latest sessions only). */
+  private readonly deliveryLog = new Map<string, SimulatedDelivery[]>();
   private stopped = false;
 
   constructor(private readonly deps: SimulatorDeps) {}
@@ -60,6 +62,8 @@ export class VoiceSimulator {
       webhookDelayMs: requested?.webhookDelayMs ?? previous?.webhookDelayMs ?? this.deps.defaultDelayMs,
       omitConversationId: requested?.omitConversationId ?? previous?.omitConversationId ?? false,
       omitDynamicVariables: requested?.omitDynamicVariables ?? previous?.omitDynamicVariables ?? false,
+      duplicates: requested?.duplicates ?? previous?.duplicates ?? 1,
+      staleFirst: requested?.staleFirst ?? previous?.staleFirst ?? false,
     };
     this.controls.set(clientSessionId, effective);
     return effective;
@@ -162,8 +166,29 @@ export class VoiceSimulator {
         lines,
       }),
     );
-    const res = await deliverWebhook(this.deps.selfUrl(), body, signWebhook(body, this.deps.webhookSecret));
-    this.deps.logger.info('simulated webhook delivered', { clientSessionId, status: res.status, lines: lines.length });
+    if (c.staleFirst) {
+      const staleAt = Math.floor(this.deps.now().getTime() / 1000) - 31 * 60;
+      await this.send(clientSessionId, 'stale', body, signWebhook(body, this.deps.webhookSecret, staleAt));
+    }
+    for (let i = 0; i < c.duplicates; i++) {
+      await this.send(clientSessionId, i === 0 ? 'valid' : 'duplicate', body, signWebhook(body, this.deps.webhookSecret));
+    }
+    this.deps.logger.info('simulated webhook delivered', { clientSessionId, lines: lines.length, deliveries: c.duplicates + (c.staleFirst ? 1 : 0) });
+  }
+
+  /** The deliveries made for a session so far (QA console). */
+  deliveries(clientSessionId: string): SimulatedDelivery[] {
+    return this.deliveryLog.get(clientSessionId) ?? [];
+  }
+
+  private async send(clientSessionId: string, kind: SimulatedDelivery['kind'], body: string, signature: string): Promise<void> {
+    const res = await deliverWebhook(this.deps.selfUrl(), body, signature);
+    const log = this.deliveryLog.get(clientSessionId) ?? [];
+    log.push({ kind, status: res.status, at: this.deps.now().toISOString() });
+    this.deliveryLog.delete(clientSessionId);
+    this.deliveryLog.set(clientSessionId, log);
+    // Keep the newest 500 sessions' logs.
+    if (this.deliveryLog.size > 500) this.deliveryLog.delete(this.deliveryLog.keys().next().value!);
   }
 
   stop(): void {

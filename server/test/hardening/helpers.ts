@@ -128,3 +128,62 @@ export function exited(proc: ChildProcess): Promise<void> {
   if (proc.exitCode !== null || proc.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => proc.once('exit', () => resolve()));
 }
+
+/**
+ * A TCP proxy in front of a database that can hold back ONE command: once armed, the
+ * first client->server chunk containing `marker` (a BSON command name such as
+ * `findAndModify`) and everything after it on that connection is held until `release()`.
+ * Other connections (the driver's heartbeats, other pooled sockets) keep flowing, so the
+ * driver does not notice an outage: exactly "this write is slow", then it lands.
+ */
+export async function holdingProxy(target: { host: string; port: number }): Promise<{
+  port: number;
+  arm(marker: string): void;
+  held(): boolean;
+  release(): void;
+  close(): Promise<void>;
+}> {
+  const net = await import('node:net');
+  let marker: string | undefined;
+  let holding: { queue: Buffer[]; upstream: import('node:net').Socket } | undefined;
+  const sockets = new Set<import('node:net').Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(target.port, target.host);
+    sockets.add(client).add(upstream);
+    let mine = false;
+    client.on('data', (chunk: Buffer) => {
+      if (!mine && marker && !holding && chunk.includes(marker)) {
+        mine = true;
+        marker = undefined;
+        holding = { queue: [], upstream };
+      }
+      if (mine && holding) holding.queue.push(chunk);
+      else upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  return {
+    port,
+    arm: (m) => void (marker = m),
+    held: () => holding !== undefined && holding.queue.length > 0,
+    release() {
+      if (!holding) return;
+      const { queue, upstream } = holding;
+      holding = undefined;
+      for (const chunk of queue) upstream.write(chunk);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
