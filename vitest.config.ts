@@ -6,6 +6,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // The last line of every run is a plain `N passed, N failed, N skipped` (scripts/vitest/summaryReporter.ts).
+    reporters: ['default', './scripts/vitest/summaryReporter.ts'],
     projects: [
       {
         extends: true,

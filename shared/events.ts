@@ -105,6 +105,20 @@ export interface SessionEventMap {
 }
 export type SessionEventName = keyof SessionEventMap;
 
+/** Every session event name; a Record so adding an event to the map without listing it here fails to compile. */
+const SESSION_EVENT_FLAGS: Record<SessionEventName, true> = {
+  'question:start': true,
+  'question:token': true,
+  'question:end': true,
+  'question:error': true,
+  'message:appended': true,
+  'session:status': true,
+  'session:linked': true,
+  'interview:complete': true,
+  'evaluation:ready': true,
+};
+export const SESSION_EVENT_NAMES = Object.keys(SESSION_EVENT_FLAGS) as SessionEventName[];
+
 type Listeners<M> = { [K in keyof M]: (payload: M[K]) => void };
 
 export interface InterviewServerToClient extends Listeners<SessionEventMap> {

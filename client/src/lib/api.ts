@@ -1,6 +1,16 @@
 import { z } from 'zod';
 import { errorResponseSchema, type ErrorBody } from '../../../shared/errors.js';
-import { sessionByClientWithVoiceSchema, voiceSessionResponseSchema, type SessionByClientWithVoice, type VoiceSessionRequest, type VoiceSessionResponse } from '../../../shared/voice.js';
+import {
+  qaStatusSchema,
+  sessionByClientWithVoiceSchema,
+  simulatedDeliverySchema,
+  voiceSessionResponseSchema,
+  type QaStatus,
+  type SessionByClientWithVoice,
+  type SimulatedDelivery,
+  type VoiceSessionRequest,
+  type VoiceSessionResponse,
+} from '../../../shared/voice.js';
 import {
   createSessionResponseSchema,
   roleSummarySchema,
@@ -114,4 +124,20 @@ export function startVoiceSession(candidateToken: string, body: VoiceSessionRequ
     headers: { 'content-type': 'application/json', ...bearer(candidateToken) },
     body: JSON.stringify(body),
   });
+}
+
+/** GET /api/qa/status: whether the server runs the voice simulator (the QA console needs it). */
+export function fetchQaStatus(): Promise<QaStatus> {
+  return request(qaStatusSchema, '/api/qa/status', { cache: 'no-store' });
+}
+
+const deliveriesResponseSchema = z.object({ deliveries: z.array(simulatedDeliverySchema) });
+
+/** GET /api/qa/deliveries/:clientSessionId (candidate token): what each simulated webhook delivery got back, oldest first. */
+export async function fetchQaDeliveries(clientSessionId: string, candidateToken: string): Promise<SimulatedDelivery[]> {
+  const body = await request(deliveriesResponseSchema, `/api/qa/deliveries/${encodeURIComponent(clientSessionId)}`, {
+    headers: bearer(candidateToken),
+    cache: 'no-store',
+  });
+  return body.deliveries;
 }

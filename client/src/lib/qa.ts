@@ -1,6 +1,6 @@
 import type { LinkedBy } from '../../../shared/interview.js';
-import type { SimulatorControls, SessionByClientWithVoice } from '../../../shared/voice.js';
-import { createSession, fetchSessionByClient, startVoiceSession } from './api.js';
+import type { SessionByClientWithVoice, SimulatedDelivery, SimulatorControls } from '../../../shared/voice.js';
+import { createSession, fetchQaDeliveries, fetchSessionByClient, startVoiceSession } from './api.js';
 import { connectInterview, type InterviewSocket } from './sockets.js';
 
 /**
@@ -260,6 +260,10 @@ export async function runScenario(scenario: Scenario, role: string, log: (line: 
   log(`voice session started (conversationId ${voice.conversationId ?? 'withheld'})`);
 
   const socket = connectInterview({ clientSessionId, candidateToken: token });
+  const live = new Set<string>();
+  socket.on('message:appended', (m) => {
+    if (m.source === 'voice_live') live.add(m.id);
+  });
   try {
     await connected(socket);
     const greeted = waitFor(socket, 'message:appended', (m) => m.role === 'interviewer', 10_000);
@@ -282,12 +286,23 @@ export async function runScenario(scenario: Scenario, role: string, log: (line: 
     log(`forged webhook answered ${forgedStatus}`);
   }
 
+  const liveLines = live.size;
+  const look = async (): Promise<Observation> => {
+    const [data, deliveries] = await Promise.all([
+      fetchSessionByClient(clientSessionId, token),
+      scenario.deliveries ? fetchQaDeliveries(clientSessionId, token) : Promise.resolve(undefined),
+    ]);
+    return observe(data, { liveLines, forgedStatus, deliveries });
+  };
   const deadline = Date.now() + scenario.watchMs;
-  let o = observe(await fetchSessionByClient(clientSessionId, token), forgedStatus);
+  let o = await look();
   while (Date.now() < deadline && !scenario.settled(o)) {
     await sleep(1_000);
-    o = observe(await fetchSessionByClient(clientSessionId, token), forgedStatus);
+    o = await look();
   }
-  log(`observed status=${o.status} link=${o.linkedBy ?? 'none'} voice=${o.voiceState ?? '—'}`);
-  return { clientSessionId, observation: o, passed: scenario.pass(o), ms: Date.now() - started };
+  log(`observed status=${o.status} link=${o.linkedBy ?? 'none'} voice=${o.voiceState ?? '—'} lines=${o.transcriptLines}/${liveLines}`);
+  if (o.deliveries) log(`deliveries: ${describeDeliveries(o.deliveries)}`);
+  const problems = scenario.check(o);
+  for (const p of problems) log(`problem: ${p}`);
+  return { clientSessionId, observation: o, passed: problems.length === 0, problems, ms: Date.now() - started };
 }

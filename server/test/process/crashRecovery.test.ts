@@ -1,21 +1,13 @@
-import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { questionTexts } from '../../../shared/sessionView.js';
 import { TestCandidate } from '../support/candidate.js';
 import { makeDataDir, startCandorProcess, type CandorProcess } from '../support/candorProcess.js';
+import { freePort } from '../support/processes.js';
 
 const running: CandorProcess[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((p) => p.kill('SIGKILL')));
 });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('a server killed mid-question', () => {
   it('after SIGKILL and restart the candidate reconnects to a complete question, with nothing lost or duplicated', async () => {

@@ -1,24 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import type { AckError } from '../../../shared/errors.js';
-import type { InterviewClientToServer, InterviewServerToClient, SessionEventName } from '../../../shared/events.js';
-import type { QuestionToken } from '../../../shared/events.js';
+import { SESSION_EVENT_NAMES, type InterviewClientToServer, type InterviewServerToClient, type QuestionToken } from '../../../shared/events.js';
 import type { CreateSessionResponse } from '../../../shared/protocol.js';
 import { emptySessionView, reduceSessionView, type SessionEvent, type SessionView } from '../../../shared/sessionView.js';
 
 export type CandidateSocket = Socket<InterviewServerToClient, InterviewClientToServer>;
-
-const SESSION_EVENTS: SessionEventName[] = [
-  'question:start',
-  'question:token',
-  'question:end',
-  'question:error',
-  'message:appended',
-  'session:status',
-  'session:linked',
-  'interview:complete',
-  'evaluation:ready',
-];
 
 /**
  * A scripted candidate speaking PROTOCOL.md over a real socket.io-client: it
@@ -67,7 +54,7 @@ export class TestCandidate {
     this.socket = socket;
     socket.on('session:state', (snapshot) => this.apply({ type: 'session:state', payload: snapshot }));
     const untyped = socket as unknown as { on(event: string, listener: (payload: unknown) => void): void };
-    for (const name of SESSION_EVENTS) {
+    for (const name of SESSION_EVENT_NAMES) {
       untyped.on(name, (payload) => {
         if (name === 'question:token') this.tokens.push(payload as QuestionToken);
         this.apply({ type: name, payload } as SessionEvent);

@@ -1,21 +1,9 @@
 import { io, type Socket } from 'socket.io-client';
 import type { AckError } from '../../../shared/errors.js';
-import type { SessionEventName } from '../../../shared/events.js';
+import { SESSION_EVENT_NAMES } from '../../../shared/events.js';
 import type { MonitorClientToServer, MonitorServerToClient, SessionSummary } from '../../../shared/monitor.js';
 import type { SessionSnapshot } from '../../../shared/protocol.js';
 import { emptySessionView, reduceSessionView, type SessionEvent, type SessionView } from '../../../shared/sessionView.js';
-
-const SESSION_EVENTS: SessionEventName[] = [
-  'question:start',
-  'question:token',
-  'question:end',
-  'question:error',
-  'message:appended',
-  'session:status',
-  'session:linked',
-  'interview:complete',
-  'evaluation:ready',
-];
 
 /** A recruiter on /monitor: the live list and one watched session rendered with shared/sessionView.ts. */
 export class TestRecruiter {
@@ -25,7 +13,7 @@ export class TestRecruiter {
 
   private constructor(readonly socket: Socket<MonitorServerToClient, MonitorClientToServer>) {
     const untyped = socket as unknown as { on(event: string, listener: (payload: unknown) => void): void };
-    for (const name of SESSION_EVENTS) untyped.on(name, (payload) => this.apply({ type: name, payload } as SessionEvent));
+    for (const name of SESSION_EVENT_NAMES) untyped.on(name, (payload) => this.apply({ type: name, payload } as SessionEvent));
     socket.on('sessions:upsert', ({ summary }) => {
       this.upserts.push(summary);
       this.notify();
