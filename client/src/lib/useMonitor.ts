@@ -23,7 +23,7 @@ function upsert(list: SessionSummary[], summary: SessionSummary): SessionSummary
  * subscriber, so the status filter is applied here as well. Re-subscribes on
  * every (re)connect, so the list is never stale after a reconnect.
  */
-export function useSessionList(token: string, status: InterviewStatus | null, connect: MonitorConnector = connectMonitor): ListState {
+export function useSessionList(token: string, status: InterviewStatus | null, connect: MonitorConnector = connectMonitor): ListState & { refresh: () => void } {
   const [state, setState] = useState<ListState>({ kind: 'connecting' });
   const statusRef = useRef(status);
   statusRef.current = status;
@@ -75,7 +75,14 @@ export function useSessionList(token: string, status: InterviewStatus | null, co
     if (socket?.connected) subscribe(socket);
   }, [status, subscribe]);
 
-  return state;
+  // Subscribing again replaces the list with the server's current one (after a change the
+  // server announces no upsert for, such as an orphan removed by a manual link).
+  const refresh = useCallback(() => {
+    const socket = socketRef.current;
+    if (socket?.connected) subscribe(socket);
+  }, [subscribe]);
+
+  return { ...state, refresh };
 }
 
 /**

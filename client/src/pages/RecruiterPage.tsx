@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { evaluationResultSchema, interviewStatusSchema, type EvaluationResult, type InterviewStatus } from '../../../shared/interview.js';
 import type { LinkState, SessionSummary } from '../../../shared/monitor.js';
 import { phaseLabel, Progress, STATUS_LABEL } from '../components/Progress.js';
+import { LinkConversationForm, OrphanLinker } from '../components/ManualLink.js';
 import { ReconnectBanner } from '../components/ReconnectBanner.js';
 import { Transcript } from '../components/Transcript.js';
 import { recruiterFetch } from '../lib/api.js';
@@ -44,6 +45,7 @@ function TokenPrompt({ onToken, error }: { onToken: (token: string) => void; err
 }
 
 function SessionRow({ s, now, selected, onOpen }: { s: SessionSummary; now: number; selected: boolean; onOpen: () => void }) {
+  const orphan = s.status === 'orphaned' || s.linkState === 'orphaned';
   return (
     <tr className={selected ? 'selected' : undefined} data-testid="session-row" data-session-id={s.sessionId}>
       <td data-label="Candidate">
@@ -62,7 +64,17 @@ function SessionRow({ s, now, selected, onOpen }: { s: SessionSummary; now: numb
       <td data-label="Last activity">
         <time dateTime={s.lastActivityAt}>{relativeTime(s.lastActivityAt, now)}</time>
       </td>
-      <td data-label="Call link">{s.mode === 'voice' ? LINK_LABEL[s.linkState] + (s.linkedBy ? ` (${s.linkedBy.replace('_', ' ')})` : '') : '—'}</td>
+      <td data-label="Call link">
+        {s.mode === 'voice' || orphan ? LINK_LABEL[s.linkState] + (s.linkedBy ? ` (${s.linkedBy.replace('_', ' ')})` : '') : '—'}
+        {orphan && (
+          <>
+            {' '}
+            <button type="button" className="link-button small" onClick={onOpen} aria-label={`Review and link the orphaned call ${s.clientSessionId.slice(0, 8)}`}>
+              Review &amp; link
+            </button>
+          </>
+        )}
+      </td>
     </tr>
   );
 }
@@ -86,8 +98,24 @@ function useEvaluation(token: string, sessionId: string, ready: boolean): Evalua
   return result;
 }
 
-function WatchPanel({ token, summary, connect, onClose }: { token: string; summary: SessionSummary; connect: MonitorConnector | undefined; onClose: () => void }) {
+function WatchPanel({
+  token,
+  summary,
+  sessions,
+  connect,
+  onClose,
+  onLinked,
+}: {
+  token: string;
+  summary: SessionSummary;
+  sessions: SessionSummary[];
+  connect: MonitorConnector | undefined;
+  onClose: () => void;
+  onLinked: (summary: SessionSummary, conversationId: string) => void;
+}) {
   const live = useWatch(token, summary.sessionId, connect);
+  const orphan = summary.status === 'orphaned' || summary.linkState === 'orphaned';
+  const canTake = !orphan && summary.mode === 'voice' && (summary.linkState === 'pending' || summary.linkState === 'ambiguous');
   const view = live.shown;
   const evaluation = useEvaluation(token, summary.sessionId, view.evaluationStatus === 'complete');
   return (
@@ -104,6 +132,8 @@ function WatchPanel({ token, summary, connect, onClose }: { token: string; summa
         {summary.mode === 'voice' && <> · call: {LINK_LABEL[summary.linkState]}</>}
         {view.evaluationStatus && <> · evaluation: {view.evaluationStatus}</>}
       </p>
+      {orphan && <OrphanLinker token={token} orphan={summary} known={sessions} onLinked={onLinked} />}
+      {canTake && <LinkConversationForm token={token} session={summary} onLinked={onLinked} />}
       {live.connection === 'failed' && live.error ? (
         <p role="alert" className="field-error">
           {live.error.message}
@@ -131,6 +161,7 @@ function WatchPanel({ token, summary, connect, onClose }: { token: string; summa
 function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauthorized: (message: string) => void; connect: MonitorConnector | undefined }) {
   const [status, setStatus] = useState<InterviewStatus | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
   const list = useSessionList(token, status, connect);
   const now = useNow(5_000);
   const id = useId();
@@ -142,6 +173,12 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
   if (list.kind === 'unauthorized') return null;
   const sessions = list.kind === 'live' ? list.sessions : [];
   const selectedSummary = sessions.find((s) => s.sessionId === selected) ?? null;
+  const onLinked = (linked: SessionSummary, conversationId: string) => {
+    setNotice(`Conversation ${conversationId} linked to ${linked.candidateName ?? 'Anonymous'} (${linked.clientSessionId.slice(0, 8)}).`);
+    // The merged orphan is gone on the server, which sends no upsert for it: take the list afresh.
+    list.refresh();
+    setSelected(linked.sessionId);
+  };
 
   return (
     <div className="dashboard">
@@ -159,6 +196,14 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
             ))}
           </select>
         </header>
+        {notice && (
+          <p role="status" className="banner notice" data-testid="link-notice">
+            {notice}{' '}
+            <button type="button" className="link-button small" onClick={() => setNotice(null)}>
+              Dismiss
+            </button>
+          </p>
+        )}
         {list.kind === 'connecting' && <p role="status">Connecting…</p>}
         {list.kind === 'error' && (
           <p role="alert" className="field-error">
@@ -186,7 +231,17 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
           </table>
         )}
       </section>
-      {selectedSummary && <WatchPanel key={selectedSummary.sessionId} token={token} summary={selectedSummary} connect={connect} onClose={() => setSelected(null)} />}
+      {selectedSummary && (
+        <WatchPanel
+          key={selectedSummary.sessionId}
+          token={token}
+          summary={selectedSummary}
+          sessions={sessions}
+          connect={connect}
+          onClose={() => setSelected(null)}
+          onLinked={onLinked}
+        />
+      )}
     </div>
   );
 }
