@@ -38,6 +38,21 @@ async function endedVoiceSession(candidateName: string, candidateId: string, sim
   return { clientSessionId, token, sessionId: String(created.body.sessionId) };
 }
 
+/** The orphan whose candidates include this session (polled: the simulated webhook is on its way). */
+async function findOrphan(clientSessionId: string): Promise<string> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const list = await api('GET', '/api/sessions?status=orphaned&limit=100', undefined, recruiterToken);
+    for (const item of list.body.items as Array<{ sessionId: string }>) {
+      const detail = await api('GET', `/api/sessions/${item.sessionId}`, undefined, recruiterToken);
+      const voice = detail.body.voice as { candidates?: string[] } | undefined;
+      if (voice?.candidates?.includes(clientSessionId)) return item.sessionId;
+    }
+    if (Date.now() > deadline) throw new Error(`no orphan lists ${clientSessionId} as a candidate`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 describe('linking an orphaned voice call by hand in Chromium', () => {
   it('two calls of one candidate make an ambiguous orphan; the recruiter links it to the right interview', async () => {
     const person = `cand_${randomUUID().slice(0, 8)}`;
@@ -53,10 +68,10 @@ describe('linking an orphaned voice call by hand in Chromium', () => {
     await page.getByRole('button', { name: 'Open dashboard' }).click();
     await page.getByRole('heading', { name: 'Interviews' }).waitFor();
 
-    // The orphan appears live (its own row) once the webhook is in.
-    const review = page.getByRole('button', { name: /^Review and link the orphaned call/ });
-    await review.first().waitFor({ timeout: 15_000 });
-    await review.first().click();
+    // The orphan appears live (its own row) once the webhook is in; other tests' orphans may be listed too.
+    const orphanId = await findOrphan(second.clientSessionId);
+    const orphanRow = page.locator(`[data-testid="session-row"][data-session-id="${orphanId}"]`);
+    await orphanRow.getByRole('button', { name: /^Review and link the orphaned call/ }).click();
     const linker = page.getByTestId('orphan-linker');
     await linker.getByTestId('link-candidate').nth(1).waitFor();
     const candidates = await linker.getByTestId('link-candidate').evaluateAll((els) => els.map((e) => e.getAttribute('data-client-session-id')));

@@ -1,5 +1,6 @@
 import { Link, Route, Switch } from 'wouter';
 import { InterviewPage, WithStoredSession } from './pages/InterviewPage.js';
+import { OpeningPage } from './pages/OpeningPage.js';
 import { QaPage } from './pages/QaPage.js';
 import { RecruiterPage } from './pages/RecruiterPage.js';
 import { ResultsPage } from './pages/ResultsPage.js';
@@ -14,7 +15,7 @@ function NotFound() {
   );
 }
 
-/** Routes: /, /interview/:id, /results/:id, /recruiter (and /qa when the server runs the simulator). */
+/** Routes: /, /o/:slug (an opening's candidate link), /interview/:id, /results/:id, /recruiter, /qa (simulator only). */
 export function App() {
   return (
     <Switch>
@@ -29,6 +30,7 @@ export function App() {
           </WithStoredSession>
         )}
       </Route>
+      <Route path="/o/:slug">{(params) => <OpeningPage key={params.slug} slug={params.slug} />}</Route>
       <Route path="/recruiter">
         <RecruiterPage />
       </Route>

@@ -55,7 +55,7 @@ describe('bench harness', () => {
     const { rows } = await quickRun('first-token');
     expect(rows.map((r) => r['arrival'])).toEqual(['spread', 'burst']);
     for (const row of rows) {
-      expect(row['errors']).toBe(0);
+      expect(row['errors'], JSON.stringify(row)).toBe(0);
       expect(Number(row['answers'])).toBeGreaterThan(0);
       expect(Number(row['ackP99ms'])).toBeGreaterThan(0);
       expect(Number(row['firstTokenP99ms'])).toBeGreaterThan(0);

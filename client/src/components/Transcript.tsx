@@ -1,11 +1,15 @@
 import { useEffect, useRef } from 'react';
+import type { WireFocusSignal } from '../../../shared/monitor.js';
 import type { WireMessage } from '../../../shared/protocol.js';
+import { describeSignal, timeline } from '../lib/focusTimeline.js';
 import type { SessionView } from '../../../shared/sessionView.js';
 
 interface TranscriptProps {
   view: SessionView;
   /** How the candidate's own lines are labelled ("You" for the candidate, the name for a recruiter). */
   candidateLabel: string;
+  /** Recruiter view: focus signals, placed on the timeline by time. */
+  focus?: readonly WireFocusSignal[];
 }
 
 function speaker(message: WireMessage, candidateLabel: string): string {
@@ -17,7 +21,7 @@ function speaker(message: WireMessage, candidateLabel: string): string {
  * Finished lines live in a `log` region; the streaming question is
  * `aria-busy` until it ends, so screen readers read it once, whole.
  */
-export function Transcript({ view, candidateLabel }: TranscriptProps) {
+export function Transcript({ view, candidateLabel, focus }: TranscriptProps) {
   const { messages, streaming } = view;
   const end = useRef<HTMLDivElement>(null);
   // A new line or a new question comes into view (not on every token: the reader keeps control).
@@ -26,7 +30,7 @@ export function Transcript({ view, candidateLabel }: TranscriptProps) {
   }, [messages.length, streaming?.questionId]);
   return (
     <section className="transcript" aria-label="Transcript">
-      <MessageList messages={messages} candidateLabel={candidateLabel} />
+      <MessageList messages={messages} candidateLabel={candidateLabel} {...(focus ? { focus } : {})} />
       {streaming && (
         <div className="message message-interviewer streaming" data-question-id={streaming.questionId}>
           <span className="speaker">Interviewer</span>
@@ -43,16 +47,27 @@ export function Transcript({ view, candidateLabel }: TranscriptProps) {
 }
 
 /** Finished transcript lines, oldest first. */
-export function MessageList({ messages, candidateLabel }: { messages: readonly WireMessage[]; candidateLabel: string }) {
+export function MessageList({ messages, candidateLabel, focus = [] }: { messages: readonly WireMessage[]; candidateLabel: string; focus?: readonly WireFocusSignal[] }) {
   return (
     <ol className="messages" role="log" aria-live="polite">
-      {messages.map((m) => (
-        <li key={m.id} className={`message message-${m.role}`} data-testid={m.role === 'interviewer' ? 'question' : 'answer'} data-message-id={m.id}>
-          <span className="speaker">{speaker(m, candidateLabel)}</span>
-          {m.source !== 'text' && <span className="source">{m.source === 'webhook' ? 'call transcript' : 'voice'}</span>}
-          <p className="text">{m.text}</p>
-        </li>
-      ))}
+      {timeline(messages, focus).map((item) => {
+        if (item.kind === 'signal') {
+          const s = item.signal;
+          return (
+            <li key={item.key} className={`focus-signal focus-${s.kind === 'paste' ? 'paste' : s.state}`} data-testid="focus-signal">
+              <time dateTime={s.at}>{new Date(s.at).toLocaleTimeString(undefined, { hour12: false })}</time> {describeSignal(s)}
+            </li>
+          );
+        }
+        const m = item.message;
+        return (
+          <li key={m.id} className={`message message-${m.role}`} data-testid={m.role === 'interviewer' ? 'question' : 'answer'} data-message-id={m.id}>
+            <span className="speaker">{speaker(m, candidateLabel)}</span>
+            {m.source !== 'text' && <span className="source">{m.source === 'webhook' ? 'call transcript' : 'voice'}</span>}
+            <p className="text">{m.text}</p>
+          </li>
+        );
+      })}
     </ol>
   );
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { errorResponseSchema, type ErrorBody } from '../../../shared/errors.js';
+import { personaSummarySchema, publicOpeningSchema, type PersonaSummary, type PublicOpening } from '../../../shared/opening.js';
 import {
   qaStatusSchema,
   sessionByClientWithVoiceSchema,
@@ -140,4 +141,14 @@ export async function fetchQaDeliveries(clientSessionId: string, candidateToken:
     cache: 'no-store',
   });
   return body.deliveries;
+}
+
+/** GET /api/o/:slug (public): what the candidate sees of an opening. 404 unknown/rotated link, 410 archived. */
+export function fetchPublicOpening(slug: string): Promise<PublicOpening> {
+  return request(publicOpeningSchema, `/api/o/${encodeURIComponent(slug)}`, { cache: 'no-store' });
+}
+
+/** GET /api/personas (public): the interviewer personas an opening can use. */
+export function fetchPersonas(): Promise<PersonaSummary[]> {
+  return request(z.array(personaSummarySchema), '/api/personas');
 }

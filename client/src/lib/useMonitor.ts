@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { InterviewStatus } from '../../../shared/interview.js';
-import type { SessionSummary } from '../../../shared/monitor.js';
+import type { SessionSummary, WireFocusSignal } from '../../../shared/monitor.js';
+import { mergeFocus } from './focusTimeline.js';
 import { initialLiveView, reduceLiveView, type LiveView } from './liveView.js';
 import { bindSessionEvents, connectErrorBody, connectMonitor, isFatalConnectError, type MonitorSocket } from './sockets.js';
 
@@ -92,11 +93,14 @@ export function useSessionList(token: string, status: InterviewStatus | null, co
  * buffered by the reducer; a reconnect watches again and rebuilds from the new
  * snapshot (liveView.ts) — the gap-free rule of PROTOCOL.md.
  */
-export function useWatch(token: string, sessionId: string | null, connect: MonitorConnector = connectMonitor): LiveView {
+export function useWatch(token: string, sessionId: string | null, connect: MonitorConnector = connectMonitor): LiveView & { focus: WireFocusSignal[] } {
   const [live, dispatch] = useReducer(reduceLiveView, undefined, initialLiveView);
+  // Focus signals (watchers only): the ack's stored ones, merged with `focus:signal` events.
+  const [focus, setFocus] = useState<WireFocusSignal[]>([]);
 
   useEffect(() => {
     dispatch({ type: 'reset' });
+    setFocus([]);
     if (!sessionId) return;
     const socket = connect(token);
     socket.on('connect', () => {
@@ -106,7 +110,10 @@ export function useWatch(token: string, sessionId: string | null, connect: Monit
         .emitWithAck('session:watch', { sessionId })
         .then(
           (ack) => {
-            if (ack.ok) dispatch({ type: 'event', event: { type: 'session:state', payload: ack.snapshot } });
+            if (ack.ok) {
+              dispatch({ type: 'event', event: { type: 'session:state', payload: ack.snapshot } });
+              setFocus((current) => mergeFocus(current, ack.focus ?? []));
+            }
             else dispatch({ type: 'failed', code: ack.error.code, message: ack.error.message });
           },
           () => {
@@ -120,6 +127,7 @@ export function useWatch(token: string, sessionId: string | null, connect: Monit
       const body = connectErrorBody(err);
       if (isFatalConnectError(body.code)) dispatch({ type: 'failed', code: body.code, message: body.message });
     });
+    socket.on('focus:signal', (signal) => setFocus((current) => mergeFocus(current, [signal])));
     const unbind = bindSessionEvents(socket, (event) => dispatch({ type: 'event', event }));
     return () => {
       unbind();
@@ -128,5 +136,5 @@ export function useWatch(token: string, sessionId: string | null, connect: Monit
     };
   }, [token, sessionId, connect]);
 
-  return live;
+  return { ...live, focus };
 }

@@ -99,6 +99,36 @@ describe('RecruiterPage', () => {
     expect(screen.getByTestId('answer').textContent).toContain('Ada Lovelace');
   });
 
+  it('shows focus signals on the watched timeline: the stored ones from the watch ack, then live focus:signal events', async () => {
+    const list = await signIn();
+    await act(async () => list.sentOf('sessions:subscribe')[0]!.resolve({ ok: true, sessions: [summary()] }));
+    fireEvent.click(screen.getByRole('button', { name: 'Ada Lovelace' }));
+    const watch = sockets[1]!;
+    act(() => watch.serverConnect());
+    await waitFor(() => expect(watch.sentOf('session:watch')).toHaveLength(1));
+    // A live signal that also is in the ack's stored list shows once.
+    act(() => watch.fire('focus:signal', { kind: 'focus', state: 'visible', at: '2026-01-01T00:00:03.000Z' }));
+    await act(async () =>
+      watch.sentOf('session:watch')[0]!.resolve({
+        ok: true,
+        snapshot: snapshot({ messages: [question('q1', 'Hello?', '2026-01-01T00:00:00.000Z'), answer('a1', 'Hi.', 'q1', '2026-01-01T00:00:05.000Z')], turn: { state: 'generating' } }),
+        focus: [
+          { kind: 'focus', state: 'hidden', at: '2026-01-01T00:00:02.000Z' },
+          { kind: 'focus', state: 'visible', at: '2026-01-01T00:00:03.000Z' },
+        ],
+      }),
+    );
+    act(() => watch.fire('focus:signal', { kind: 'paste', length: 120, at: '2026-01-01T00:00:06.000Z' }));
+    const items = [...document.querySelectorAll('.messages > li')].map((li) => (li as HTMLElement).dataset.testid);
+    expect(items).toEqual(['question', 'focus-signal', 'focus-signal', 'answer', 'focus-signal']);
+    expect(screen.getAllByTestId('focus-signal').map((li) => li.textContent)).toEqual([
+      expect.stringContaining('Left the interview page'),
+      expect.stringContaining('Came back'),
+      expect.stringContaining('Pasted 120 characters'),
+    ]);
+    expect(screen.getByTestId('focus-summary').textContent).toBe('Focus: left the page 1 time · 1 paste (120 characters)');
+  });
+
   it('a refused token brings the prompt back with the reason', async () => {
     render(<RecruiterPage connect={connect} />);
     fireEvent.change(screen.getByLabelText('Recruiter token'), { target: { value: 'wrong' } });

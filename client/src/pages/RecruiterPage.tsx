@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { z } from 'zod';
 import { evaluationResultSchema, interviewStatusSchema, type EvaluationResult, type InterviewStatus } from '../../../shared/interview.js';
-import type { LinkState, SessionSummary } from '../../../shared/monitor.js';
+import type { LinkState, SessionSummary, WireFocusSignal } from '../../../shared/monitor.js';
 import { phaseLabel, Progress, STATUS_LABEL } from '../components/Progress.js';
 import { LinkConversationForm, OrphanLinker } from '../components/ManualLink.js';
+import { OpeningsSection } from '../components/OpeningsSection.js';
 import { ReconnectBanner } from '../components/ReconnectBanner.js';
 import { Transcript } from '../components/Transcript.js';
 import { recruiterFetch } from '../lib/api.js';
@@ -65,7 +66,7 @@ function SessionRow({ s, now, selected, onOpen }: { s: SessionSummary; now: numb
         <time dateTime={s.lastActivityAt}>{relativeTime(s.lastActivityAt, now)}</time>
       </td>
       <td data-label="Call link">
-        {s.mode === 'voice' || orphan ? LINK_LABEL[s.linkState] + (s.linkedBy ? ` (${s.linkedBy.replace('_', ' ')})` : '') : '—'}
+        {orphan ? LINK_LABEL.orphaned : s.mode === 'voice' ? LINK_LABEL[s.linkState] + (s.linkedBy ? ` (${s.linkedBy.replace('_', ' ')})` : '') : '—'}
         {orphan && (
           <>
             {' '}
@@ -76,6 +77,18 @@ function SessionRow({ s, now, selected, onOpen }: { s: SessionSummary; now: numb
         )}
       </td>
     </tr>
+  );
+}
+
+function FocusSummary({ focus }: { focus: readonly WireFocusSignal[] }) {
+  const hidden = focus.filter((s) => s.kind === 'focus' && s.state === 'hidden').length;
+  const pastes = focus.filter((s) => s.kind === 'paste');
+  const pasted = pastes.reduce((n, s) => n + (s.kind === 'paste' ? s.length : 0), 0);
+  return (
+    <p className="focus-summary small" data-testid="focus-summary">
+      Focus: left the page {hidden} time{hidden === 1 ? '' : 's'} · {pastes.length} paste{pastes.length === 1 ? '' : 's'}
+      {pastes.length > 0 ? ` (${pasted} characters)` : ''}
+    </p>
   );
 }
 
@@ -151,7 +164,8 @@ function WatchPanel({
               <p className="muted">{evaluation.summary}</p>
             </div>
           )}
-          <Transcript view={view} candidateLabel={summary.candidateName ?? 'Candidate'} />
+          {live.focus.length > 0 && <FocusSummary focus={live.focus} />}
+          <Transcript view={view} candidateLabel={summary.candidateName ?? 'Candidate'} focus={live.focus} />
         </>
       )}
     </section>
@@ -162,6 +176,8 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
   const [status, setStatus] = useState<InterviewStatus | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  const [tab, setTab] = useState<'interviews' | 'openings'>('interviews');
+  const [pinned, setPinned] = useState<SessionSummary | null>(null);
   const list = useSessionList(token, status, connect);
   const now = useNow(5_000);
   const id = useId();
@@ -172,7 +188,8 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
   }, [unauthorized, onUnauthorized]);
   if (list.kind === 'unauthorized') return null;
   const sessions = list.kind === 'live' ? list.sessions : [];
-  const selectedSummary = sessions.find((s) => s.sessionId === selected) ?? null;
+  // A session opened from an opening's list may not be in the live list (its first page, or the filter).
+  const selectedSummary = sessions.find((s) => s.sessionId === selected) ?? (pinned?.sessionId === selected ? pinned : null);
   const onLinked = (linked: SessionSummary, conversationId: string) => {
     setNotice(`Conversation ${conversationId} linked to ${linked.candidateName ?? 'Anonymous'} (${linked.clientSessionId.slice(0, 8)}).`);
     // The merged orphan is gone on the server, which sends no upsert for it: take the list afresh.
@@ -181,68 +198,89 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
   };
 
   return (
-    <div className="dashboard">
-      <section className="card list" aria-labelledby={`${id}-list`}>
-        <ReconnectBanner visible={list.kind === 'live' && list.reconnecting} />
-        <header className="list-header">
-          <h2 id={`${id}-list`}>Interviews</h2>
-          <label htmlFor={`${id}-filter`}>Status</label>
-          <select id={`${id}-filter`} value={status ?? ''} onChange={(e) => setStatus(e.target.value ? interviewStatusSchema.parse(e.target.value) : null)}>
-            <option value="">All</option>
-            {interviewStatusSchema.options.map((s) => (
-              <option key={s} value={s}>
-                {STATUS_LABEL[s]}
-              </option>
-            ))}
-          </select>
-        </header>
-        {notice && (
-          <p role="status" className="banner notice" data-testid="link-notice">
-            {notice}{' '}
-            <button type="button" className="link-button small" onClick={() => setNotice(null)}>
-              Dismiss
-            </button>
-          </p>
+    <>
+      <nav className="dashboard-tabs" aria-label="Dashboard sections">
+        <button type="button" className="secondary" aria-pressed={tab === 'interviews'} onClick={() => setTab('interviews')}>
+          Interviews
+        </button>
+        <button type="button" className="secondary" aria-pressed={tab === 'openings'} onClick={() => setTab('openings')}>
+          Openings and stats
+        </button>
+      </nav>
+      <div className="dashboard">
+        {tab === 'openings' && (
+          <OpeningsSection
+            token={token}
+            onOpenSession={(s) => {
+              setPinned(s);
+              setSelected(s.sessionId);
+            }}
+          />
         )}
-        {list.kind === 'connecting' && <p role="status">Connecting…</p>}
-        {list.kind === 'error' && (
-          <p role="alert" className="field-error">
-            {list.message}
-          </p>
+        {tab === 'interviews' && (
+          <section className="card list" aria-labelledby={`${id}-list`}>
+            <ReconnectBanner visible={list.kind === 'live' && list.reconnecting} />
+            <header className="list-header">
+              <h2 id={`${id}-list`}>Interviews</h2>
+              <label htmlFor={`${id}-filter`}>Status</label>
+              <select id={`${id}-filter`} value={status ?? ''} onChange={(e) => setStatus(e.target.value ? interviewStatusSchema.parse(e.target.value) : null)}>
+                <option value="">All</option>
+                {interviewStatusSchema.options.map((s) => (
+                  <option key={s} value={s}>
+                    {STATUS_LABEL[s]}
+                  </option>
+                ))}
+              </select>
+            </header>
+            {notice && (
+              <p role="status" className="banner banner-info" data-testid="link-notice">
+                {notice}{' '}
+                <button type="button" className="link-button small" onClick={() => setNotice(null)}>
+                  Dismiss
+                </button>
+              </p>
+            )}
+            {list.kind === 'connecting' && <p role="status">Connecting…</p>}
+            {list.kind === 'error' && (
+              <p role="alert" className="field-error">
+                {list.message}
+              </p>
+            )}
+            {list.kind === 'live' && sessions.length === 0 && <p className="muted">No interviews{status ? ` with status “${STATUS_LABEL[status]}”` : ''} yet.</p>}
+            {sessions.length > 0 && (
+              <table className="sessions">
+                <thead>
+                  <tr>
+                    <th scope="col">Candidate</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Mode</th>
+                    <th scope="col">Progress</th>
+                    <th scope="col">Last activity</th>
+                    <th scope="col">Call link</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {sessions.map((s) => (
+                    <SessionRow key={s.sessionId} s={s} now={now} selected={s.sessionId === selected} onOpen={() => setSelected(s.sessionId)} />
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
         )}
-        {list.kind === 'live' && sessions.length === 0 && <p className="muted">No interviews{status ? ` with status “${STATUS_LABEL[status]}”` : ''} yet.</p>}
-        {sessions.length > 0 && (
-          <table className="sessions">
-            <thead>
-              <tr>
-                <th scope="col">Candidate</th>
-                <th scope="col">Status</th>
-                <th scope="col">Mode</th>
-                <th scope="col">Progress</th>
-                <th scope="col">Last activity</th>
-                <th scope="col">Call link</th>
-              </tr>
-            </thead>
-            <tbody>
-              {sessions.map((s) => (
-                <SessionRow key={s.sessionId} s={s} now={now} selected={s.sessionId === selected} onOpen={() => setSelected(s.sessionId)} />
-              ))}
-            </tbody>
-          </table>
+        {selectedSummary && (
+          <WatchPanel
+            key={selectedSummary.sessionId}
+            token={token}
+            summary={selectedSummary}
+            sessions={sessions}
+            connect={connect}
+            onClose={() => setSelected(null)}
+            onLinked={onLinked}
+          />
         )}
-      </section>
-      {selectedSummary && (
-        <WatchPanel
-          key={selectedSummary.sessionId}
-          token={token}
-          summary={selectedSummary}
-          sessions={sessions}
-          connect={connect}
-          onClose={() => setSelected(null)}
-          onLinked={onLinked}
-        />
-      )}
-    </div>
+      </div>
+    </>
   );
 }
 

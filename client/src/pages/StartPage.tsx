@@ -159,6 +159,7 @@ export function StartPage() {
           <h3 id={`${id}-recorded`}>What is recorded</h3>
           <ul>
             <li>Every question and every answer you give, with the time it was sent{mode === 'voice' ? ', and the transcript of the call (your voice is processed by ElevenLabs to transcribe it)' : ''}.</li>
+            <li>When this page loses or regains focus (you switch tabs or windows), and how many characters you paste — never what you paste.</li>
             <li>An automated evaluation of your answers, which the recruiter sees.</li>
             <li>The recruiter can follow the interview live while it happens.</li>
           </ul>

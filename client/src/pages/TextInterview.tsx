@@ -11,6 +11,7 @@ import type { InterviewSocket } from '../lib/sockets.js';
 import type { StoredSession } from '../lib/storage.js';
 import { useAnswerOutbox } from '../lib/useAnswerOutbox.js';
 import { useInterviewSocket, type InterviewConnector } from '../lib/useInterviewSocket.js';
+import { useFocusSignals } from '../lib/useFocusSignals.js';
 import { useTitle } from '../lib/useTitle.js';
 
 const ENDED = new Set(['ended_pending_webhook', 'completed', 'abandoned', 'orphaned']);
@@ -46,6 +47,8 @@ export function TextInterview({ session, connect }: TextInterviewProps) {
   const [confirmEnd, setConfirmEnd] = useState(false);
 
   const ended = view.status !== null && ENDED.has(view.status);
+  // Focus changes and paste sizes are recorded while the interview is open (the start page says so).
+  useFocusSignals(socket, !ended);
 
   // Over (by the candidate's hand or the plan): on to the results once nothing is left to send.
   useEffect(() => {

@@ -12,6 +12,7 @@ import type { InterviewSocket } from '../lib/sockets.js';
 import type { StoredSession } from '../lib/storage.js';
 import { useInterviewSocket, type InterviewConnector } from '../lib/useInterviewSocket.js';
 import { liveLineId, type LiveLine, type VoiceCall } from '../lib/liveLines.js';
+import { useFocusSignals } from '../lib/useFocusSignals.js';
 import { useTitle } from '../lib/useTitle.js';
 
 const ENDED = new Set(['ended_pending_webhook', 'completed', 'abandoned', 'orphaned']);
@@ -66,6 +67,8 @@ export function VoiceInterview({ session, connect }: { session: StoredSession; c
   const socketRef = useRef<InterviewSocket | null>(socket);
   socketRef.current = socket;
   const ended = view.status !== null && ENDED.has(view.status);
+  // Focus changes and paste sizes are recorded while the interview is open (the start page says so).
+  useFocusSignals(socket, !ended);
 
   const emitAck = useCallback(<T,>(send: (s: InterviewSocket) => Promise<Ack<T>>): Promise<Ack<T>> => {
     const s = socketRef.current;

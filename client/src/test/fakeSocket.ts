@@ -58,6 +58,12 @@ export class FakeSocket {
     };
   }
 
+  /** A plain emit with an ack callback (focus signals): recorded like emitWithAck. */
+  emit(event: string, payload: unknown, ack?: (response: unknown) => void): this {
+    this.sent.push({ event, payload, resolve: (r) => ack?.(r), reject: () => undefined });
+    return this;
+  }
+
   /** Events sent with the given name, oldest first. */
   sentOf(event: string): SentEvent[] {
     return this.sent.filter((s) => s.event === event);

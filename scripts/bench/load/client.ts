@@ -18,7 +18,7 @@ interface TokenMsg {
   t?: number;
 }
 
-const report: ClientReport = { tokens: 0, dropped: 0, reordered: 0, errors: 0, connected: 0, cpuMicros: 0 };
+const report: ClientReport = { tokens: 0, dropped: 0, reordered: 0, errors: 0, late: 0, connected: 0, cpuMicros: 0 };
 const sockets: Socket[] = [];
 let finished = false;
 const cpu0 = process.cpuUsage();
@@ -60,8 +60,8 @@ async function pooled<T, R>(items: readonly T[], width: number, fn: (item: T, i:
   return out;
 }
 
-function emitAck(socket: Socket, event: string, payload: unknown): Promise<{ ok: boolean }> {
-  return new Promise((resolve) => socket.emit(event, payload, (r: { ok: boolean }) => resolve(r)));
+function emitAck(socket: Socket, event: string, payload: unknown): Promise<{ ok: boolean; error?: unknown }> {
+  return new Promise((resolve) => socket.emit(event, payload, (r: { ok: boolean; error?: unknown }) => resolve(r)));
 }
 
 /** Order and completeness of one socket's token stream, question by question. */
@@ -127,15 +127,20 @@ async function firstToken(job: Extract<ClientJob, { kind: 'first-token' }>): Pro
       const offset = job.burst ? 0 : Math.random() * 0.8 * job.periodMs * 1000;
       await sleepUntil(job.startAtMicros + r * job.periodMs * 1000 + offset);
       if (!ended) {
-        report.errors++;
+        report.late++;
         await questionEnded();
       }
       // Round 0 warms the server's code paths (JIT, pools) and is not recorded.
       const t0 = nowMicros();
       waiter = r > 0 ? { t0, prev: current } : undefined;
+      // The next question starts after the ack; until its question:end, the turn is the server's.
+      ended = false;
       const res = await emitAck(socket, 'answer:submit', { messageId: `m_${randomUUID()}`, text: ANSWER });
       if (r > 0) ack.push(Math.round((nowMicros() - t0) / 10) / 100);
-      if (!res.ok) report.errors++;
+      if (!res.ok) {
+        report.errors++;
+        report.note ??= JSON.stringify(res).slice(0, 300);
+      }
       await questionEnded();
     }
   };

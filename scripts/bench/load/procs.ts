@@ -265,6 +265,8 @@ export interface ClientReport {
   dropped: number;
   reordered: number;
   errors: number;
+  /** first-token: answers sent late because the previous question had not ended by the round's time. */
+  late: number;
   connected: number;
   cpuMicros: number;
   note?: string;
@@ -275,6 +277,8 @@ export interface ClientProc {
   /** Resolves when the job's sockets are connected (and, for watchers, watching). */
   ready: Promise<void>;
   start(msg: StartMsg): void;
+  /** Resolves when a job that ends by itself (first-token) has run all its rounds. */
+  done: Promise<void>;
   /** Ask the client to stop and report. */
   finish(): Promise<ClientReport>;
 }
@@ -294,9 +298,12 @@ export function startClient(job: ClientJob): ClientProc {
     resolveReport = res;
     rejectReport = rej;
   });
+  let resolveDone: () => void = () => undefined;
+  const done = new Promise<void>((res) => (resolveDone = res));
   child.proc.on('message', (msg: unknown) => {
     const m = msg as { type: string; report?: ClientReport; error?: string };
     if (m.type === 'ready') resolveReady();
+    else if (m.type === 'done') resolveDone();
     else if (m.type === 'report' && m.report) resolveReport(m.report);
     else if (m.type === 'error') {
       const e = new Error(`load client: ${m.error ?? 'failed'}`);
@@ -315,6 +322,7 @@ export function startClient(job: ClientJob): ClientProc {
   return {
     child,
     ready,
+    done,
     start(msg) {
       child.proc.send({ type: 'start', ...msg });
     },

@@ -47,8 +47,13 @@ export const firstTokenScenario: Scenario = {
           await new Promise((r) => setTimeout(r, Math.max(0, wait)));
           const serverCpu = cpuMeter(server.cpuMicros);
           const t0 = performance.now();
-          // Rounds end on the schedule; one extra period lets the last answers finish.
-          await new Promise((r) => setTimeout(r, (sizes.rounds + 1) * periodMs));
+          // Rounds follow the schedule; a server that falls behind delays them (counted in errors).
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([
+            Promise.all(clients.map((c) => c.done)),
+            new Promise((r) => (timer = setTimeout(r, (sizes.rounds + 1) * periodMs + 30_000))),
+          ]);
+          clearTimeout(timer);
           const wallMs = performance.now() - t0;
           const used = serverCpu();
           const m = merged(await finishAll(clients));
@@ -60,6 +65,8 @@ export const firstTokenScenario: Scenario = {
             ...stats('ack', m.ack),
             ...stats('firstToken', m.firstToken),
             errors: m.errors,
+            late: m.late,
+            ...(m.note ? { firstError: m.note } : {}),
             serverCpuPct: cpuPct(used, wallMs),
             // Server CPU per answer (warm-up round included): the steadier figure on a shared machine.
             serverCpuUsPerAnswer: used === undefined ? null : Math.round(used / (m.ack.length + n)),

@@ -14,7 +14,7 @@ export async function finishAll(clients: readonly ClientProc[]): Promise<ClientR
 
 export function merged(reports: readonly ClientReport[]) {
   const cat = (k: 'ack' | 'firstToken' | 'candidate' | 'watcher') => reports.flatMap((r) => r[k] ?? []);
-  const sum = (k: 'tokens' | 'dropped' | 'reordered' | 'errors' | 'connected' | 'cpuMicros') => reports.reduce((a, r) => a + r[k], 0);
+  const sum = (k: 'tokens' | 'dropped' | 'reordered' | 'errors' | 'late' | 'connected' | 'cpuMicros') => reports.reduce((a, r) => a + r[k], 0);
   return {
     ack: cat('ack'),
     firstToken: cat('firstToken'),
@@ -24,8 +24,10 @@ export function merged(reports: readonly ClientReport[]) {
     dropped: sum('dropped'),
     reordered: sum('reordered'),
     errors: sum('errors'),
+    late: sum('late'),
     connected: sum('connected'),
     cpuMicros: sum('cpuMicros'),
+    note: reports.map((r) => r.note).find((n) => n !== undefined) ?? null,
   };
 }
 

@@ -144,14 +144,14 @@ describe('log redaction over a full interview', () => {
     await candidate.start();
     const answers: string[] = [];
     for (let i = 0; candidate.view.status === 'active'; i++) {
-      const view = await candidate.until((v) => (v.turn === 'awaiting_answer' && v.streaming === null) || v.status === 'completed', 10_000, 'question');
+      const view = await candidate.until((v) => (v.turn === 'awaiting_answer' && v.streaming === null) || v.status === 'completed', 20_000, 'question');
       if (view.status === 'completed') break;
       const text = `Zebrafish-${i} answer: I partitioned the ledger by tenant and replayed the outbox idempotently (${randomUUID()}).`;
       answers.push(text);
       expect(await candidate.answer(text, `ans-${i}`)).toMatchObject({ ok: true });
-      await candidate.until((v) => v.turn !== 'awaiting_answer' || v.status !== 'active', 5_000, 'turn to move');
+      await candidate.until((v) => v.turn !== 'awaiting_answer' || v.status !== 'active', 20_000, 'turn to move');
     }
-    await candidate.until((v) => v.evaluationStatus === 'complete', 15_000, 'evaluation');
+    await candidate.until((v) => v.evaluationStatus === 'complete', 30_000, 'evaluation');
     // Recruiter and candidate REST reads of the full transcript, and a refused call carrying a token.
     const full = await candidate.rest('GET', `/api/sessions/${candidate.created.sessionId}`, undefined, s.config.recruiterToken);
     expect(full.status).toBe(200);
@@ -183,5 +183,5 @@ describe('log redaction over a full interview', () => {
       if (line.includes('Zebrafish-')) leaks.push(`answer fragment in ${line.slice(0, 200)}`);
     }
     expect(leaks).toEqual([]);
-  }, 60_000);
+  }, 120_000);
 });
