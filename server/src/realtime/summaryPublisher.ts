@@ -34,7 +34,7 @@ export class SummaryPublisher {
 
   private async publish(clientSessionId: string): Promise<void> {
     try {
-      const session = await this.deps.repo.findByClientSessionId(clientSessionId);
+      const session = await this.deps.repo.findSummaryByClientSessionId(clientSessionId);
       if (session) this.deps.io.of('/monitor').to(SESSIONS_ROOM).emit('sessions:upsert', { summary: toSessionSummary(session) });
     } catch (err) {
       this.deps.logger.warn('session summary not published', { clientSessionId, err });

@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import type { CreateSessionInput, FocusSignal, Interview, LinkedBy, Message } from '../../../../shared/interview.js';
+import type { CreateSessionInput, FocusSignal, Interview, InterviewSummary, LinkedBy, Message } from '../../../../shared/interview.js';
 import type { Opening, OpeningFields, UpdateOpeningRequest } from '../../../../shared/opening.js';
 import type { StatsQuery, StatsResponse } from '../../../../shared/stats.js';
 import type { AnswerScore } from '../../../../shared/plan.js';
@@ -12,6 +12,7 @@ import {
   createSession,
   findByClientSessionId,
   findById,
+  findSummaryByClientSessionId,
   listSessions,
   transition,
   type CreateSessionResult,
@@ -90,6 +91,7 @@ export type { ListOpeningsQuery } from './openings.js';
 export interface Repository {
   createSession(input: CreateSessionInput): Promise<CreateSessionResult>;
   findByClientSessionId(clientSessionId: string): Promise<Interview | null>;
+  findSummaryByClientSessionId(clientSessionId: string): Promise<InterviewSummary | null>;
   findById(id: string): Promise<Interview | null>;
   listSessions(query: ListSessionsQuery): Promise<SessionPage>;
   appendMessage(clientSessionId: string, message: Message, opts: AppendOptions): Promise<AppendResult>;
@@ -147,6 +149,7 @@ export async function createRepository(conn: Connection, opts: RepositoryOptions
   return {
     createSession: (input) => createSession(ctx, input),
     findByClientSessionId: (id) => findByClientSessionId(ctx, id),
+    findSummaryByClientSessionId: (id) => findSummaryByClientSessionId(ctx, id),
     findById: (id) => findById(ctx, id),
     listSessions: (query) => listSessions(ctx, query),
     appendMessage: (id, message, o) => appendMessage(ctx, id, message, o),

@@ -72,6 +72,15 @@ export async function findByClientSessionId(ctx: RepoContext, clientSessionId: s
   });
 }
 
+/** The list row's fields only (no transcript): what the live session list re-reads after every change. */
+export async function findSummaryByClientSessionId(ctx: RepoContext, clientSessionId: string): Promise<InterviewSummary | null> {
+  if (!clientSessionIdSchema.safeParse(clientSessionId).success) return null;
+  return dbCall(async () => {
+    const doc = await ctx.models.Interview.findOne({ clientSessionId: { $eq: clientSessionId } }, { messages: 0, transcript: 0, focus: 0 }).lean<InterviewSummaryRecord>();
+    return doc ? toInterviewSummary(doc) : null;
+  });
+}
+
 /** Null for an unknown id or one that is not an ObjectId (no CastError escapes). */
 export async function findById(ctx: RepoContext, id: string): Promise<Interview | null> {
   if (!objectIdHexSchema.safeParse(id).success) return null;
