@@ -1,27 +1,14 @@
 import { io, type Socket } from 'socket.io-client';
 import type { ErrorBody } from '../../../shared/errors.js';
-import type { InterviewClientToServer, InterviewServerToClient, SessionEventMap, SessionEventName } from '../../../shared/events.js';
+import { SESSION_EVENT_NAMES, type InterviewClientToServer, type InterviewServerToClient, type SessionEventMap } from '../../../shared/events.js';
 import type { MonitorClientToServer, MonitorServerToClient } from '../../../shared/monitor.js';
 import type { SessionEvent } from '../../../shared/sessionView.js';
 
 export type InterviewSocket = Socket<InterviewServerToClient, InterviewClientToServer>;
 export type MonitorSocket = Socket<MonitorServerToClient, MonitorClientToServer>;
 
-/** Every session event name; the Record makes the compiler check the list is complete. */
-const SESSION_EVENT_FLAGS: Record<SessionEventName, true> = {
-  'question:start': true,
-  'question:token': true,
-  'question:end': true,
-  'question:error': true,
-  'message:appended': true,
-  'session:status': true,
-  'session:linked': true,
-  'interview:complete': true,
-  'evaluation:ready': true,
-};
-export const SESSION_EVENT_NAMES = Object.keys(SESSION_EVENT_FLAGS) as SessionEventName[];
 
-/** Both namespaces emit the session events; bound here by name from the complete list above. */
+/** Both namespaces emit the session events; bound here by name from the complete list in ./shared. */
 interface UntypedEmitter {
   on(event: string, listener: (payload: unknown) => void): unknown;
   off(event: string, listener: (payload: unknown) => void): unknown;

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Socket } from 'socket.io-client';
 import { TestCandidate } from '../support/candidate.js';
-import { makeDataDir, startCandorProcess, type CandorProcess } from '../support/candorProcess.js';
-import { freePort } from '../support/processes.js';
+import { restartableServerEnv, startCandorProcess, type CandorProcess } from '../support/candorProcess.js';
 import { emitAck, sleep } from './helpers.js';
 
 /**
@@ -20,18 +19,9 @@ const SESSIONS = 20;
 
 describe('a server killed with 20 interviews mid-question and mid-answer', () => {
   it('restarts with every acknowledged answer stored exactly once, every session resumable, nothing stuck', async () => {
-    const env = {
-      PORT: String(await freePort()),
-      DATA_DIR: makeDataDir(),
-      SCRIPTED_TOKEN_DELAY_MS: '40',
-      ANSWER_MIN_INTERVAL_MS: '0',
-      TURN_LEASE_MS: '30000',
-      EMBEDDED_DB_DURABILITY: 'fsync',
-      HTTP_RATE_LIMIT: '0',
-    };
+    const { env, url } = await restartableServerEnv();
     const first = await startCandorProcess(env);
     running.push(first);
-    const url = `http://127.0.0.1:${env.PORT}`;
 
     const candidates = await Promise.all(Array.from({ length: SESSIONS }, () => TestCandidate.create(url)));
     await Promise.all(candidates.map((c) => c.connect({ reconnection: true })));

@@ -1,8 +1,7 @@
 import type { Socket } from 'socket.io-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestCandidate } from '../support/candidate.js';
-import { makeDataDir, startCandorProcess, type CandorProcess } from '../support/candorProcess.js';
-import { freePort } from '../support/processes.js';
+import { restartableServerEnv, startCandorProcess, type CandorProcess } from '../support/candorProcess.js';
 import { emitAck, sleep } from './helpers.js';
 
 /**
@@ -22,20 +21,9 @@ const EXIT_BOUND_MS = 5_000;
 
 describe('graceful shutdown under load', () => {
   it('finishes in-flight writes, closes sockets cleanly and exits 0 within the bound', async () => {
-    const env = {
-      PORT: String(await freePort()),
-      DATA_DIR: makeDataDir(),
-      SCRIPTED_TOKEN_DELAY_MS: '40',
-      ANSWER_MIN_INTERVAL_MS: '0',
-      TURN_LEASE_MS: '30000',
-      EMBEDDED_DB_DURABILITY: 'fsync',
-      HTTP_RATE_LIMIT: '0',
-      SHUTDOWN_TIMEOUT_MS: '10000',
-      LOG_LEVEL: 'info',
-    };
+    const { env, url } = await restartableServerEnv({ SHUTDOWN_TIMEOUT_MS: '10000', LOG_LEVEL: 'info' });
     const first = await startCandorProcess(env);
     running.push(first);
-    const url = `http://127.0.0.1:${env.PORT}`;
     const candidates = await Promise.all(Array.from({ length: SESSIONS }, () => TestCandidate.create(url)));
     await Promise.all(candidates.map((c) => c.connect({ reconnection: true })));
     await Promise.all(candidates.map((c) => c.start()));

@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { questionTexts } from '../../../shared/sessionView.js';
 import { TestCandidate } from '../support/candidate.js';
-import { makeDataDir, startCandorProcess, type CandorProcess } from '../support/candorProcess.js';
-import { freePort } from '../support/processes.js';
+import { restartableServerEnv, startCandorProcess, type CandorProcess } from '../support/candorProcess.js';
 
 const running: CandorProcess[] = [];
 afterEach(async () => {
@@ -11,17 +10,9 @@ afterEach(async () => {
 
 describe('a server killed mid-question', () => {
   it('after SIGKILL and restart the candidate reconnects to a complete question, with nothing lost or duplicated', async () => {
-    const env = {
-      PORT: String(await freePort()),
-      DATA_DIR: makeDataDir(),
-      SCRIPTED_TOKEN_DELAY_MS: '40',
-      ANSWER_MIN_INTERVAL_MS: '0',
-      TURN_LEASE_MS: '30000',
-      EMBEDDED_DB_DURABILITY: 'fsync',
-    };
+    const { env, url } = await restartableServerEnv();
     const first = await startCandorProcess(env);
     running.push(first);
-    const url = `http://127.0.0.1:${env.PORT}`;
     const candidate = await TestCandidate.create(url);
     await candidate.connect({ reconnection: true });
     await candidate.start();

@@ -68,3 +68,26 @@ export function runMain(env: Record<string, string>): Omit<CandorProcess, 'url' 
     },
   };
 }
+
+/**
+ * Environment for a server that a test kills and starts again: a fixed port (the
+ * successor takes over its predecessor's turn leases, and clients reconnect to the
+ * same URL), one data dir, fsync durability, visible token pacing, no rate limits.
+ */
+export async function restartableServerEnv(
+  extra: Record<string, string> = {},
+): Promise<{ env: Record<string, string> & { PORT: string; DATA_DIR: string }; url: string }> {
+  const { freePort } = await import('./processes.js');
+  const port = String(await freePort());
+  const env = {
+    PORT: port,
+    DATA_DIR: makeDataDir(),
+    SCRIPTED_TOKEN_DELAY_MS: '40',
+    ANSWER_MIN_INTERVAL_MS: '0',
+    TURN_LEASE_MS: '30000',
+    EMBEDDED_DB_DURABILITY: 'fsync',
+    HTTP_RATE_LIMIT: '0',
+    ...extra,
+  };
+  return { env, url: `http://127.0.0.1:${port}` };
+}
