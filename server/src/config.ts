@@ -97,7 +97,8 @@ const envSchema = z.object({
   SIMULATED_WEBHOOK: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).default('on')),
   RECONCILE_AFTER_MS: ms(120_000, 100),
   // Limits and origins (docs/security.md, docs/operations.md)
-  JSON_BODY_LIMIT_BYTES: bytes(32 * 1024, 1024),
+  // An opening (20,000-char job description + 10 must-ask questions) is the largest body: up to ~80 KB in UTF-8.
+  JSON_BODY_LIMIT_BYTES: bytes(128 * 1024, 1024),
   SOCKET_MAX_MESSAGE_BYTES: bytes(16 * 1024, 4 * 1024),
   SOCKET_MAX_CONNECTIONS_PER_IP: count(100),
   HTTP_RATE_LIMIT: count(100),

@@ -49,7 +49,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   const api = express.Router();
   if (deps.origins) api.use(deps.origins.middleware());
   if (deps.rateLimiter) api.use(rateLimitMiddleware(deps.rateLimiter));
-  api.use(express.json({ limit: deps.jsonLimit ?? '32kb' }));
+  api.use(express.json({ limit: deps.jsonLimit ?? '128kb' }));
   for (const router of deps.apiRouters ?? []) api.use(router);
   api.use(apiNotFound);
   app.use('/api', api);

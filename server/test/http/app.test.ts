@@ -85,7 +85,7 @@ describe('error shape', () => {
     const res = await fetch(`${url}/api/things`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ text: 'x'.repeat(64 * 1024) }),
+      body: JSON.stringify({ text: 'x'.repeat(200 * 1024) }),
     });
     expect(res.status).toBe(413);
     expect(await res.json()).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });

@@ -76,9 +76,17 @@ describe('openings API: auth and validation', () => {
       const details = (res.body as { error: { details?: Array<{ path: string }> } }).error.details ?? [];
       if (path !== '(root)') expect(details.map((d) => d.path)).toContain(path);
     }
-    // A 20,000-character job description is fine (the JSON body limit allows it).
+    // A 20,000-character job description is fine (the JSON body limit allows it), also in a 3-byte UTF-8 script
+    // with ten 500-character must-ask questions (about 75 KB on the wire).
     const long = await call(server.url, 'POST', '/api/openings', { title: 'Long', role: 'backend-engineer', jobDescription: 'a'.repeat(20_000) });
     expect(long.status).toBe(201);
+    const cjk = await call(server.url, 'POST', '/api/openings', {
+      title: '后端工程师',
+      role: 'backend-engineer',
+      jobDescription: '设计分布式系统'.repeat(2_857),
+      mustAsk: Array.from({ length: 10 }, () => '请描述一次生产事故'.repeat(55)),
+    });
+    expect(cjk.status).toBe(201);
   });
 
   it('GET one, list newest first (archived only on request), unknown ids -> 404', async () => {
