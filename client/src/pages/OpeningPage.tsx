@@ -6,6 +6,7 @@ import type { PublicOpening } from '../../../shared/opening.js';
 import { ApiError, createSession, describeError, fetchPublicOpening } from '../lib/api.js';
 import { candidateId, clearDraft, draftClientSessionId, saveSession } from '../lib/storage.js';
 import { useTitle } from '../lib/useTitle.js';
+import { ModeField, NameField, RecordedNotice } from '../components/StartFields.js';
 
 type OpeningState =
   | { kind: 'loading' }
@@ -14,7 +15,6 @@ type OpeningState =
   | { kind: 'closed' }
   | { kind: 'error'; message: string };
 
-const MODE_LABEL: Record<InterviewMode, string> = { text: 'Typing (text)', voice: 'Speaking (voice — needs a microphone)' };
 
 function stateOf(err: unknown): OpeningState {
   if (err instanceof ApiError && err.status === 404) return { kind: 'unknown' };
@@ -159,50 +159,9 @@ export function OpeningPage({ slug }: { slug: string }) {
 
       <form className="card" onSubmit={(e) => void submit(e)} aria-labelledby={`${id}-title`} noValidate>
         <h2 id={`${id}-title`}>Start the interview</h2>
-        <div className="field">
-          <label htmlFor={`${id}-name`}>Your name</label>
-          <input
-            id={`${id}-name`}
-            name="candidateName"
-            autoComplete="name"
-            value={name}
-            maxLength={120}
-            onChange={(e) => setName(e.target.value)}
-            aria-invalid={nameError !== null}
-            aria-describedby={nameError ? `${id}-name-error` : undefined}
-            required
-          />
-          {nameError && (
-            <p id={`${id}-name-error`} className="field-error">
-              {nameError}
-            </p>
-          )}
-        </div>
-
-        {opening.allowedModes.length > 1 ? (
-          <fieldset className="field">
-            <legend>How do you want to answer?</legend>
-            {opening.allowedModes.map((m) => (
-              <label className="choice" key={m}>
-                <input type="radio" name="mode" value={m} checked={mode === m} onChange={() => setMode(m)} />
-                {MODE_LABEL[m]}
-              </label>
-            ))}
-          </fieldset>
-        ) : (
-          <p className="field">
-            You answer by <strong>{mode === 'voice' ? 'speaking (voice — needs a microphone)' : 'typing'}</strong>.
-          </p>
-        )}
-
-        <section className="notice" aria-labelledby={`${id}-recorded`} data-testid="focus-notice">
-          <h3 id={`${id}-recorded`}>What is recorded</h3>
-          <ul>
-            <li>Every question and every answer you give, with the time it was sent{mode === 'voice' ? ', and the transcript of the call (your voice is processed by ElevenLabs to transcribe it)' : ''}.</li>
-            <li>{opening.focusNotice}</li>
-            <li>An automated evaluation of your answers, which the recruiter sees; the recruiter can follow the interview live.</li>
-          </ul>
-        </section>
+        <NameField id={id} value={name} error={nameError} onChange={setName} />
+        <ModeField modes={opening.allowedModes} value={mode} onChange={setMode} />
+        <RecordedNotice id={id} mode={mode} focusNotice={opening.focusNotice} testId="focus-notice" />
 
         {error && (
           <p role="alert" className="field-error">

@@ -6,6 +6,7 @@ import type { RoleSummary } from '../../../shared/protocol.js';
 import { createSession, describeError, fetchRoles } from '../lib/api.js';
 import { candidateId, clearDraft, currentSession, draftClientSessionId, saveSession, type StoredSession } from '../lib/storage.js';
 import { useTitle } from '../lib/useTitle.js';
+import { ModeField, NameField, RecordedNotice } from '../components/StartFields.js';
 
 type RolesState = { kind: 'loading' } | { kind: 'ready'; roles: RoleSummary[] } | { kind: 'error'; message: string };
 
@@ -96,25 +97,7 @@ export function StartPage() {
       <form className="card" onSubmit={(e) => void submit(e)} aria-labelledby={`${id}-title`} noValidate>
         <h2 id={`${id}-title`}>Start an interview</h2>
 
-        <div className="field">
-          <label htmlFor={`${id}-name`}>Your name</label>
-          <input
-            id={`${id}-name`}
-            name="candidateName"
-            autoComplete="name"
-            value={name}
-            maxLength={120}
-            onChange={(e) => setName(e.target.value)}
-            aria-invalid={nameError !== null}
-            aria-describedby={nameError ? `${id}-name-error` : undefined}
-            required
-          />
-          {nameError && (
-            <p id={`${id}-name-error`} className="field-error">
-              {nameError}
-            </p>
-          )}
-        </div>
+        <NameField id={id} value={name} error={nameError} onChange={setName} />
 
         <div className="field">
           <label htmlFor={`${id}-role`}>Role</label>
@@ -143,27 +126,12 @@ export function StartPage() {
           )}
         </div>
 
-        <fieldset className="field">
-          <legend>How do you want to answer?</legend>
-          <label className="choice">
-            <input type="radio" name="mode" value="text" checked={mode === 'text'} onChange={() => setMode('text')} />
-            Typing (text)
-          </label>
-          <label className="choice">
-            <input type="radio" name="mode" value="voice" checked={mode === 'voice'} onChange={() => setMode('voice')} />
-            Speaking (voice — needs a microphone)
-          </label>
-        </fieldset>
-
-        <section className="notice" aria-labelledby={`${id}-recorded`}>
-          <h3 id={`${id}-recorded`}>What is recorded</h3>
-          <ul>
-            <li>Every question and every answer you give, with the time it was sent{mode === 'voice' ? ', and the transcript of the call (your voice is processed by ElevenLabs to transcribe it)' : ''}.</li>
-            <li>When this page loses or regains focus (you switch tabs or windows), and how many characters you paste — never what you paste.</li>
-            <li>An automated evaluation of your answers, which the recruiter sees.</li>
-            <li>The recruiter can follow the interview live while it happens.</li>
-          </ul>
-        </section>
+        <ModeField modes={['text', 'voice']} value={mode} onChange={setMode} />
+        <RecordedNotice
+          id={id}
+          mode={mode}
+          focusNotice="When this page loses or regains focus (you switch tabs or windows), and how many characters you paste — never what you paste."
+        />
 
         {error && (
           <p role="alert" className="field-error">
