@@ -58,8 +58,8 @@ export interface Child {
  * Spawns `node --import tsx [nodeArgs] <script>` under `sh -c 'ulimit -n NOFILE; exec ...'` so
  * the child may hold thousands of sockets (the soft limit is raised up to the hard limit).
  */
-function spawnNode(script: string, nodeArgs: string[], env: Record<string, string>, ipc: boolean): Child {
-  const args = ['--import', 'tsx', ...nodeArgs, script].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+function spawnNode(script: string, nodeArgs: string[], env: Record<string, string>, ipc: boolean, scriptArgs: string[] = []): Child {
+  const args = ['--import', 'tsx', ...nodeArgs, script, ...scriptArgs].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   const proc = spawn('sh', ['-c', `ulimit -n ${NOFILE} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec '${process.execPath}' ${args}`], {
     cwd: root,
     env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '', ...env },
@@ -192,7 +192,7 @@ export async function startBaselineChild(env: Record<string, string>): Promise<S
 /** `npm run db:embedded` (durability none) in its own process, for servers sharing one store. */
 export async function startEmbeddedDbChild(): Promise<Child & { uri: string }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'candor-bench-db-'));
-  const real = spawnNodeArgs(path.join(root, 'server/src/db/embedded/cli.ts'), ['--port', '0', '--dir', dir, '--durability', 'fsync']);
+  const real = spawnNode(path.join(root, 'server/src/db/embedded/cli.ts'), [], {}, false, ['--port', '0', '--dir', dir, '--durability', 'fsync']);
   const stop = real.stop;
   const uri = await waitForLine(real, /(mongodb:\/\/\S+)/, 'embedded db');
   return {
@@ -205,31 +205,6 @@ export async function startEmbeddedDbChild(): Promise<Child & { uri: string }> {
   };
 }
 
-function spawnNodeArgs(script: string, scriptArgs: string[]): Child {
-  const quoted = scriptArgs.map((a) => `'${a}'`).join(' ');
-  const proc = spawn('sh', ['-c', `ulimit -n ${NOFILE} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec '${process.execPath}' --import tsx '${script}' ${quoted}`], {
-    cwd: root,
-    env: { PATH: process.env['PATH'] ?? '', HOME: process.env['HOME'] ?? '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  const keep = (chunk: Buffer) => {
-    out = (out + chunk.toString('utf8')).slice(-20_000);
-  };
-  proc.stdout.on('data', keep);
-  proc.stderr.on('data', keep);
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  return {
-    proc,
-    pid: proc.pid,
-    output: () => out,
-    cpuMicros: () => procCpuMicros(proc.pid),
-    async stop() {
-      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
 
 // ---- load clients ----
 

@@ -6,6 +6,8 @@ import { EJSON } from 'bson';
 import type { Connection } from 'mongoose';
 import { io, type Socket } from 'socket.io-client';
 import { errorResponseSchema, errorBodySchema } from '../../../shared/errors.js';
+import { afterEach } from 'vitest';
+import { startTestServer, type TestServer } from '../support/server.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -185,5 +187,29 @@ export async function holdingProxy(target: { host: string; port: number }): Prom
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * In-process servers (quiet logs) and raw sockets that a test file starts,
+ * closed after every test. Call once at module level.
+ */
+export function trackedServers(): { server: (env?: Record<string, string>) => Promise<TestServer>; track: (socket: Socket) => Socket } {
+  const servers: TestServer[] = [];
+  const sockets: Socket[] = [];
+  afterEach(async () => {
+    for (const s of sockets.splice(0)) s.close();
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+  return {
+    server: async (env = {}) => {
+      const s = await startTestServer({ LOG_LEVEL: 'warn', ...env });
+      servers.push(s);
+      return s;
+    },
+    track: (socket) => {
+      sockets.push(socket);
+      return socket;
+    },
   };
 }

@@ -1,29 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TestCandidate } from '../support/candidate.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { connected, connectErrorOf, emitAck, isAckError, isRestError, rawSocket, sleep } from './helpers.js';
+import type { TestServer } from '../support/server.js';
+import { connected, connectErrorOf, emitAck, isAckError, isRestError, rawSocket, sleep, trackedServers } from './helpers.js';
 
 /** Every limit is configurable (server/src/config.ts, README) and answers with the documented shape. */
 
-const servers: TestServer[] = [];
-const sockets: Socket[] = [];
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.close();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function server(env: Record<string, string>): Promise<TestServer> {
-  const s = await startTestServer({ LOG_LEVEL: 'warn', ...env });
-  servers.push(s);
-  return s;
-}
-
-function track(socket: Socket): Socket {
-  sockets.push(socket);
-  return socket;
-}
+const { server, track } = trackedServers();
 
 describe('request and connection limits', () => {
   it('refuses a JSON body over JSON_BODY_LIMIT_BYTES with 413 PAYLOAD_TOO_LARGE', async () => {

@@ -1,27 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, secretWeakness } from '../../src/config.js';
 import { TestCandidate } from '../support/candidate.js';
 import { TestRecruiter } from '../support/recruiter.js';
-import { startTestServer, type TestServer } from '../support/server.js';
-import { connected, connectErrorOf, databaseDigest, isRestError, rawSocket } from './helpers.js';
+import { connected, connectErrorOf, databaseDigest, isRestError, rawSocket, trackedServers } from './helpers.js';
 
-const servers: TestServer[] = [];
-const sockets: Socket[] = [];
-afterEach(async () => {
-  for (const s of sockets.splice(0)) s.close();
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-async function server(env: Record<string, string> = {}): Promise<TestServer> {
-  const s = await startTestServer({ LOG_LEVEL: 'warn', ...env });
-  servers.push(s);
-  return s;
-}
-function track(socket: Socket): Socket {
-  sockets.push(socket);
-  return socket;
-}
+const { server, track } = trackedServers();
 
 describe('origins (CORS_ORIGINS)', () => {
   it('serves same-origin and header-less callers, refuses foreign origins on REST and socket.io, and answers allowed origins with CORS headers', async () => {
