@@ -42,7 +42,9 @@ import { ConnectionLimiter } from './realtime/connectionLimit.js';
 import { connectRedis, failSoftPublisher } from './realtime/redis.js';
 import { RedisInflightStore } from './realtime/redisInflight.js';
 import { SummaryPublisher } from './realtime/summaryPublisher.js';
-import { createVoiceModule, withWebhooks, type VoiceModule } from './voice/index.js';
+import { voiceRouter } from './http/voice.js';
+import { webhooksRouter } from './http/webhooks.js';
+import { createVoiceModule, type VoiceModule } from './voice/index.js';
 
 export interface RunningCandor {
   /** http://host:port the server listens on (localhost when bound to all interfaces). */
@@ -209,11 +211,21 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
     apiRouters: [
       rolesRouter(ROLES),
       candidateSessionsRouter({ service, sessionSecret: config.sessionSecret, voiceResult: (s) => voice.service.resultOf(s) }),
-      voice.apiRouter,
+      voiceRouter({ voice: voice.service, sessionSecret: config.sessionSecret, simulator: voice.simulator }),
       recruiterRouter({ repo, recruiterToken: config.recruiterToken, mergeOrphan: (csid, cid) => voice.linker.merge(csid, cid) }),
       openingsRouter({ repo, recruiterToken: config.recruiterToken }),
     ],
-    clientRouter: withWebhooks(voice.webhooks, staticClientRouter(opts.clientDir ?? defaultClientDir)),
+    rootRouters: [
+      webhooksRouter({
+        repo,
+        verifier: voice.verifier,
+        linker: voice.linker,
+        logger: logger.child({ component: 'voice' }),
+        maxBytes: config.voice.webhookMaxBytes,
+        now,
+      }),
+    ],
+    clientRouter: staticClientRouter(opts.clientDir ?? defaultClientDir),
   });
   handleRequest = app;
 
