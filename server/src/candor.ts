@@ -41,6 +41,7 @@ import { attachMonitorNamespace } from './realtime/monitorNamespace.js';
 import { ConnectionLimiter } from './realtime/connectionLimit.js';
 import { connectRedis, failSoftPublisher } from './realtime/redis.js';
 import { RedisInflightStore } from './realtime/redisInflight.js';
+import { SessionChannel } from './realtime/sessionChannel.js';
 import { SummaryPublisher } from './realtime/summaryPublisher.js';
 import { voiceRouter } from './http/voice.js';
 import { webhooksRouter } from './http/webhooks.js';
@@ -134,7 +135,10 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   const answerLimiter = answerRateLimiter(config, redis?.pub);
 
   const summaries = new SummaryPublisher({ io, repo, logger });
-  const broadcaster = new SocketBroadcaster(io, summaries);
+  const channel = redis
+    ? new SessionChannel({ io, pub: redis.pub, sub: redis.sub, prefix: config.redisPrefix, logger, onDrop: () => counters.redisPublishDropped.inc() })
+    : null;
+  const broadcaster = new SocketBroadcaster(io, summaries, channel);
   const leases = new TurnLeases({ renew: (req) => repo.renewLeases(req), logger, nodeId: node.id, leaseMs: config.interview.turnLeaseMs, now });
   const assessor = new AnswerAssessor({
     interviewer,
@@ -259,6 +263,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
       evaluations.stop();
       summaries.stop();
       leases.stop();
+      channel?.close();
       // Stop accepting and close every socket.io client in every namespace (they
       // reconnect elsewhere, or to our successor, and resume from the snapshot);
       // io.close also closes the HTTP server, which waits for in-flight requests.
