@@ -1,6 +1,7 @@
 import type { Server } from 'socket.io';
 import type { Repository } from '../db/repository/index.js';
 import { toSessionSummary } from '../interview/summary.js';
+import type { RetentionPolicy } from '../privacy/retentionPolicy.js';
 import type { Logger } from '../observability/logger.js';
 import { SESSIONS_ROOM } from './rooms.js';
 
@@ -14,7 +15,7 @@ export class SummaryPublisher {
   private readonly pending = new Map<string, NodeJS.Timeout>();
 
   constructor(
-    private readonly deps: { io: Server; repo: Repository; logger: Logger; delayMs?: number },
+    private readonly deps: { io: Server; repo: Repository; logger: Logger; delayMs?: number; retention?: RetentionPolicy },
   ) {}
 
   touch(clientSessionId: string): void {
@@ -35,7 +36,7 @@ export class SummaryPublisher {
   private async publish(clientSessionId: string): Promise<void> {
     try {
       const session = await this.deps.repo.findSummaryByClientSessionId(clientSessionId);
-      if (session) this.deps.io.of('/monitor').to(SESSIONS_ROOM).emit('sessions:upsert', { summary: toSessionSummary(session) });
+      if (session) this.deps.io.of('/monitor').to(SESSIONS_ROOM).emit('sessions:upsert', { summary: toSessionSummary(session, this.deps.retention) });
     } catch (err) {
       this.deps.logger.warn('session summary not published', { clientSessionId, err });
     }

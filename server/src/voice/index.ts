@@ -6,7 +6,7 @@ import { webhooksRouter } from '../http/webhooks.js';
 import type { SessionBroadcaster } from '../interview/ports.js';
 import type { Logger } from '../observability/logger.js';
 import { SdkElevenLabsGateway, SimulatedGateway, type ElevenLabsGateway } from './elevenLabsGateway.js';
-import { VoiceLinker } from './linker.js';
+import { VoiceLinker, type LinkerDeps } from './linker.js';
 import { VoiceReconciler } from './reconciler.js';
 import { VoiceSimulator } from './simulator.js';
 import { VoiceService } from './voiceService.js';
@@ -38,6 +38,8 @@ export interface VoiceModuleDeps {
   now: () => Date;
   /** Tests: a gateway instead of the SDK adapter / the simulator's. */
   gateway?: ElevenLabsGateway;
+  /** Tombstones of erased interviews, checked by the linker (docs/privacy.md). */
+  erased?: LinkerDeps['erased'];
 }
 
 /** Everything voice, composed once (candor.ts mounts the pieces). docs/voice.md. */
@@ -60,7 +62,7 @@ export function createVoiceModule(deps: VoiceModuleDeps): VoiceModule {
         defaultWebhook: config.voice.simulatedWebhook,
         selfUrl: () => selfUrl,
       });
-  const linker = new VoiceLinker({ repo, broadcaster, evaluations, logger, now });
+  const linker = new VoiceLinker({ repo, broadcaster, evaluations, logger, now, ...(deps.erased ? { erased: deps.erased } : {}) });
   const service = new VoiceService({
     repo,
     broadcaster,
