@@ -116,8 +116,10 @@ describe('recruiter exports', () => {
     expect(body.questions.length).toBeGreaterThanOrEqual(3);
     expect(body.questions[0]).toMatchObject({ number: 1, phase: 'warmup' });
     expect(body.questions.slice(0, 3).every((q) => q.text !== null && q.score !== null)).toBe(true);
-    // RETENTION_DAYS=30: deleted 30 days after the end.
+    // RETENTION_DAYS=30: deleted 30 days after the end — in the export and in the recruiter's list.
     expect(Date.parse(body.session.deleteAfter!) - Date.parse(body.session.endedAt!)).toBe(30 * 86_400_000);
+    const list = (await (await get('/api/sessions?limit=100', recruiterHeaders(server))).json()) as { items: Array<{ sessionId: string; deleteAfter: string | null }> };
+    expect(list.items.find((i) => i.sessionId === textId)?.deleteAfter).toBe(body.session.deleteAfter);
   }, 30_000);
 
   it('the same interview as Markdown reads as is and cannot inject markup', async () => {

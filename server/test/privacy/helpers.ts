@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Connection } from 'mongoose';
 import { EJSON } from 'bson';
 import type { TestCandidate } from '../support/candidate.js';
 import { namedCandidate } from '../support/interviews.js';
@@ -10,7 +9,12 @@ import { newConversationId, sendWebhook, startVoice, waitFor } from '../voice/he
  * Every document of every collection of the database that contains one of
  * `needles` (case-insensitive, anywhere, at any depth): `[]` when none does.
  */
-export async function findEverywhere(db: NonNullable<Connection['db']>, needles: readonly string[]): Promise<Array<{ collection: string; needle: string }>> {
+export interface SearchableDb {
+  listCollections(filter: object, opts: { nameOnly: true }): { toArray(): Promise<Array<{ name: string }>> };
+  collection(name: string): { find(filter: object): { toArray(): Promise<object[]> } };
+}
+
+export async function findEverywhere(db: SearchableDb, needles: readonly string[]): Promise<Array<{ collection: string; needle: string }>> {
   const hits: Array<{ collection: string; needle: string }> = [];
   const collections = await db.listCollections({}, { nameOnly: true }).toArray();
   for (const { name } of collections) {
