@@ -31,6 +31,12 @@ import { ScriptedInterviewer } from './llm/scripted/index.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics, createRealtimeCounters, registerRealtimeGauges } from './observability/metrics.js';
 import { recruiterRouter } from './http/recruiter.js';
+import { recruitersRouter } from './http/recruiters.js';
+import { notesRouter } from './http/notes.js';
+import { RecruiterAdmin } from './recruiters/admin.js';
+import { RecruiterAuth } from './recruiters/auth.js';
+import { NotesService } from './recruiters/notes.js';
+import { disconnectRecruiter, RevokedSocketSweep } from './realtime/recruiterSockets.js';
 import { openingsRouter } from './http/openings.js';
 import { FocusSignals } from './interview/focusSignals.js';
 import { OpeningGuides } from './interview/openingGuide.js';
@@ -175,15 +181,24 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
     activeInterviews: () => presence.size,
     streaming: () => streamer.runningSessions().length,
   });
-  connections.attach(
-    attachMonitorNamespace(io, {
-      repo,
-      service,
-      recruiterToken: config.recruiterToken,
-      logger,
-      onWatch: () => counters.watchJoins.inc(),
-    }),
-  );
+  // ---- named recruiters and private notes (docs/security.md "Recruiters") ----
+  // Every request and /monitor event looks its recruiter up (no cache); revoking one
+  // closes its /monitor sockets on every node, and the sweep catches a node that missed it.
+  const recruiterAuth = new RecruiterAuth({ repo, bootstrapToken: config.recruiterToken });
+  const notes = new NotesService({ repo, broadcaster, logger, now });
+  const monitor = attachMonitorNamespace(io, {
+    repo,
+    service,
+    auth: recruiterAuth,
+    notes,
+    logger,
+    onWatch: () => counters.watchJoins.inc(),
+  });
+  connections.attach(monitor);
+  const recruiterAdmin = new RecruiterAdmin({ repo, logger, onRevoked: (id) => disconnectRecruiter(monitor, id) });
+  const revokedSweep = new RevokedSocketSweep({ nsp: monitor, repo, logger, intervalMs: config.recruiterRecheckMs });
+  revokedSweep.start();
+  // ---------------------------------------------------------------------------
 
   const app = createHttpApp({
     logger,
@@ -200,8 +215,10 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
       rolesRouter(ROLES),
       candidateSessionsRouter({ service, sessionSecret: config.sessionSecret, voiceResult: (s) => voice.service.resultOf(s) }),
       voice.apiRouter,
-      recruiterRouter({ repo, recruiterToken: config.recruiterToken, mergeOrphan: (csid, cid) => voice.linker.merge(csid, cid) }),
-      openingsRouter({ repo, recruiterToken: config.recruiterToken }),
+      recruiterRouter({ repo, auth: recruiterAuth, mergeOrphan: (csid, cid) => voice.linker.merge(csid, cid) }),
+      openingsRouter({ repo, auth: recruiterAuth }),
+      recruitersRouter({ auth: recruiterAuth, admin: recruiterAdmin }),
+      notesRouter({ auth: recruiterAuth, notes }),
     ],
     clientRouter: withWebhooks(voice.webhooks, staticClientRouter(opts.clientDir ?? defaultClientDir)),
   });
@@ -233,6 +250,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   const close = () =>
     (closing ??= (async () => {
       presence.stop();
+      revokedSweep.stop();
       await voice.stop();
       evaluations.stop();
       summaries.stop();

@@ -1,6 +1,8 @@
 import type { Connection } from 'mongoose';
 import type { CreateSessionInput, FocusSignal, Interview, InterviewSummary, LinkedBy, Message } from '../../../../shared/interview.js';
+import type { Note } from '../../../../shared/notes.js';
 import type { Opening, OpeningFields, UpdateOpeningRequest } from '../../../../shared/opening.js';
+import type { ActorRef, NewRecruiter, Recruiter } from '../../../../shared/recruiters.js';
 import type { StatsQuery, StatsResponse } from '../../../../shared/stats.js';
 import type { AnswerScore } from '../../../../shared/plan.js';
 import type { StoreWebhookEventInput, WebhookEvent, WebhookOutcome } from '../../../../shared/webhook.js';
@@ -58,6 +60,8 @@ import {
   updateOpening,
   type ListOpeningsQuery,
 } from './openings.js';
+import { addNote, editNote, type AddNoteResult, type EditNoteResult, type NoteEdit } from './notes.js';
+import { createRecruiter, findRecruiterById, findRevokedRecruiterIds, listRecruiters, revokeRecruiter, type RevokeResult } from './recruiters.js';
 import { sessionStats } from './stats.js';
 import { findUnprocessedWebhookEvents, markWebhookProcessed, storeWebhookEvent, type StoreWebhookResult } from './webhooks.js';
 
@@ -80,6 +84,8 @@ export type { StoreWebhookResult } from './webhooks.js';
 export type { CreateOrphanResult, LinkTranscriptRequest, LinkTranscriptResult, OrphanInput } from './voiceLinking.js';
 export { LINKABLE_STATUSES } from './voiceLinking.js';
 export type { ListOpeningsQuery } from './openings.js';
+export type { AddNoteResult, EditNoteResult, NoteEdit } from './notes.js';
+export type { RevokeResult } from './recruiters.js';
 
 /**
  * The only way the server writes interviews and webhook events. Every write is
@@ -131,6 +137,14 @@ export interface Repository {
   rotateOpeningSlug(id: string): Promise<Opening>;
   pushFocusSignals(clientSessionId: string, signals: FocusSignal[]): Promise<{ stored: boolean }>;
   sessionStats(query: StatsQuery): Promise<Omit<StatsResponse, 'computedAt' | 'tookMs'>>;
+  // named recruiters and private notes (docs/security.md, docs/data-model.md)
+  createRecruiter(fields: NewRecruiter): Promise<Recruiter>;
+  findRecruiterById(id: string): Promise<Recruiter | null>;
+  listRecruiters(): Promise<Recruiter[]>;
+  revokeRecruiter(id: string, by: ActorRef): Promise<RevokeResult>;
+  findRevokedRecruiterIds(ids: readonly string[]): Promise<string[]>;
+  addNote(sessionId: string, note: Note): Promise<AddNoteResult>;
+  editNote(sessionId: string, noteId: string, edit: NoteEdit): Promise<EditNoteResult>;
 }
 
 export interface RepositoryOptions {
@@ -186,5 +200,12 @@ export async function createRepository(conn: Connection, opts: RepositoryOptions
     rotateOpeningSlug: (id) => rotateOpeningSlug(ctx, id),
     pushFocusSignals: (id, signals) => pushFocusSignals(ctx, id, signals),
     sessionStats: (query) => sessionStats(ctx, query),
+    createRecruiter: (fields) => createRecruiter(ctx, fields),
+    findRecruiterById: (id) => findRecruiterById(ctx, id),
+    listRecruiters: () => listRecruiters(ctx),
+    revokeRecruiter: (id, by) => revokeRecruiter(ctx, id, by),
+    findRevokedRecruiterIds: (ids) => findRevokedRecruiterIds(ctx, ids),
+    addNote: (id, note) => addNote(ctx, id, note),
+    editNote: (id, noteId, edit) => editNote(ctx, id, noteId, edit),
   };
 }

@@ -76,7 +76,7 @@ export async function findByClientSessionId(ctx: RepoContext, clientSessionId: s
 export async function findSummaryByClientSessionId(ctx: RepoContext, clientSessionId: string): Promise<InterviewSummary | null> {
   if (!clientSessionIdSchema.safeParse(clientSessionId).success) return null;
   return dbCall(async () => {
-    const doc = await ctx.models.Interview.findOne({ clientSessionId: { $eq: clientSessionId } }, { messages: 0, transcript: 0, focus: 0 }).lean<InterviewSummaryRecord>();
+    const doc = await ctx.models.Interview.findOne({ clientSessionId: { $eq: clientSessionId } }, { messages: 0, transcript: 0, focus: 0, notes: 0 }).lean<InterviewSummaryRecord>();
     return doc ? toInterviewSummary(doc) : null;
   });
 }
@@ -196,7 +196,7 @@ export async function listSessions(ctx: RepoContext, raw: ListSessionsQuery): Pr
     filter['$or'] = [{ createdAt: { $lt: c.createdAt } }, { createdAt: { $eq: c.createdAt }, _id: { $lt: c.id } }];
   }
   return dbCall(async () => {
-    const docs = await ctx.models.Interview.find(filter, { messages: 0, transcript: 0, focus: 0 })
+    const docs = await ctx.models.Interview.find(filter, { messages: 0, transcript: 0, focus: 0, notes: 0 })
       .sort({ createdAt: -1, _id: -1 })
       .limit(q.limit + 1)
       .lean<InterviewSummaryRecord[]>();
