@@ -1,6 +1,7 @@
 import type { Namespace, Socket } from 'socket.io';
 import type { z } from 'zod';
 import { AppError } from '../../../shared/errors.js';
+import { monitorClientSchemas } from '../../../shared/monitor.js';
 import { BOOTSTRAP_RECRUITER_ID, type ActingRecruiter } from '../../../shared/recruiters.js';
 import type { Repository } from '../db/repository/index.js';
 import type { Logger } from '../observability/logger.js';
@@ -37,6 +38,21 @@ export function onRecruiterEvent<S extends z.ZodType, R extends object>(
       throw new AppError('UNAUTHORIZED', 'This recruiter token was revoked');
     }
     return handler(payload, recruiter);
+  });
+}
+
+const RECRUITER_EVENTS: ReadonlySet<string> = new Set(Object.keys(monitorClientSchemas));
+
+/**
+ * On a candidate's /interview socket, a recruiter event (any /monitor client event:
+ * notes, watching, and whatever the monitor gains later) is answered FORBIDDEN
+ * instead of silence, like a candidate token on a recruiter route.
+ */
+export function refuseRecruiterEvents(socket: Pick<Socket, 'onAny'>): void {
+  socket.onAny((event: unknown, ...args: unknown[]) => {
+    if (typeof event !== 'string' || !RECRUITER_EVENTS.has(event)) return;
+    const ack = args[args.length - 1];
+    if (typeof ack === 'function') ack({ ok: false, error: new AppError('FORBIDDEN', 'A candidate cannot send recruiter events').toBody() });
   });
 }
 

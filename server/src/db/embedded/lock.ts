@@ -12,6 +12,25 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Once listening, the owner adds its address to the lock (`<pid>\n<host>:<port>\n`), so a
+ * tool run while the server is up (`npm run recruiter:add`) can talk to it instead of
+ * opening the journal a second time.
+ */
+export async function recordDataDirAddress(dir: string, host: string, port: number): Promise<void> {
+  await fsp.writeFile(path.join(dir, LOCK_FILE), `${process.pid}\n${host}:${port}\n`);
+}
+
+/** The live process holding `dir`, with its address when it recorded one; null when nobody holds it. */
+export async function readDataDirOwner(dir: string): Promise<{ pid: number; address: { host: string; port: number } | null } | null> {
+  const text = await fsp.readFile(path.join(dir, LOCK_FILE), 'utf8').catch(() => '');
+  const [pidLine = '', addressLine = ''] = text.split('\n');
+  const pid = Number(pidLine.trim());
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return null;
+  const match = /^([0-9.]+|localhost|\[[0-9a-f:]+\]):(\d{1,5})$/i.exec(addressLine.trim());
+  return { pid, address: match?.[1] && match[2] ? { host: match[1], port: Number(match[2]) } : null };
+}
+
 export class DataDirInUseError extends Error {
   override name = 'DataDirInUseError';
 }
