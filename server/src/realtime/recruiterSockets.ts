@@ -48,12 +48,13 @@ const RECRUITER_EVENTS: ReadonlySet<string> = new Set(Object.keys(monitorClientS
  * notes, watching, and whatever the monitor gains later) is answered FORBIDDEN
  * instead of silence, like a candidate token on a recruiter route.
  */
-export function refuseRecruiterEvents(socket: Pick<Socket, 'onAny'>): void {
-  socket.onAny((event: unknown, ...args: unknown[]) => {
-    if (typeof event !== 'string' || !RECRUITER_EVENTS.has(event)) return;
-    const ack = args[args.length - 1];
-    if (typeof ack === 'function') ack({ ok: false, error: new AppError('FORBIDDEN', 'A candidate cannot send recruiter events').toBody() });
-  });
+export function refuseRecruiterEvents(socket: Pick<Socket, 'on'>): void {
+  for (const event of RECRUITER_EVENTS) {
+    socket.on(event, (...args: unknown[]) => {
+      const ack = args[args.length - 1];
+      if (typeof ack === 'function') ack({ ok: false, error: new AppError('FORBIDDEN', 'A candidate cannot send recruiter events').toBody() });
+    });
+  }
 }
 
 /** Disconnects every /monitor socket of `recruiterId`; with the Redis adapter, on every node. */

@@ -18,7 +18,11 @@ function isAlive(pid: number): boolean {
  * opening the journal a second time.
  */
 export async function recordDataDirAddress(dir: string, host: string, port: number): Promise<void> {
-  await fsp.writeFile(path.join(dir, LOCK_FILE), `${process.pid}\n${host}:${port}\n`);
+  // Write beside it and rename over it: a reader (another starter checking the owner) sees the
+  // old or the new content, never an empty file it would take for a stale lock.
+  const temp = path.join(dir, `${LOCK_FILE}.${process.pid}.tmp`);
+  await fsp.writeFile(temp, `${process.pid}\n${host}:${port}\n`);
+  await fsp.rename(temp, path.join(dir, LOCK_FILE));
 }
 
 /** The live process holding `dir`, with its address when it recorded one; null when nobody holds it. */
@@ -55,7 +59,8 @@ export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
       };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const owner = Number((await fsp.readFile(file, 'utf8').catch(() => '')).trim());
+      // First line: the pid (a second line may hold the owner's address, recordDataDirAddress).
+      const owner = Number((await fsp.readFile(file, 'utf8').catch(() => '')).split('\n')[0]?.trim());
       if (Number.isInteger(owner) && owner > 0 && isAlive(owner)) {
         throw new DataDirInUseError(`data directory ${dir} is in use by process ${owner} (lock file ${file})`);
       }
