@@ -22,6 +22,7 @@ const summary: SessionSummary = {
   linkState: 'none',
   linkedBy: null,
   evaluationStatus: null,
+  deleteAfter: null,
 };
 const ME: MeResponse = { id: 'aaaaaaaaaaaaaaaaaaaaaaaa', name: 'Grace Hopper', role: 'recruiter' };
 const note = (overrides: Partial<WireNote> = {}): WireNote => ({

@@ -5,6 +5,7 @@ import type { Repository } from '../db/repository/index.js';
 import type { InterviewService } from '../interview/service.js';
 import { toWireFocusSignal } from '../interview/focusSignals.js';
 import { toSessionSummary } from '../interview/summary.js';
+import type { RetentionPolicy } from '../privacy/retentionPolicy.js';
 import type { Logger } from '../observability/logger.js';
 import type { RecruiterAuth } from '../recruiters/auth.js';
 import { toWireNote, type NotesService } from '../recruiters/notes.js';
@@ -15,6 +16,8 @@ import { SESSIONS_ROOM, recruiterRoom, watchRoom } from './rooms.js';
 export type MonitorNamespace = Namespace<MonitorClientToServer, MonitorServerToClient, Record<string, never>, MonitorSocketData>;
 
 export interface MonitorNamespaceDeps {
+  /** Computes each row's deleteAfter (docs/privacy.md). */
+  retention?: RetentionPolicy;
   repo: Repository;
   service: InterviewService;
   /** Who a handshake's token is (bootstrap or named recruiter); checked again before every event. */
@@ -63,7 +66,7 @@ export function attachMonitorNamespace(io: Server, deps: MonitorNamespaceDeps): 
     onRecruiterEvent(socket, 'sessions:subscribe', monitorClientSchemas['sessions:subscribe'], guarded, async (filter) => {
       await socket.join(SESSIONS_ROOM);
       const page = await repo.listSessions({ ...filter, limit: 50 });
-      return { ok: true as const, sessions: page.items.map(toSessionSummary) };
+      return { ok: true as const, sessions: page.items.map((s) => toSessionSummary(s, deps.retention)) };
     });
 
     onRecruiterEvent(socket, 'sessions:unsubscribe', monitorClientSchemas['sessions:unsubscribe'], guarded, async () => {
