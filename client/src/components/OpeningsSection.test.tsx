@@ -138,6 +138,7 @@ describe('OpeningsSection', () => {
                 linkState: 'none',
                 linkedBy: null,
                 evaluationStatus: null,
+                deleteAfter: null,
                 openingId: 'aaaaaaaaaaaaaaaaaaaaaaaa',
               },
             ],
