@@ -121,6 +121,8 @@ describe('RecruiterPage: private notes in the watch view', () => {
     await signIn();
     await screen.findByTestId('signed-in-as');
     const w = await watch([note({ id: 'n-line', messageId: 'a1', rating: 4, author: { id: 'bbbbbbbbbbbbbbbbbbbbbbbb', name: 'Bob Builder' } })]);
+    // A recruiter (not an admin) is not offered erasure (admin-only on the server).
+    expect(screen.queryByRole('button', { name: /Erase this interview/ })).toBeNull();
     const panel = screen.getByTestId('notes-panel');
     const first = within(panel).getByTestId('note');
     expect(first.textContent).toContain('Bob Builder');

@@ -185,7 +185,8 @@ function WatchPanel({
         fileStem={`candor-interview-${summary.sessionId}`}
         pathFor={(format) => `/api/sessions/${encodeURIComponent(summary.sessionId)}/export?format=${format}`}
       />
-      <EraseButton token={token} summary={summary} onErased={onErased} />
+      {/* Erasure is admin-only on the server (403 otherwise); recruiters do not see the button. */}
+      {me?.role === 'admin' && <EraseButton token={token} summary={summary} onErased={onErased} />}
       {orphan && <OrphanLinker token={token} orphan={summary} known={sessions} onLinked={onLinked} />}
       {canTake && <LinkConversationForm token={token} session={summary} onLinked={onLinked} />}
       {live.connection === 'failed' && live.error ? (

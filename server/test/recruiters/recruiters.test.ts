@@ -64,11 +64,14 @@ describe('named recruiters', () => {
       ['GET', '/api/recruiters', undefined],
       ['POST', '/api/recruiters', { name: 'Sneaky' }],
       ['DELETE', `/api/recruiters/${plain.id}`, undefined],
+      // Erasure (docs/privacy.md) is admin-only too.
+      ['DELETE', `/api/sessions/${candidate.created.sessionId}`, undefined],
     ] as const) {
       const res = await api(server.url, method, path, plain.token, body);
       expect(res.status, `${method} ${path}`).toBe(403);
       expect(res.body).toMatchObject({ error: { code: 'FORBIDDEN' } });
     }
+    expect((await api(server.url, 'GET', `/api/sessions/${candidate.created.sessionId}`, plain.token)).status).toBe(200);
     const namedAdmin = await addRecruiter(server.url, ADMIN, 'Named Admin', 'admin');
     const byNamed = await addRecruiter(server.url, namedAdmin.token, 'Hired By Named');
     expect(byNamed.createdBy).toEqual({ id: namedAdmin.id, name: 'Named Admin' });
