@@ -140,6 +140,7 @@ describe('OpeningsSection', () => {
                 evaluationStatus: null,
                 deleteAfter: null,
                 openingId: 'aaaaaaaaaaaaaaaaaaaaaaaa',
+                deleteAfter: null,
               },
             ],
             nextCursor: null,
