@@ -138,7 +138,6 @@ describe('OpeningsSection', () => {
                 linkState: 'none',
                 linkedBy: null,
                 evaluationStatus: null,
-                deleteAfter: null,
                 openingId: 'aaaaaaaaaaaaaaaaaaaaaaaa',
                 deleteAfter: null,
               },
