@@ -36,7 +36,8 @@ export class Index {
   private readonly entries = new Map<string, Set<string>>();
   private readonly partial: Query | undefined;
 
-  constructor(readonly spec: IndexSpec) {
+  /** Replaced by collMod (hidden, expireAfterSeconds): never the key, name or uniqueness. */
+  constructor(public spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
     this.partial = spec.partialFilterExpression ? new Query(spec.partialFilterExpression, queryOptions) : undefined;
   }
@@ -135,6 +136,7 @@ export function normalizeIndexSpec(raw: unknown): IndexSpec {
   if (key === null || typeof key !== 'object' || Array.isArray(key) || Object.keys(key).length === 0) {
     throw new MongoCommandError('BadValue', "The 'key' field must be a non-empty object");
   }
+  refuseUnsupportedIndexTypes(key as Document);
   const name = typeof doc.name === 'string' && doc.name.length > 0 ? doc.name : defaultIndexName(key as Document);
   const spec: IndexSpec = { v: 2, key: { ...(key as Document) }, name };
   for (const [k, v] of Object.entries(doc)) {
@@ -143,7 +145,29 @@ export function normalizeIndexSpec(raw: unknown): IndexSpec {
   }
   if (spec.unique === false) delete spec.unique;
   if (spec.sparse === false) delete spec.sparse;
+  if (spec.hidden === false) delete spec.hidden;
+  if (spec.hidden !== undefined && typeof spec.hidden !== 'boolean') throw new MongoCommandError('TypeMismatch', "The field 'hidden' must be a boolean");
+  if (spec.hidden === true && name === '_id_') throw new MongoCommandError('BadValue', "can't hide _id index");
+  if (spec.expireAfterSeconds !== undefined) {
+    const secs: unknown = spec.expireAfterSeconds;
+    if (typeof secs !== 'number' || !Number.isInteger(secs) || secs < 0 || secs > 2147483647) {
+      throw new MongoCommandError('InvalidIndexSpecificationOption', `TTL index 'expireAfterSeconds' option must be within an acceptable range, try a lower number: ${String(secs)}`);
+    }
+  }
   return spec;
+}
+
+/** Index types the embedded server refuses (no text or geo search): MongoDB's 67 CannotCreateIndex. */
+const REFUSED_INDEX_TYPES: Record<string, string> = { text: 'text', '2d': 'geo', '2dsphere': 'geo', geoHaystack: 'geo' };
+
+function refuseUnsupportedIndexTypes(key: Document): void {
+  for (const [field, type] of Object.entries(key)) {
+    if (typeof type !== 'string' || !Object.hasOwn(REFUSED_INDEX_TYPES, type)) continue;
+    throw new MongoCommandError(
+      'CannotCreateIndex',
+      `the embedded MongoDB server does not support '${type}' indexes (${field}: '${type}'): ${REFUSED_INDEX_TYPES[type]} search needs a real MongoDB; set MONGODB_URI to use one`,
+    );
+  }
 }
 
 /** True when two specs describe the same index (ignoring name). */

@@ -4,6 +4,7 @@ import { Context } from 'mingo/core';
 import * as queryOperators from 'mingo/operators/query';
 import { Query as BareQuery } from 'mingo/query';
 import type { Options } from 'mingo/types';
+import { compileJsonSchema } from './jsonSchema.js';
 
 /**
  * Options shared by every mingo call. Values are compared by mingo's own type-aware
@@ -13,6 +14,11 @@ export const queryOptions: Partial<Options> = {
   idKey: '_id',
   useStrictMode: true,
   scriptEnabled: false,
+  // `$jsonSchema` in filters and validators: MongoDB's dialect (jsonSchema.ts).
+  jsonSchemaValidator: (schema) => {
+    const compiled = compileJsonSchema(schema);
+    return (doc) => compiled.test(doc);
+  },
 };
 
 /** Aggregation clones its input so pipeline stages can never mutate stored documents. */

@@ -4,7 +4,7 @@ import { MongoCommandError } from '../errors.js';
 import { normalizeIndexSpec, sameIndexOptions, type IndexSpec } from '../indexes.js';
 import { queryOptions } from '../query.js';
 import { ID_INDEX, type Collection } from '../store.js';
-import { valueKey } from '../values.js';
+import { isPlainObject, valueKey } from '../values.js';
 import { collectionArg, optionalDoc } from './args.js';
 import type { CommandContext, CommandHandler } from './context.js';
 
@@ -21,6 +21,11 @@ export const create: CommandHandler = (cmd, ctx) => {
   const name = collectionArg(cmd, 'create');
   const options: Document = {};
   for (const [k, v] of Object.entries(cmd)) if (k !== 'create' && !GENERIC_FIELDS.has(k)) options[k] = v;
+  // MongoDB lists a validator's level and action with their defaults.
+  if (isPlainObject(options.validator) && Object.keys(options.validator).length > 0) {
+    options.validationLevel ??= 'strict';
+    options.validationAction ??= 'error';
+  }
   ctx.store.createCollection(ctx.db, name, options);
   return { ok: 1 };
 };

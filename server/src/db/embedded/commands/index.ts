@@ -1,6 +1,7 @@
 import type { Document } from 'bson';
 import { MongoCommandError, toCommandError } from '../errors.js';
 import * as admin from './admin.js';
+import { collMod } from './collmod.js';
 import type { CommandContext, CommandHandler } from './context.js';
 import * as ddl from './ddl.js';
 import * as read from './read.js';
@@ -16,6 +17,7 @@ const handlers: Record<string, CommandHandler> = {
   buildInfo: admin.buildInfo,
   buildinfo: admin.buildInfo,
   getParameter: admin.getParameter,
+  setParameter: admin.setParameter,
   hostInfo: admin.hostInfo,
   serverStatus: admin.serverStatus,
   connectionStatus: admin.connectionStatus,
@@ -51,6 +53,7 @@ const handlers: Record<string, CommandHandler> = {
   createIndexes: ddl.createIndexes,
   listIndexes: ddl.listIndexes,
   dropIndexes: ddl.dropIndexes,
+  collMod,
   deleteIndexes: ddl.dropIndexes,
   listCollections: ddl.listCollections,
   listDatabases: ddl.listDatabases,
