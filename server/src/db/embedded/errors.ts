@@ -32,7 +32,10 @@ export const ErrorCodes = {
   // Assertion sites MongoDB reports as 'Location<code>'.
   Location17420: 17420,
   Location40573: 40573,
+  Location40601: 40601,
   Location40324: 40324,
+  Location40414: 40414,
+  Location40415: 40415,
   Location51183: 51183,
   Location51132: 51132,
   Location13113: 13113,

@@ -83,6 +83,7 @@ export class EmbeddedMongo {
       throw err;
     }
     journal.snapshotSource = () => store.snapshotRecords() as Iterable<Document>;
+    store.dropTemporaryCollections();
     store.onValidationWarning = (coll, id, details) => {
       // Ids and rule names only: the values that broke the rule may be user content.
       logger.warn('embedded-mongo: document would fail validation', { ns: coll.ns, id: String(id), operatorName: details.operatorName });

@@ -3,6 +3,7 @@ import { applyDiff, diffDocuments, type DiffOp } from './diff.js';
 import { RecordTooLargeError } from './journal.js';
 import { MongoCommandError } from './errors.js';
 import { duplicateKeyError, Index, type IndexSpec } from './indexes.js';
+import { parseCollation, type Collation } from './collation.js';
 import { CollectionValidator } from './validator.js';
 import { valueKey } from './values.js';
 
@@ -22,6 +23,8 @@ export type StoreRecord =
   | { op: 'collMod'; db: string; c: string; options: Document }
   /** collMod of an index (hidden, expireAfterSeconds): its spec as it is now. */
   | { op: 'modIndex'; db: string; c: string; spec: IndexSpec }
+  /** Moves collection `c` to name `to` of the same db, replacing any collection there ($out). */
+  | { op: 'renameColl'; db: string; c: string; to: string }
   | { op: 'put'; db: string; c: string; doc: Document }
   /** An update as a physical diff of the stored version (see diff.ts). */
   | { op: 'update'; db: string; c: string; id: unknown; d: DiffOp[] }
@@ -34,6 +37,8 @@ export class Collection {
   readonly indexes = new Map<string, Index>();
   /** Compiled from `options`; undefined (no cost per write) for a collection without one. */
   validator: CollectionValidator | undefined;
+  /** `create`'s `collation`: the default of queries and new indexes; undefined = simple. */
+  readonly defaultCollation: Collation | undefined;
 
   constructor(
     readonly db: string,
@@ -41,6 +46,7 @@ export class Collection {
     public options: Document,
   ) {
     this.validator = CollectionValidator.fromOptions(options);
+    this.defaultCollation = parseCollation(options.collation);
   }
 
   setOptions(options: Document): void {
@@ -162,6 +168,23 @@ export class Store {
     this.commit({ op: 'collMod', db: coll.db, c: coll.name, options });
   }
 
+  /**
+   * Renames `from` to `to` in one journal record, dropping what `to` held: `$out` fills a
+   * temporary collection and swaps it in with this, so a crash shows the old or the new
+   * result, never a mix.
+   */
+  renameCollection(db: string, from: string, to: string): void {
+    validateCollectionName(to);
+    this.commit({ op: 'renameColl', db, c: from, to });
+  }
+
+  /** Drops `$out`'s temporary collections a crash left behind (MongoDB does so at startup too). */
+  dropTemporaryCollections(): void {
+    for (const db of this.databases()) {
+      for (const coll of this.collections(db)) if (coll.name.startsWith(TEMP_COLLECTION_PREFIX)) this.dropCollection(db, coll.name);
+    }
+  }
+
   /** collMod of an index: replaces its spec (hidden, expireAfterSeconds; same key and name). */
   modifyIndex(coll: Collection, spec: IndexSpec): void {
     this.commit({ op: 'modIndex', db: coll.db, c: coll.name, spec });
@@ -251,6 +274,19 @@ export class Store {
       case 'collMod':
         this.applyTarget(rec.db, rec.c).setOptions(rec.options);
         return;
+      case 'renameColl': {
+        const db = this.dbs.get(rec.db);
+        const src = db?.get(rec.c);
+        if (!db || !src) return;
+        const moved = new Collection(rec.db, rec.to, src.options);
+        for (const [id, doc] of src.docs) moved.docs.set(id, doc);
+        // Index entries are keyed by document id, not by collection: they move as they are.
+        for (const [name, index] of src.indexes) moved.indexes.set(name, index);
+        db.delete(rec.c);
+        db.delete(rec.to);
+        db.set(rec.to, moved);
+        return;
+      }
       case 'modIndex': {
         const index = this.collection(rec.db, rec.c)?.indexes.get(rec.spec.name);
         if (index) index.spec = rec.spec;
@@ -319,6 +355,9 @@ function bsonSize(doc: Document): number {
   return size;
 }
 
+/** Name prefix of `$out`'s temporary collections (as MongoDB's `tmp.agg_out.`). */
+export const TEMP_COLLECTION_PREFIX = 'tmp.agg_out.';
+
 /** BSONObjMaxUserSize: the largest document MongoDB stores. */
 export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
 /** Records other than `put` carry no whole document; only the journal's frame limit applies. */
@@ -371,6 +410,7 @@ export function toStoreRecord(doc: Document): StoreRecord {
     case 'dropIndex':
     case 'collMod':
     case 'modIndex':
+    case 'renameColl':
     case 'put':
     case 'update':
     case 'del':

@@ -40,7 +40,7 @@ describe('the 16 MiB document limit', () => {
     const doc = docOfSize('max', LIMIT);
     await c.insertOne(doc);
     const back = await c.findOne({ _id: 'max' });
-    expect(back && BSON.serialize(back).equals(BSON.serialize(doc))).toBe(true);
+    expect(back && Buffer.from(BSON.serialize(back)).equals(Buffer.from(BSON.serialize(doc)))).toBe(true);
   });
 
   it('a document one byte over 16 MiB is refused with "object to insert too large" and nothing is stored', async () => {
@@ -67,7 +67,7 @@ describe('the 16 MiB document limit', () => {
     const grow = { $set: { b: 'b'.repeat(8 * 1024 * 1024) }, $inc: { n: 1 } };
     await expect(c.updateOne({ _id: 'g' }, grow)).rejects.toMatchObject({ code: 10334, message: `Resulting document after update is larger than ${LIMIT}` });
     // $push, a replacement and findAndModify are refused the same way.
-    await expect(c.updateOne({ _id: 'g' }, { $push: { list: 'c'.repeat(8 * 1024 * 1024) } })).rejects.toMatchObject({ code: 10334 });
+    await expect(t.db.collection<{ _id: string; list?: string[] }>(c.collectionName).updateOne({ _id: 'g' }, { $push: { list: 'c'.repeat(8 * 1024 * 1024) } })).rejects.toMatchObject({ code: 10334 });
     const { _id: _ignored, ...replacement } = docOfSize('g', LIMIT + 100);
     await expect(c.replaceOne({ _id: 'g' }, replacement)).rejects.toMatchObject({ code: 10334 });
     await expect(c.findOneAndUpdate({ _id: 'g' }, grow)).rejects.toMatchObject({ code: 10334, codeName: 'BSONObjectTooLarge' });

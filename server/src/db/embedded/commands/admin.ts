@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { Document } from 'bson';
 import { MongoCommandError } from '../errors.js';
+import { transactionsRefused } from '../refusals.js';
 import type { CommandHandler } from './context.js';
 
 export const MAX_WIRE_VERSION = 21; // MongoDB 7.0
@@ -118,8 +119,5 @@ export const authNotSupported: CommandHandler = () => {
 
 /** What a standalone mongod answers to transactions, naming why and what to do instead. */
 export const transactionsNotSupported: CommandHandler = () => {
-  throw new MongoCommandError(
-    'IllegalOperation',
-    'Transaction numbers are only allowed on a replica set member or mongos: the embedded MongoDB server runs as a standalone without multi-document transactions; set MONGODB_URI to a real MongoDB replica set to use them',
-  );
+  throw transactionsRefused();
 };

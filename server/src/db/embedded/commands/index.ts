@@ -2,6 +2,7 @@ import type { Document } from 'bson';
 import { MongoCommandError, toCommandError } from '../errors.js';
 import * as admin from './admin.js';
 import { collMod } from './collmod.js';
+import { explainCommand } from './explain.js';
 import type { CommandContext, CommandHandler } from './context.js';
 import * as ddl from './ddl.js';
 import * as read from './read.js';
@@ -46,6 +47,7 @@ const handlers: Record<string, CommandHandler> = {
   count: read.count,
   distinct: read.distinct,
   aggregate: read.aggregate,
+  explain: explainCommand,
 
   create: ddl.create,
   drop: ddl.drop,

@@ -3,7 +3,7 @@ import { MongoCommandError, toCommandError } from '../errors.js';
 import type { Collection, Store, WriteOptions } from '../store.js';
 import { applyUpdate, buildUpsertDocument, validateUpdate, type UpdateSpec } from '../update.js';
 import { isPlainObject } from '../values.js';
-import { collectionArg, docArray, matchDocs, optionalDoc, projectOne, shape } from './args.js';
+import { collectionArg, docArray, matchDocs, optionalDoc, projectOne, queryOptionsOf, shape } from './args.js';
 import type { CommandHandler } from './context.js';
 
 function ordered(cmd: Document): boolean {
@@ -51,7 +51,7 @@ function updateStatement(store: Store, db: string, name: string, stmt: Document,
   const update: UpdateSpec = validateUpdate(stmt.u);
   const arrayFilters = Array.isArray(stmt.arrayFilters) ? (stmt.arrayFilters as Document[]) : undefined;
   const coll = store.collection(db, name);
-  const matches = matchDocs(coll, filter);
+  const matches = matchDocs(coll, filter, queryOptionsOf(stmt, coll));
   if (matches.length > 0 && coll) {
     const targets = stmt.multi === true ? matches : matches.slice(0, 1);
     let nModified = 0;
@@ -107,7 +107,7 @@ export const del: CommandHandler = (cmd, ctx) => {
       const limit = Number(stmt.limit ?? 0);
       if (limit !== 0 && limit !== 1) throw new MongoCommandError('FailedToParse', 'The limit field in delete objects must be 0 or 1');
       if (!coll) continue;
-      const matches = matchDocs(coll, filter);
+      const matches = matchDocs(coll, filter, queryOptionsOf(stmt, coll));
       for (const doc of limit === 1 ? matches.slice(0, 1) : matches) {
         ctx.store.remove(coll, doc);
         n++;
@@ -135,7 +135,8 @@ export const findAndModify: CommandHandler = (cmd, ctx) => {
   }
   const arrayFilters = Array.isArray(cmd.arrayFilters) ? (cmd.arrayFilters as Document[]) : undefined;
   const coll = ctx.store.collection(ctx.db, name);
-  const target = shape(matchDocs(coll, filter), { sort, limit: 1 })[0];
+  const qopts = { ...queryOptionsOf(cmd, coll), sort };
+  const target = shape(matchDocs(coll, filter, qopts), { sort, limit: 1, collation: qopts.collation })[0];
 
   if (remove) {
     if (!target || !coll) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
