@@ -217,8 +217,9 @@ export interface PlanResult {
 
 /** Runs a plan: documents matching `filter`, in natural order (reversed for `$natural: -1`). */
 export function runPlan(coll: Collection | undefined, filter: Document, plan: Plan, collation?: Collation): PlanResult {
-  if (!coll || plan.stage === 'EOF') return { docs: [], keysExamined: 0, docsExamined: 0 };
+  // Compiled first: a filter MongoDB refuses is refused even on a missing collection.
   const query = compileFilter(filter, collation);
+  if (!coll || plan.stage === 'EOF') return { docs: [], keysExamined: 0, docsExamined: 0 };
   if (plan.lookup && !plan.lookup.index) {
     const doc = coll.docs.get(valueKey(plan.lookup.value));
     return { docs: doc && query.test(doc) ? [doc] : [], keysExamined: doc ? 1 : 0, docsExamined: doc ? 1 : 0 };
