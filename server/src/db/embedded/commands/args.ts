@@ -48,13 +48,9 @@ export function matchDocs(coll: Collection | undefined, filter: Document, opts: 
   return runPlan(coll, filter, planQuery(coll, filter, opts), opts.collation).docs;
 }
 
-/** The collation and hint of a command (or of one update/delete statement) on `coll`. */
-export function queryOptionsOf(cmd: Document, coll: Collection | undefined): QueryOptions {
-  const collation = effectiveCollation(cmd.collation, coll?.options.collation);
-  const opts: QueryOptions = {};
-  if (collation) opts.collation = collation;
-  if (cmd.hint !== undefined) opts.hint = cmd.hint;
-  return opts;
+/** The collation and hint of a command (or of one update/delete statement) on `coll`, plus its sort. */
+export function queryOptionsOf(cmd: Document, coll: Collection | undefined, sort?: Document): QueryOptions {
+  return { collation: effectiveCollation(cmd.collation, coll?.options.collation), hint: cmd.hint, sort };
 }
 
 /** Sort spec without `$natural` (natural order is what we already have). */

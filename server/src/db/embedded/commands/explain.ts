@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Document } from 'bson';
 import { MongoCommandError } from '../errors.js';
-import { planQuery, runPlan, type Plan, type QueryOptions } from '../planner.js';
+import { indexBounds, planQuery, runPlan, type Plan, type QueryOptions } from '../planner.js';
 import { compileFilter } from '../query.js';
 import type { Collection } from '../store.js';
 import { isPlainObject } from '../values.js';
@@ -38,7 +38,7 @@ function describe(inner: Document, ctx: CommandContext): Explained {
     case 'find': {
       const { coll, ns } = target(inner, name, ctx);
       const sort = optionalDoc(inner, 'sort');
-      return { coll, ns, filter: optionalDoc(inner, 'filter') ?? {}, opts: { ...queryOptionsOf(inner, coll), sort }, sort, skip: optionalNumber(inner, 'skip'), limit: optionalNumber(inner, 'limit'), projection: optionalDoc(inner, 'projection') };
+      return { coll, ns, filter: optionalDoc(inner, 'filter') ?? {}, opts: queryOptionsOf(inner, coll, sort), sort, skip: optionalNumber(inner, 'skip'), limit: optionalNumber(inner, 'limit'), projection: optionalDoc(inner, 'projection') };
     }
     case 'count': {
       const { coll, ns } = target(inner, name, ctx);
@@ -52,7 +52,7 @@ function describe(inner: Document, ctx: CommandContext): Explained {
     case 'findandmodify': {
       const { coll, ns } = target(inner, name, ctx);
       const sort = optionalDoc(inner, 'sort');
-      return { coll, ns, filter: optionalDoc(inner, 'query') ?? {}, opts: { ...queryOptionsOf(inner, coll), sort }, sort, limit: 1, root: inner.remove === true ? 'DELETE' : 'UPDATE' };
+      return { coll, ns, filter: optionalDoc(inner, 'query') ?? {}, opts: queryOptionsOf(inner, coll, sort), sort, limit: 1, root: inner.remove === true ? 'DELETE' : 'UPDATE' };
     }
     case 'update':
     case 'delete': {
@@ -102,7 +102,7 @@ function accessStage(plan: Plan, filter: Document): Document {
     isPartial: spec.partialFilterExpression !== undefined,
     indexVersion: 2,
     direction: plan.direction,
-    indexBounds: plan.bounds,
+    indexBounds: indexBounds(spec, filter),
   };
   // The whole filter is re-checked on each fetched document (a superset of MongoDB's residual filter).
   return { stage: 'FETCH', ...(Object.keys(filter).length > 0 ? { filter: parsedQuery(filter) } : {}), inputStage: ixscan };

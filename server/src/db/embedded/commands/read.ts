@@ -22,7 +22,7 @@ export const find: CommandHandler = (cmd, ctx) => {
   const limit = Math.abs(rawLimit);
   const singleBatch = cmd.singleBatch === true || rawLimit < 0;
   const sort = optionalDoc(cmd, 'sort');
-  const qopts = { ...queryOptionsOf(cmd, coll), sort };
+  const qopts = queryOptionsOf(cmd, coll, sort);
   const docs = shape(matchDocs(coll, optionalDoc(cmd, 'filter') ?? {}, qopts), {
     sort,
     skip: optionalNumber(cmd, 'skip'),

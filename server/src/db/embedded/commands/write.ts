@@ -135,7 +135,7 @@ export const findAndModify: CommandHandler = (cmd, ctx) => {
   }
   const arrayFilters = Array.isArray(cmd.arrayFilters) ? (cmd.arrayFilters as Document[]) : undefined;
   const coll = ctx.store.collection(ctx.db, name);
-  const qopts = { ...queryOptionsOf(cmd, coll), sort };
+  const qopts = queryOptionsOf(cmd, coll, sort);
   const target = shape(matchDocs(coll, filter, qopts), { sort, limit: 1, collation: qopts.collation })[0];
 
   if (remove) {
