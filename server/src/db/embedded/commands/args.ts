@@ -3,6 +3,7 @@ import { Query } from 'mingo';
 import { MongoCommandError } from '../errors.js';
 import { effectiveCollation, type Collation } from '../collation.js';
 import { planQuery, runPlan, type QueryOptions } from '../planner.js';
+import { Projection } from '../projection.js';
 import { queryOptions } from '../query.js';
 import type { Collection } from '../store.js';
 import { isPlainObject } from '../values.js';
@@ -65,25 +66,24 @@ export function sortSpec(sort: Document | undefined): Record<string, 1 | -1> | u
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** Sorts/skips/limits/projects with mingo (MongoDB's BSON comparison order). */
+/** Sorts/skips/limits with mingo (MongoDB's BSON comparison order), then projects (projection.ts). */
 export function shape(
   docs: Document[],
-  opts: { sort?: Document | undefined; skip?: number | undefined; limit?: number | undefined; projection?: Document | undefined; collation?: Collation | undefined },
+  opts: { sort?: Document | undefined; skip?: number | undefined; limit?: number | undefined; projection?: Document | undefined; filter?: Document | undefined; collation?: Collation | undefined },
 ): Document[] {
+  // Compiled (and validated) before anything runs: a bad projection fails even when nothing matches.
+  const projection = Projection.compile(opts.projection, opts.filter ?? {});
   const sort = sortSpec(opts.sort);
-  const projection = opts.projection && Object.keys(opts.projection).length > 0 ? opts.projection : undefined;
-  if (!sort && !projection) {
+  let out: Document[];
+  if (!sort) {
     const start = opts.skip ?? 0;
-    return opts.limit ? docs.slice(start, start + opts.limit) : docs.slice(start);
+    out = opts.limit ? docs.slice(start, start + opts.limit) : docs.slice(start);
+  } else {
+    const found = new Query({}, queryOptions).find<Document>(docs);
+    let cursor = (opts.collation ? found.collation(opts.collation.mingo) : found).sort(sort);
+    if (opts.skip) cursor = cursor.skip(opts.skip);
+    if (opts.limit) cursor = cursor.limit(opts.limit);
+    out = cursor.all();
   }
-  let cursor = new Query({}, queryOptions).find<Document>(docs, projection);
-  if (sort) cursor = (opts.collation ? cursor.collation(opts.collation.mingo) : cursor).sort(sort);
-  if (opts.skip) cursor = cursor.skip(opts.skip);
-  if (opts.limit) cursor = cursor.limit(opts.limit);
-  return cursor.all();
-}
-
-export function projectOne(doc: Document, projection: Document | undefined): Document {
-  if (!projection || Object.keys(projection).length === 0) return doc;
-  return new Query({}, queryOptions).find<Document>([doc], projection).all()[0] ?? doc;
+  return projection ? out.map((doc) => projection.apply(doc)) : out;
 }

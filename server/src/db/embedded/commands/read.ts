@@ -21,9 +21,11 @@ export const find: CommandHandler = (cmd, ctx) => {
   // A negative limit is the legacy spelling of "limit + single batch".
   const limit = Math.abs(rawLimit);
   const singleBatch = cmd.singleBatch === true || rawLimit < 0;
+  const filter = optionalDoc(cmd, 'filter') ?? {};
   const sort = optionalDoc(cmd, 'sort');
   const qopts = queryOptionsOf(cmd, coll, sort);
-  const docs = shape(matchDocs(coll, optionalDoc(cmd, 'filter') ?? {}, qopts), {
+  const docs = shape(matchDocs(coll, filter, qopts), {
+    filter,
     sort,
     skip: optionalNumber(cmd, 'skip'),
     limit,
