@@ -174,13 +174,16 @@ export function normalizeIndexSpec(raw: unknown): IndexSpec {
   else if (!isPlainObject(spec.collation) || spec.collation.locale === 'simple') delete spec.collation;
   if (spec.hidden !== undefined && typeof spec.hidden !== 'boolean') throw new MongoCommandError('TypeMismatch', "The field 'hidden' must be a boolean");
   if (spec.hidden === true && name === '_id_') throw new MongoCommandError('BadValue', "can't hide _id index");
-  if (spec.expireAfterSeconds !== undefined) {
-    const secs: unknown = spec.expireAfterSeconds;
-    if (typeof secs !== 'number' || !Number.isInteger(secs) || secs < 0 || secs > 2147483647) {
-      throw new MongoCommandError('InvalidIndexSpecificationOption', `TTL index 'expireAfterSeconds' option must be within an acceptable range, try a lower number: ${String(secs)}`);
-    }
-  }
+  if (spec.expireAfterSeconds !== undefined) checkExpireAfterSeconds(spec.expireAfterSeconds, 'InvalidIndexSpecificationOption');
   return spec;
+}
+
+/** A TTL's `expireAfterSeconds`: an integer in [0, 2^31 - 1], as MongoDB accepts. */
+export function checkExpireAfterSeconds(v: unknown, codeName: 'InvalidIndexSpecificationOption' | 'InvalidOptions'): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 2147483647) {
+    throw new MongoCommandError(codeName, `TTL index 'expireAfterSeconds' option must be within an acceptable range, try a lower number: ${String(v)}`);
+  }
+  return v;
 }
 
 /** Index types the embedded server refuses (no text or geo search): MongoDB's 67 CannotCreateIndex. */

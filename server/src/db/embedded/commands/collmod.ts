@@ -1,23 +1,12 @@
 import type { Document } from 'bson';
 import { MongoCommandError } from '../errors.js';
-import type { IndexSpec } from '../indexes.js';
+import { checkExpireAfterSeconds, type IndexSpec } from '../indexes.js';
 import { isPlainObject, valueKey } from '../values.js';
 import { collectionArg } from './args.js';
 import type { CommandHandler } from './context.js';
+import { GENERIC_FIELDS } from './ddl.js';
 
-/** Fields the driver adds to every command; never collMod options. */
-const GENERIC_FIELDS = new Set(['collMod', '$db', 'lsid', '$clusterTime', '$readPreference', 'txnNumber', 'writeConcern', 'readConcern', 'comment', 'maxTimeMS', 'apiVersion', 'apiStrict', 'apiDeprecationErrors', 'autocommit', 'startTransaction']);
 const VALIDATION_FIELDS = new Set(['validator', 'validationLevel', 'validationAction']);
-
-/** Largest expireAfterSeconds MongoDB accepts (int32 max). */
-export const MAX_EXPIRE_AFTER_SECONDS = 2147483647;
-
-export function checkExpireAfterSeconds(v: unknown): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || !Number.isInteger(v) || v < 0 || v > MAX_EXPIRE_AFTER_SECONDS) {
-    throw new MongoCommandError('InvalidOptions', `TTL index 'expireAfterSeconds' option must be within an acceptable range, try a lower number: ${String(v)}`);
-  }
-  return v;
-}
 
 /**
  * collMod: the validator (`validator`, `validationLevel`, `validationAction`) and one index's
@@ -29,7 +18,7 @@ export const collMod: CommandHandler = (cmd, ctx) => {
   const coll = ctx.store.collection(ctx.db, name);
   if (!coll) throw new MongoCommandError('NamespaceNotFound', `ns does not exist: ${ctx.db}.${name}`);
   for (const k of Object.keys(cmd)) {
-    if (!GENERIC_FIELDS.has(k) && !VALIDATION_FIELDS.has(k) && k !== 'index' && k !== 'dryRun') {
+    if (k !== 'collMod' && !GENERIC_FIELDS.has(k) && !VALIDATION_FIELDS.has(k) && k !== 'index' && k !== 'dryRun') {
       throw new MongoCommandError('InvalidOptions', `unknown option to collMod: ${k}`);
     }
   }
@@ -77,7 +66,7 @@ function modifiedIndex(raw: unknown, specs: IndexSpec[], ns: string): { spec: In
     if (current.name === '_id_' || Object.keys(current.key).length !== 1) {
       throw new MongoCommandError('InvalidOptions', `TTL indexes are single-field indexes, compound indexes do not support TTL. Index: ${current.name}`);
     }
-    const secs = checkExpireAfterSeconds(raw.expireAfterSeconds);
+    const secs = checkExpireAfterSeconds(raw.expireAfterSeconds, 'InvalidOptions');
     if (current.expireAfterSeconds !== undefined) changes.expireAfterSeconds_old = current.expireAfterSeconds;
     changes.expireAfterSeconds_new = secs;
     spec.expireAfterSeconds = secs;

@@ -10,7 +10,7 @@ import { collectionArg, optionalDoc } from './args.js';
 import type { CommandContext, CommandHandler } from './context.js';
 
 /** Fields the driver adds to every command; never collection options. */
-const GENERIC_FIELDS = new Set(['$db', 'lsid', '$clusterTime', '$readPreference', 'txnNumber', 'writeConcern', 'readConcern', 'comment', 'maxTimeMS', 'apiVersion', 'apiStrict', 'apiDeprecationErrors', 'autocommit', 'startTransaction']);
+export const GENERIC_FIELDS = new Set(['$db', 'lsid', '$clusterTime', '$readPreference', 'txnNumber', 'writeConcern', 'readConcern', 'comment', 'maxTimeMS', 'apiVersion', 'apiStrict', 'apiDeprecationErrors', 'autocommit', 'startTransaction']);
 
 function requireCollection(ctx: CommandContext, name: string): Collection {
   const coll = ctx.store.collection(ctx.db, name);
