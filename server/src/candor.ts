@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Express } from 'express';
 import type { Connection } from 'mongoose';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
@@ -10,6 +11,7 @@ import { Server as SocketServer } from 'socket.io';
 import type { Config } from './config.js';
 import { closeMongoose, connectMongoose, pingDatabase } from './db/connection.js';
 import { EmbeddedMongo } from './db/embedded/index.js';
+import { contractRouters } from './contract/router.js';
 import { createRepository } from './db/repository/index.js';
 import { createHttpApp } from './http/app.js';
 import { OriginPolicy } from './http/middleware/origins.js';
@@ -53,6 +55,9 @@ export interface RunningCandor {
   service: InterviewService;
   /** Voice: linker, reconciler (runOnce), simulator (docs/voice.md). */
   voice: VoiceModule;
+  /** The express app and the socket.io server, for introspection (the API contract test walks their routes and handlers). */
+  app: Express;
+  io: SocketServer;
   /** Stops accepting, lets in-flight requests finish, releases turn leases, then closes the store. */
   close(): Promise<void>;
 }
@@ -185,6 +190,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
     }),
   );
 
+  const contract = contractRouters();
   const app = createHttpApp({
     logger,
     metrics,
@@ -202,7 +208,9 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
       voice.apiRouter,
       recruiterRouter({ repo, recruiterToken: config.recruiterToken, mergeOrphan: (csid, cid) => voice.linker.merge(csid, cid) }),
       openingsRouter({ repo, recruiterToken: config.recruiterToken }),
+      contract.api,
     ],
+    pageRouters: [contract.page],
     clientRouter: withWebhooks(voice.webhooks, staticClientRouter(opts.clientDir ?? defaultClientDir)),
   });
   handleRequest = app;
@@ -251,7 +259,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
       await embedded?.close();
     })());
 
-  return { url, port, mongodbUri, connection, service, voice, close };
+  return { url, port, mongodbUri, connection, service, voice, app, io, close };
 }
 
 /** One accepted answer per session per interval; in Redis so the limit holds across replicas, in memory while Redis is down. */

@@ -1,13 +1,13 @@
 import { Router } from 'express';
 import { AppError, parseOrThrow } from '../../../shared/errors.js';
 import type { Interview } from '../../../shared/interview.js';
-import { linkRequestSchema, listSessionsQuerySchema, type SessionListResponse } from '../../../shared/monitor.js';
+import { linkRequestSchema, listSessionsQuerySchema } from '../../../shared/monitor.js';
+import { ROUTES } from '../../../shared/routes.js';
 import type { Repository } from '../db/repository/index.js';
-import { toWireFocusSignal } from '../interview/focusSignals.js';
-import { planSummary } from '../interview/plan.js';
-import { toWireMessage } from '../interview/snapshot.js';
+import { toSessionDetail } from '../interview/detail.js';
 import { toSessionSummary } from '../interview/summary.js';
 import { requireRecruiter } from './recruiterAuth.js';
+import { routeMounter } from './route.js';
 
 /** Recruiter REST: the paginated list and one full interview (transcript, link info, evaluation). */
 export interface RecruiterRouterDeps {
@@ -19,31 +19,23 @@ export interface RecruiterRouterDeps {
 
 export function recruiterRouter(deps: RecruiterRouterDeps): Router {
   const router = Router();
-  const recruiter = requireRecruiter(deps.recruiterToken);
+  const on = routeMounter(router, '/api', { recruiter: requireRecruiter(deps.recruiterToken) });
 
-  router.get('/sessions', recruiter, async (req, res) => {
+  on(ROUTES.listSessions, async (req, res) => {
     const query = parseOrThrow(listSessionsQuerySchema, req.query, 'query');
     const page = await deps.repo.listSessions(query);
-    const body: SessionListResponse = { items: page.items.map(toSessionSummary), nextCursor: page.nextCursor };
-    res.json(body);
+    res.json({ items: page.items.map(toSessionSummary), nextCursor: page.nextCursor });
   });
 
-  router.get('/sessions/:id', recruiter, async (req, res) => {
-    const session = await deps.repo.findById(String(req.params.id));
+  on(ROUTES.sessionDetail, async (req, res) => {
+    const session = await deps.repo.findById(req.params.id);
     if (!session) throw new AppError('NOT_FOUND', 'No interview with this id');
-    const { messages, plan, focus, ...rest } = session;
-    res.json({
-      ...rest,
-      focus: (focus ?? []).map(toWireFocusSignal),
-      summary: toSessionSummary(session),
-      plan: { ...plan, summary: planSummary(plan) },
-      messages: messages.map(toWireMessage),
-    });
+    res.json(toSessionDetail(session));
   });
 
-  router.post('/sessions/:id/link', recruiter, async (req, res) => {
+  on(ROUTES.linkConversation, async (req, res) => {
     const { conversationId } = parseOrThrow(linkRequestSchema, req.body, 'link request');
-    const session = await deps.repo.findById(String(req.params.id));
+    const session = await deps.repo.findById(req.params.id);
     if (!session) throw new AppError('NOT_FOUND', 'No interview with this id');
     if (session.mode !== 'voice' || session.status === 'orphaned') {
       throw new AppError('STATE_CONFLICT', 'Only a voice interview can take an orphaned conversation');

@@ -1,5 +1,5 @@
 import type { Namespace, Server } from 'socket.io';
-import { monitorAuthSchema, monitorClientSchemas, type MonitorClientToServer, type MonitorServerToClient } from '../../../shared/monitor.js';
+import { monitorAuthSchema, monitorClientEvents, type MonitorClientToServer, type MonitorServerToClient } from '../../../shared/monitor.js';
 import { AppError } from '../../../shared/errors.js';
 import type { Repository } from '../db/repository/index.js';
 import { looksLikeCandidateToken, recruiterTokenMatches } from '../http/recruiterAuth.js';
@@ -7,7 +7,7 @@ import type { InterviewService } from '../interview/service.js';
 import { toWireFocusSignal } from '../interview/focusSignals.js';
 import { toSessionSummary } from '../interview/summary.js';
 import type { Logger } from '../observability/logger.js';
-import { connectError, onAckedEvent } from './events.js';
+import { ackedEvents, connectError } from './events.js';
 import { SESSIONS_ROOM, watchRoom } from './rooms.js';
 
 export type MonitorNamespace = Namespace<MonitorClientToServer, MonitorServerToClient>;
@@ -40,18 +40,19 @@ export function attachMonitorNamespace(io: Server, deps: MonitorNamespaceDeps): 
   });
 
   nsp.on('connection', (socket) => {
-    onAckedEvent(socket, 'sessions:subscribe', monitorClientSchemas['sessions:subscribe'], logger, async (filter) => {
+    const on = ackedEvents(socket, monitorClientEvents, logger);
+    on('sessions:subscribe', async (filter) => {
       await socket.join(SESSIONS_ROOM);
       const page = await repo.listSessions({ ...filter, limit: 50 });
       return { ok: true as const, sessions: page.items.map(toSessionSummary) };
     });
 
-    onAckedEvent(socket, 'sessions:unsubscribe', monitorClientSchemas['sessions:unsubscribe'], logger, async () => {
+    on('sessions:unsubscribe', async () => {
       await socket.leave(SESSIONS_ROOM);
       return { ok: true as const };
     });
 
-    onAckedEvent(socket, 'session:watch', monitorClientSchemas['session:watch'], logger, async ({ sessionId }) => {
+    on('session:watch', async ({ sessionId }) => {
       const found = await repo.findById(sessionId);
       if (!found) throw new AppError('NOT_FOUND', 'No interview with this id');
       const room = watchRoom(found.clientSessionId);
@@ -68,7 +69,7 @@ export function attachMonitorNamespace(io: Server, deps: MonitorNamespaceDeps): 
       }
     });
 
-    onAckedEvent(socket, 'session:unwatch', monitorClientSchemas['session:unwatch'], logger, async ({ sessionId }) => {
+    on('session:unwatch', async ({ sessionId }) => {
       const found = await repo.findById(sessionId);
       if (found) await socket.leave(watchRoom(found.clientSessionId));
       return { ok: true as const };
