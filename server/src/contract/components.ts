@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { ackErrorSchema, errorBodySchema, errorResponseSchema } from '../../../shared/errors.js';
 import { evaluationResultSchema } from '../../../shared/interview.js';
-import { sessionSummarySchema, wireFocusSignalSchema } from '../../../shared/monitor.js';
+import { emptyPayloadSchema, focusAckSchema } from '../../../shared/events.js';
+import { okAckSchema, sessionSummarySchema, watchPayloadSchema, wireFocusSignalSchema } from '../../../shared/monitor.js';
 import { openingViewSchema } from '../../../shared/opening.js';
 import { planSummarySchema } from '../../../shared/plan.js';
-import { inflightSchema, sessionSnapshotSchema, wireMessageSchema } from '../../../shared/protocol.js';
+import { answerAckSchema, inflightSchema, sessionSnapshotSchema, statusAckSchema, wireMessageSchema } from '../../../shared/protocol.js';
 
 export type JsonObject = { [key: string]: unknown };
 export type Io = 'input' | 'output';
@@ -26,6 +27,12 @@ const SHARED_NAMES: ReadonlyArray<readonly [z.ZodType, string]> = [
   [planSummarySchema, 'PlanSummary'],
   [wireFocusSignalSchema, 'FocusSignal'],
   [openingViewSchema, 'OpeningView'],
+  [emptyPayloadSchema, 'EmptyPayload'],
+  [statusAckSchema, 'StatusAck'],
+  [answerAckSchema, 'AnswerAck'],
+  [focusAckSchema, 'FocusAck'],
+  [okAckSchema, 'OkAck'],
+  [watchPayloadSchema, 'WatchPayload'],
 ];
 
 /**

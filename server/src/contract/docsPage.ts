@@ -87,7 +87,14 @@ function renderObject(s: Schema, depth: number, pad: string, end: string, anchor
   return lines.length === 0 ? '{}' : `{\n${lines.join('\n')}\n${end}}`;
 }
 
-function schemaBlock(schema: unknown, anchor = 'schema-'): string {
+/**
+ * A route's or event's own schema: a top-level `$ref` is expanded once (`Name = {...}`)
+ * so every request, response and payload reads in place; nested names stay links.
+ */
+function schemaBlock(schema: unknown, anchor = 'schema-', components: JsonObject = {}): string {
+  const ref = str(obj(schema).$ref);
+  const target = ref ? obj(components[refName(ref)]) : {};
+  if (ref && Object.keys(target).length > 0) return `<pre>${renderSchema(schema, 0, anchor)} = ${renderSchema(target, 0, anchor)}</pre>`;
   return `<pre>${renderSchema(schema, 0, anchor)}</pre>`;
 }
 
@@ -96,7 +103,7 @@ function partyLine(party: unknown, tags: JsonObject[]): string {
   return `<p class="who"><b>Who:</b> ${esc(str(tag?.description) || str(party))}</p>`;
 }
 
-function renderOperation(path: string, method: string, op: JsonObject, tags: JsonObject[]): string {
+function renderOperation(path: string, method: string, op: JsonObject, tags: JsonObject[], components: JsonObject): string {
   const id = str(op.operationId);
   const params = list(op.parameters).map(obj);
   const out: string[] = [
@@ -117,7 +124,7 @@ function renderOperation(path: string, method: string, op: JsonObject, tags: Jso
   const bodyContent = obj(body.content);
   if (Object.keys(bodyContent).length > 0) {
     const first = obj(Object.values(bodyContent)[0]);
-    out.push(`<h4>Request body <span class="c">(${esc(Object.keys(bodyContent).join(', '))})</span></h4>${schemaBlock(first.schema)}`);
+    out.push(`<h4>Request body <span class="c">(${esc(Object.keys(bodyContent).join(', '))})</span></h4>${schemaBlock(first.schema, 'schema-', components)}`);
   }
   const responses = obj(op.responses);
   const errors: string[] = [];
@@ -127,7 +134,7 @@ function renderOperation(path: string, method: string, op: JsonObject, tags: Jso
     const [type, media] = Object.entries(content)[0] ?? ['', {}];
     const codes = list(response['x-error-codes']).map(String);
     if (Number(status) < 400) {
-      out.push(`<h4>Response ${esc(status)} <span class="c">(${esc(type)})</span></h4>${schemaBlock(obj(media).schema)}`);
+      out.push(`<h4>Response ${esc(status)} <span class="c">(${esc(type)})</span></h4>${schemaBlock(obj(media).schema, 'schema-', components)}`);
     } else {
       const special = codes.length > 0 && obj(obj(media).schema).$ref !== undefined ? ` — body: ${renderSchema(obj(media).schema)}` : '';
       errors.push(`<tr><td>${esc(status)}</td><td>${codes.map((c) => `<code>${esc(c)}</code>`).join(' ')}</td><td>${esc(str(response.description))}${special}</td></tr>`);
@@ -146,13 +153,14 @@ function messageOf(doc: JsonObject, ref: unknown): JsonObject {
 }
 
 function renderEvent(doc: JsonObject, opId: string, op: JsonObject): string {
+  const components = obj(obj(doc.components).schemas);
   const message = messageOf(doc, list(op.messages)[0]);
   const name = str(message.name);
-  const out = [`<section class="op" id="ev-${esc(opId)}">`, `<h3><code>${esc(name)}</code></h3>`, `<p>${esc(str(op.summary))}</p>`, `<h4>Payload</h4>${schemaBlock(message.payload, ASYNC)}`];
+  const out = [`<section class="op" id="ev-${esc(opId)}">`, `<h3><code>${esc(name)}</code></h3>`, `<p>${esc(str(op.summary))}</p>`, `<h4>Payload</h4>${schemaBlock(message.payload, ASYNC, components)}`];
   const reply = obj(op.reply);
   if (list(reply.messages).length > 0) {
     const [ok] = list(reply.messages).map((m) => messageOf(doc, m));
-    out.push(`<h4>Ack</h4>${schemaBlock(obj(ok).payload, ASYNC)}`);
+    out.push(`<h4>Ack</h4>${schemaBlock(obj(ok).payload, ASYNC, components)}`);
     out.push(`<p><b>Refusal ack</b> <code>{ok: false, error: {code, message}}</code>, codes: ${list(op['x-error-codes']).map((c) => `<code>${esc(String(c))}</code>`).join(' ')}</p>`);
   }
   out.push('</section>');
@@ -186,7 +194,7 @@ export function renderDocsPage(openapi: JsonObject, asyncapi: JsonObject): strin
   const toc: string[] = [];
   for (const [path, item] of Object.entries(paths)) {
     for (const [method, op] of Object.entries(obj(item))) {
-      rest.push(renderOperation(path, method, obj(op), tags));
+      rest.push(renderOperation(path, method, obj(op), tags, obj(obj(openapi.components).schemas)));
       toc.push(`<a href="#op-${esc(str(obj(op).operationId))}">${esc(method.toUpperCase())} ${esc(path)}</a>`);
     }
   }

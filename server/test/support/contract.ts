@@ -13,7 +13,12 @@ import { CLIENT_FALLBACK } from '../../src/http/staticClient.js';
  * the document states — never by re-parsing with the zod schema it came from.
  */
 
+// strictRequired off: zod states a record with enum keys as `propertyNames` + `required` (valid JSON Schema ajv's strict mode frowns on).
 const addFormats = addFormatsModule as unknown as (ajv: Ajv | Ajv2020) => void;
+
+/** Ids of the documents' components inside ajv: names only, resolved locally (ajv fetches nothing). */
+const OPENAPI_ID = 'https://candor.invalid/openapi.json';
+const ASYNCAPI_ID = 'https://candor.invalid/asyncapi.json';
 
 const obj = (value: unknown): JsonObject => (typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as JsonObject) : {});
 
@@ -46,14 +51,14 @@ export interface Reply {
 }
 
 export class OpenApiChecker {
-  private readonly ajv = new Ajv2020({ strict: true, allErrors: true });
+  private readonly ajv = new Ajv2020({ strict: true, strictRequired: false, allErrors: true });
   private readonly compiled = new Map<string, ValidateFunction>();
   /** operationId -> statuses seen, for the coverage of the flow itself. */
   readonly seen = new Map<string, Set<number>>();
 
   constructor(readonly doc: JsonObject) {
     addFormats(this.ajv);
-    this.ajv.addSchema({ $id: 'urn:openapi', $defs: rewriteRefs(obj(doc.components).schemas, '#/components/schemas/', 'urn:openapi#/$defs/') });
+    this.ajv.addSchema({ $id: OPENAPI_ID, $defs: rewriteRefs(obj(doc.components).schemas, '#/components/schemas/', `${OPENAPI_ID}#/$defs/`) });
   }
 
   /** The documented operation a request hits (the template with the most literal segments wins). */
@@ -77,7 +82,7 @@ export class OpenApiChecker {
     const key = `${operationId} ${reply.status} ${mediaType}`;
     let validate = this.compiled.get(key);
     if (!validate) {
-      validate = this.ajv.compile(rewriteRefs(obj(obj(response.content)[mediaType]).schema, '#/components/schemas/', 'urn:openapi#/$defs/') as object);
+      validate = this.ajv.compile(rewriteRefs(obj(obj(response.content)[mediaType]).schema, '#/components/schemas/', `${OPENAPI_ID}#/$defs/`) as object);
       this.compiled.set(key, validate);
     }
     const body = mediaType === 'application/json' ? reply.body : reply.text;
@@ -89,14 +94,14 @@ export class OpenApiChecker {
 }
 
 export class AsyncApiChecker {
-  private readonly ajv = new Ajv({ strict: true, allErrors: true });
+  private readonly ajv = new Ajv({ strict: true, strictRequired: false, allErrors: true });
   private readonly compiled = new Map<string, ValidateFunction>();
   /** `${channel} ${event}` seen in each direction. */
   readonly seen = new Set<string>();
 
   constructor(readonly doc: JsonObject) {
     addFormats(this.ajv);
-    this.ajv.addSchema({ $id: 'urn:asyncapi', definitions: rewriteRefs(obj(doc.components).schemas, '#/components/schemas/', 'urn:asyncapi#/definitions/') });
+    this.ajv.addSchema({ $id: ASYNCAPI_ID, definitions: rewriteRefs(obj(doc.components).schemas, '#/components/schemas/', `${ASYNCAPI_ID}#/definitions/`) });
   }
 
   private channelOf(address: string): [string, JsonObject] {
@@ -124,7 +129,7 @@ export class AsyncApiChecker {
   private validate(key: string, schema: unknown, payload: unknown, what: string): void {
     let validate = this.compiled.get(key);
     if (!validate) {
-      validate = this.ajv.compile(rewriteRefs(schema, '#/components/schemas/', 'urn:asyncapi#/definitions/') as object);
+      validate = this.ajv.compile(rewriteRefs(schema, '#/components/schemas/', `${ASYNCAPI_ID}#/definitions/`) as object);
       this.compiled.set(key, validate);
     }
     if (!validate(payload)) throw new Error(`${what} does not match the document: ${describe(validate)}\npayload: ${JSON.stringify(payload).slice(0, 400)}`);
