@@ -24,7 +24,8 @@ import { EvaluationRunner } from './interview/evaluationRunner.js';
 import { MemoryInflightStore } from './interview/memoryInflight.js';
 import { nodeIdentity } from './interview/nodeIdentity.js';
 import { CandidatePresence } from './interview/presence.js';
-import { QuestionStreamer } from './interview/questionStreamer.js';
+import { QuestionCycle } from './interview/questionCycle.js';
+import { TurnLeases } from './interview/turnLeases.js';
 import { ROLES } from './interview/roles.js';
 import { InterviewService } from './interview/service.js';
 import { createOpenAiInterviewer } from './llm/openai/index.js';
@@ -42,8 +43,11 @@ import { attachMonitorNamespace } from './realtime/monitorNamespace.js';
 import { ConnectionLimiter } from './realtime/connectionLimit.js';
 import { connectRedis, failSoftPublisher } from './realtime/redis.js';
 import { RedisInflightStore } from './realtime/redisInflight.js';
+import { SessionChannel } from './realtime/sessionChannel.js';
 import { SummaryPublisher } from './realtime/summaryPublisher.js';
-import { createVoiceModule, withWebhooks, type VoiceModule } from './voice/index.js';
+import { voiceRouter } from './http/voice.js';
+import { webhooksRouter } from './http/webhooks.js';
+import { createVoiceModule, type VoiceModule } from './voice/index.js';
 
 export interface RunningCandor {
   /** http://host:port the server listens on (localhost when bound to all interfaces). */
@@ -136,20 +140,34 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   const answerLimiter = answerRateLimiter(config, redis?.pub);
 
   const summaries = new SummaryPublisher({ io, repo, logger });
-  const broadcaster = new SocketBroadcaster(io, summaries);
-  const streamer = new QuestionStreamer({
+  const channel = redis
+    ? new SessionChannel({ io, pub: redis.pub, sub: redis.sub, prefix: config.redisPrefix, logger, onDrop: () => counters.redisPublishDropped.inc() })
+    : null;
+  const broadcaster = new SocketBroadcaster(io, summaries, channel);
+  const leases = new TurnLeases({ renew: (req) => repo.renewLeases(req), logger, nodeId: node.id, leaseMs: config.interview.turnLeaseMs, now });
+  const assessor = new AnswerAssessor({
+    interviewer,
+    recordScore: (csid, score) => repo.recordScore(csid, score),
+    recordUsage: (csid, usage) => void repo.addUsage(csid, usage).catch(() => undefined),
+    logger,
+    now,
+  });
+  const evaluations = new EvaluationRunner({ repo, interviewer, assessor, broadcaster, logger, leaseMs: config.interview.evaluationLeaseMs });
+  const cycle = new QuestionCycle({
     repo,
     interviewer,
+    assessor,
+    evaluate: (csid) => evaluations.kick(csid),
     broadcaster,
     inflight,
+    leases,
+    rateLimit: new AnswerRateLimit(config.interview.answerMinIntervalMs, answerLimiter),
     logger,
-    nodeId: node.id,
-    leaseMs: config.interview.turnLeaseMs,
     now,
+    guides: new OpeningGuides(repo),
+    frameMs: config.interview.tokenFrameMs,
     onTokens: (n) => counters.tokensEmitted.inc(n),
   });
-  const assessor = new AnswerAssessor({ repo, interviewer, logger, now });
-  const evaluations = new EvaluationRunner({ repo, interviewer, assessor, broadcaster, logger, leaseMs: config.interview.evaluationLeaseMs });
 
   // ---- voice (server/src/voice, docs/voice.md) -------------------------------
   // ElevenLabs or the simulator; webhook route, linker, reconciler. Voice ends go
@@ -158,16 +176,14 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   // ---------------------------------------------------------------------------
   const service = new InterviewService({
     repo,
-    streamer,
-    assessor,
+    cycle,
+    leases,
     evaluations,
     broadcaster,
     inflight,
-    rateLimit: new AnswerRateLimit(config.interview.answerMinIntervalMs, answerLimiter),
     logger,
     now,
     voiceEnd: (csid, endedBy, conversationId) => voice.service.end(csid, endedBy, conversationId),
-    guides: new OpeningGuides(repo),
   });
   const focus = new FocusSignals({ repo, broadcaster, logger, now });
   const presence = new CandidatePresence(config.interview.disconnectGraceMs, (csid) => {
@@ -178,7 +194,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   registerRealtimeGauges(metrics, {
     socketsByNamespace: () => ({ interview: io.of('/interview').sockets.size, monitor: io.of('/monitor').sockets.size }),
     activeInterviews: () => presence.size,
-    streaming: () => streamer.runningSessions().length,
+    streaming: () => leases.sessions().length,
   });
   connections.attach(
     attachMonitorNamespace(io, {
@@ -205,13 +221,23 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
     apiRouters: [
       rolesRouter(ROLES),
       candidateSessionsRouter({ service, sessionSecret: config.sessionSecret, voiceResult: (s) => voice.service.resultOf(s) }),
-      voice.apiRouter,
+      voiceRouter({ voice: voice.service, sessionSecret: config.sessionSecret, simulator: voice.simulator }),
       recruiterRouter({ repo, recruiterToken: config.recruiterToken, mergeOrphan: (csid, cid) => voice.linker.merge(csid, cid) }),
       openingsRouter({ repo, recruiterToken: config.recruiterToken }),
       contract.api,
     ],
-    pageRouters: [contract.page],
-    clientRouter: withWebhooks(voice.webhooks, staticClientRouter(opts.clientDir ?? defaultClientDir)),
+    rootRouters: [
+      webhooksRouter({
+        repo,
+        verifier: voice.verifier,
+        linker: voice.linker,
+        logger: logger.child({ component: 'voice' }),
+        maxBytes: config.voice.webhookMaxBytes,
+        now,
+      }),
+      contract.page,
+    ],
+    clientRouter: staticClientRouter(opts.clientDir ?? defaultClientDir),
   });
   handleRequest = app;
 
@@ -244,6 +270,8 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
       await voice.stop();
       evaluations.stop();
       summaries.stop();
+      leases.stop();
+      channel?.close();
       // Stop accepting and close every socket.io client in every namespace (they
       // reconnect elsewhere, or to our successor, and resume from the snapshot);
       // io.close also closes the HTTP server, which waits for in-flight requests.
