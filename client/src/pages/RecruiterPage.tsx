@@ -1,5 +1,4 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
-import { z } from 'zod';
 import { interviewStatusSchema, type EvaluationResult, type InterviewStatus } from '../../../shared/interview.js';
 import { sessionDetailSchema, type LinkState, type SessionSummary, type WireFocusSignal } from '../../../shared/monitor.js';
 import { phaseLabel, Progress, STATUS_LABEL } from '../components/Progress.js';
