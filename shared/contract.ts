@@ -32,11 +32,17 @@ export const PARTY_DESCRIPTIONS: Record<Party, string> = {
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-/** A success answer other than JSON (Prometheus text, the HTML docs page). */
+/** A success answer in a given media type (Prometheus text, the HTML docs page, an export format). */
 export interface RawBody {
   contentType: string;
   schema: z.ZodType;
 }
+
+/**
+ * What a route answers on success: a zod schema (JSON), one body of another media type,
+ * several media types (chosen by the request, e.g. `?format=`), or `null` (no content).
+ */
+export type RouteResponse = z.ZodType | RawBody | readonly RawBody[] | null;
 
 export interface RouteOptions {
   /** One line: what the caller gets. */
@@ -61,7 +67,7 @@ export interface RouteOptions {
   errorBodies?: Partial<Record<number, z.ZodType>>;
 }
 
-export interface RouteSpec<M extends HttpMethod = HttpMethod, P extends string = string, R extends z.ZodType | RawBody = z.ZodType | RawBody>
+export interface RouteSpec<M extends HttpMethod = HttpMethod, P extends string = string, R extends RouteResponse = RouteResponse>
   extends RouteOptions {
   method: M;
   path: P;
@@ -70,7 +76,7 @@ export interface RouteSpec<M extends HttpMethod = HttpMethod, P extends string =
 }
 
 /** `route('GET', '/api/roles', 'anyone', z.array(roleSummarySchema), {summary})`: one catalogue line. */
-export function route<const M extends HttpMethod, const P extends string, R extends z.ZodType | RawBody>(
+export function route<const M extends HttpMethod, const P extends string, const R extends RouteResponse>(
   method: M,
   path: P,
   auth: Party,
@@ -80,8 +86,10 @@ export function route<const M extends HttpMethod, const P extends string, R exte
   return { method, path, auth, response, ...options };
 }
 
-/** The body type a route's handler must send. */
-export type ResponseOf<S extends RouteSpec> = S['response'] extends z.ZodType ? z.output<S['response']> : S['response'] extends RawBody ? z.output<S['response']['schema']> : never;
+type BodyOf<R> = R extends z.ZodType ? z.output<R> : R extends RawBody ? z.output<R['schema']> : R extends readonly RawBody[] ? z.output<R[number]['schema']> : never;
+
+/** The body type a route's handler must send (`never` for a route without content). */
+export type ResponseOf<S extends RouteSpec> = BodyOf<S['response']>;
 
 // ---- sockets ------------------------------------------------------------------
 

@@ -28,6 +28,7 @@ import {
   statusAckSchema,
   submitAnswerSchema,
 } from './protocol.js';
+import { candidateExportSchema, EXPORT_JSON_SCHEMA_PATH, exportQuerySchema, recruiterExportSchema, sessionsCsvQuerySchema } from './export.js';
 import { statsQuerySchema, statsResponseSchema } from './stats.js';
 import {
   qaDeliveriesResponseSchema,
@@ -63,6 +64,18 @@ const openApiDocumentSchema = z.looseObject({ openapi: z.string(), paths: z.reco
 const asyncApiDocumentSchema = z.looseObject({ asyncapi: z.string(), channels: z.record(z.string(), z.unknown()) });
 
 const DB = 'DEPENDENCY_DOWN' as const;
+
+/** A JSON Schema document (what /api/schemas/... answers). */
+const jsonSchemaDocumentSchema = z.looseObject({ $schema: z.string(), $id: z.string() });
+
+/** The three answers of an export route, by `?format=`. */
+function exportFormats<S extends z.ZodType>(json: S) {
+  return [
+    { contentType: 'application/json', schema: json },
+    { contentType: 'text/markdown', schema: z.string() },
+    { contentType: 'application/pdf', schema: z.string() },
+  ] as const;
+}
 
 export const ROUTES = {
   // ---- ops (outside /api) ----------------------------------------------------------------
@@ -102,6 +115,13 @@ export const ROUTES = {
   archiveOpening: route('POST', '/api/openings/:id/archive', 'recruiter', openingViewSchema, { summary: 'Archive an opening: its link stops accepting candidates (410)', errors: ['NOT_FOUND', 'STATE_CONFLICT', DB] }),
   rotateOpeningSlug: route('POST', '/api/openings/:id/rotate-slug', 'recruiter', openingViewSchema, { summary: 'Replace the link of an opening (the old one answers 404)', errors: ['NOT_FOUND', 'STATE_CONFLICT', DB] }),
   stats: route('GET', '/api/stats', 'recruiter', statsResponseSchema, { summary: 'Dashboard numbers by aggregation', query: statsQuerySchema, errors: [DB] }),
+  eraseSession: route('DELETE', '/api/sessions/:id', 'recruiter', null, { summary: 'Erase an interview everywhere it is stored: 204, then 404', status: 204, errors: ['NOT_FOUND', 'STATE_CONFLICT', DB] }),
+
+  // ---- exports (docs/exports.md) -----------------------------------------------------------
+  exportSchema: route('GET', EXPORT_JSON_SCHEMA_PATH, 'anyone', { contentType: 'application/schema+json', schema: jsonSchemaDocumentSchema }, { summary: 'The JSON Schema every JSON export validates against' }),
+  sessionsCsv: route('GET', '/api/sessions.csv', 'recruiter', { contentType: 'text/csv', schema: z.string() }, { summary: "The session list (the list's filters) as CSV, streamed", query: sessionsCsvQuerySchema, errors: [DB] }),
+  recruiterExport: route('GET', '/api/sessions/:id/export', 'recruiter', exportFormats(recruiterExportSchema), { summary: 'One interview as JSON, Markdown or PDF (format=json|md|pdf)', query: exportQuerySchema, errors: ['NOT_FOUND', DB] }),
+  candidateExport: route('GET', '/api/sessions/by-client/:clientSessionId/export', 'candidate', exportFormats(candidateExportSchema), { summary: "The candidate's own transcript and feedback as JSON, Markdown or PDF", query: exportQuerySchema, errors: ['NOT_FOUND', DB] }),
 
   // ---- the contract itself ---------------------------------------------------------------
   openApi: route('GET', '/api/openapi.json', 'anyone', openApiDocumentSchema, { summary: 'This REST API as an OpenAPI 3.1 document' }),

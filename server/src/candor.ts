@@ -48,6 +48,15 @@ import { SummaryPublisher } from './realtime/summaryPublisher.js';
 import { voiceRouter } from './http/voice.js';
 import { webhooksRouter } from './http/webhooks.js';
 import { createVoiceModule, type VoiceModule } from './voice/index.js';
+import { exportsRouter } from './http/exports.js';
+import { privacyRouter } from './http/privacy.js';
+import { requireRecruiter } from './http/recruiterAuth.js';
+import { ExportService } from './exports/exportService.js';
+import { ErasedCalls } from './privacy/erasedCalls.js';
+import { defaultErasers, type EraserRegistry } from './privacy/erasers.js';
+import { ErasureService } from './privacy/erasureService.js';
+import { RetentionPolicy } from './privacy/retentionPolicy.js';
+import { RetentionSweeper } from './privacy/retentionSweeper.js';
 
 export interface RunningCandor {
   /** http://host:port the server listens on (localhost when bound to all interfaces). */
@@ -62,6 +71,8 @@ export interface RunningCandor {
   /** The express app and the socket.io server, for introspection (the API contract test walks their routes and handlers). */
   app: Express;
   io: SocketServer;
+  /** Retention and erasure (docs/privacy.md): the eraser registry, the erasure service, the sweeper. */
+  privacy: { retention: RetentionPolicy; erasers: EraserRegistry; erasure: ErasureService; sweeper: RetentionSweeper };
   /** Stops accepting, lets in-flight requests finish, releases turn leases, then closes the store. */
   close(): Promise<void>;
 }
@@ -139,7 +150,8 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   const inflight = redis ? new RedisInflightStore(redis.pub, logger, config.redisPrefix) : new MemoryInflightStore();
   const answerLimiter = answerRateLimiter(config, redis?.pub);
 
-  const summaries = new SummaryPublisher({ io, repo, logger });
+  const retention = new RetentionPolicy(config.privacy.retentionDays);
+  const summaries = new SummaryPublisher({ io, repo, logger, retention });
   const channel = redis
     ? new SessionChannel({ io, pub: redis.pub, sub: redis.sub, prefix: config.redisPrefix, logger, onDrop: () => counters.redisPublishDropped.inc() })
     : null;
@@ -172,7 +184,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   // ---- voice (server/src/voice, docs/voice.md) -------------------------------
   // ElevenLabs or the simulator; webhook route, linker, reconciler. Voice ends go
   // through voice.service.end from every caller (interview:end, REST end, voice:ended, disconnect).
-  const voice = createVoiceModule({ config, repo, broadcaster, evaluations, logger, now });
+  const voice = createVoiceModule({ config, repo, broadcaster, evaluations, logger, now, erased: new ErasedCalls(repo) });
   // ---------------------------------------------------------------------------
   const service = new InterviewService({
     repo,
@@ -186,6 +198,18 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
     voiceEnd: (csid, endedBy, conversationId) => voice.service.end(csid, endedBy, conversationId),
   });
   const focus = new FocusSignals({ repo, broadcaster, logger, now });
+
+  // ---- retention and erasure (server/src/privacy, docs/privacy.md) ------------
+  // Every place that stores a piece of an interview registers an eraser here
+  // (other modules append theirs, e.g. outgoing-webhook deliveries).
+  const privacyLogger = logger.child({ component: 'privacy' });
+  const erasers = defaultErasers({ repo, inflight });
+  const erasure = new ErasureService({ repo, erasers, logger: privacyLogger, nodeId: node.id });
+  const retentionSweeper = new RetentionSweeper({ repo, erasure, policy: retention, logger: privacyLogger, nodeId: node.id, now, intervalMs: config.privacy.sweepIntervalMs });
+  const exportsService = new ExportService({ repo, retention, now });
+  // Admin-only routes (erasure). Switch to requireAdmin once named recruiters with roles land.
+  const adminGuard = requireRecruiter(config.recruiterToken);
+  // ---------------------------------------------------------------------------
   const presence = new CandidatePresence(config.interview.disconnectGraceMs, (csid) => {
     service.releaseTurn(csid).catch((err: unknown) => logger.warn('releasing an abandoned turn failed', { clientSessionId: csid, err }));
     voice.service.candidateGone(csid).catch((err: unknown) => logger.warn('ending a disconnected voice interview failed', { clientSessionId: csid, err }));
@@ -202,6 +226,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
       service,
       recruiterToken: config.recruiterToken,
       logger,
+      retention,
       onWatch: () => counters.watchJoins.inc(),
     }),
   );
@@ -220,9 +245,16 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
     ],
     apiRouters: [
       rolesRouter(ROLES),
-      candidateSessionsRouter({ service, sessionSecret: config.sessionSecret, voiceResult: (s) => voice.service.resultOf(s) }),
+      candidateSessionsRouter({
+        service,
+        sessionSecret: config.sessionSecret,
+        voiceResult: (s) => voice.service.resultOf(s),
+        isErased: (csid) => erasure.isErased(csid),
+      }),
+      exportsRouter({ exports: exportsService, recruiterGuard: requireRecruiter(config.recruiterToken), sessionSecret: config.sessionSecret }),
       voiceRouter({ voice: voice.service, sessionSecret: config.sessionSecret, simulator: voice.simulator }),
-      recruiterRouter({ repo, recruiterToken: config.recruiterToken, mergeOrphan: (csid, cid) => voice.linker.merge(csid, cid) }),
+      privacyRouter({ erasure, adminGuard }),
+      recruiterRouter({ repo, recruiterToken: config.recruiterToken, mergeOrphan: (csid, cid) => voice.linker.merge(csid, cid), retention }),
       openingsRouter({ repo, recruiterToken: config.recruiterToken }),
       contract.api,
     ],
@@ -250,6 +282,9 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   const resumed = await evaluations.resumeAll();
   if (resumed > 0) logger.info('resumed evaluations', { count: resumed });
   await voice.recover();
+  // Erasures a crash interrupted are finished before anything is served.
+  if (node.stable) await repo.releaseErasureLeasesOfPreviousBoot(node.name, node.id);
+  await erasure.resumePending();
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -262,11 +297,13 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${shownHost}:${port}`;
   voice.started(url);
+  retentionSweeper.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       presence.stop();
+      await retentionSweeper.stop();
       await voice.stop();
       evaluations.stop();
       summaries.stop();
@@ -287,7 +324,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
       await embedded?.close();
     })());
 
-  return { url, port, mongodbUri, connection, service, voice, app, io, close };
+  return { url, port, mongodbUri, connection, service, voice, privacy: { retention, erasers, erasure, sweeper: retentionSweeper }, app, io, close };
 }
 
 /** One accepted answer per session per interval; in Redis so the limit holds across replicas, in memory while Redis is down. */

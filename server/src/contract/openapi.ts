@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PARTY_DESCRIPTIONS, type Party, type RawBody, type RouteSpec } from '../../../shared/contract.js';
+import { PARTY_DESCRIPTIONS, type Party, type RawBody, type RouteResponse, type RouteSpec } from '../../../shared/contract.js';
 import { ERROR_STATUS, errorResponseSchema, type ErrorCode } from '../../../shared/errors.js';
 import { PARAM_SCHEMAS, ROUTES } from '../../../shared/routes.js';
 import { ComponentSet, inlineSchema, type JsonObject } from './components.js';
@@ -54,8 +54,11 @@ function pascal(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
 }
 
-function isRaw(response: z.ZodType | RawBody): response is RawBody {
-  return !(response instanceof z.ZodType);
+/** The success bodies of a route by media type; null for no content. */
+function bodiesOf(response: RouteResponse): RawBody[] | null {
+  if (response === null) return null;
+  if (response instanceof z.ZodType) return [{ contentType: 'application/json', schema: response }];
+  return Array.isArray(response) ? [...(response as readonly RawBody[])] : [response as RawBody];
 }
 
 function statusesOf(spec: RouteSpec): number[] {
@@ -82,11 +85,19 @@ function operationOf(name: string, spec: RouteSpec, components: ComponentSet): J
   }
 
   const responses: JsonObject = {};
+  const bodies = bodiesOf(spec.response);
+  // JSON bodies become named components; text, HTML, PDF are described in place.
+  const content = bodies
+    ? Object.fromEntries(
+        bodies.map(({ contentType, schema }) => [
+          contentType,
+          { schema: contentType.includes('json') ? components.ref(schema, `${pascal(name)}Response`, 'output') : inlineSchema(schema, 'draft-2020-12', 'output') },
+        ]),
+      )
+    : null;
   for (const status of statusesOf(spec)) {
-    const content = isRaw(spec.response)
-      ? { [spec.response.contentType]: { schema: inlineSchema(spec.response.schema, 'draft-2020-12', 'output') } }
-      : { 'application/json': { schema: components.ref(spec.response, `${pascal(name)}Response`, 'output') } };
-    responses[String(status)] = { description: status === 201 ? 'Created' : 'OK', content };
+    const description = status === 201 ? 'Created' : status === 204 ? 'No Content' : 'OK';
+    responses[String(status)] = content ? { description, content } : { description };
   }
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of errorCodesOf(spec)) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);

@@ -6,6 +6,7 @@ import { ROUTES } from '../../../shared/routes.js';
 import type { Repository } from '../db/repository/index.js';
 import { toSessionDetail } from '../interview/detail.js';
 import { toSessionSummary } from '../interview/summary.js';
+import type { RetentionPolicy } from '../privacy/retentionPolicy.js';
 import { requireRecruiter } from './recruiterAuth.js';
 import { routeMounter } from './route.js';
 
@@ -15,6 +16,8 @@ export interface RecruiterRouterDeps {
   recruiterToken: string;
   /** Merges an orphaned conversation's transcript into a session (the voice linker's merge). */
   mergeOrphan: (clientSessionId: string, conversationId: string) => Promise<{ merged: boolean; session: Interview | null }>;
+  /** Computes each summary's deleteAfter (docs/privacy.md). */
+  retention?: RetentionPolicy;
 }
 
 export function recruiterRouter(deps: RecruiterRouterDeps): Router {
@@ -24,13 +27,13 @@ export function recruiterRouter(deps: RecruiterRouterDeps): Router {
   on(ROUTES.listSessions, async (req, res) => {
     const query = parseOrThrow(listSessionsQuerySchema, req.query, 'query');
     const page = await deps.repo.listSessions(query);
-    res.json({ items: page.items.map(toSessionSummary), nextCursor: page.nextCursor });
+    res.json({ items: page.items.map((s) => toSessionSummary(s, deps.retention)), nextCursor: page.nextCursor });
   });
 
   on(ROUTES.sessionDetail, async (req, res) => {
     const session = await deps.repo.findById(req.params.id);
     if (!session) throw new AppError('NOT_FOUND', 'No interview with this id');
-    res.json(toSessionDetail(session));
+    res.json(toSessionDetail(session, deps.retention));
   });
 
   on(ROUTES.linkConversation, async (req, res) => {
@@ -52,7 +55,7 @@ export function recruiterRouter(deps: RecruiterRouterDeps): Router {
     if (!result.merged && current.voice?.conversationId !== conversationId) {
       throw new AppError('STATE_CONFLICT', 'The conversation could not be linked to this interview (it may belong to another one)');
     }
-    res.json({ ok: true, summary: toSessionSummary(current) });
+    res.json({ ok: true, summary: toSessionSummary(current, deps.retention) });
   });
 
   return router;

@@ -3,6 +3,7 @@ import type { SessionDetail } from '../../../shared/monitor.js';
 import { toWireFocusSignal } from './focusSignals.js';
 import { planSummary } from './plan.js';
 import { toWireMessage } from './snapshot.js';
+import type { RetentionPolicy } from '../privacy/retentionPolicy.js';
 import { toSessionSummary } from './summary.js';
 
 /** `{key: date.toISOString()}` when the date is there, else nothing (optional wire fields stay absent). */
@@ -11,7 +12,7 @@ function isoField<K extends string>(key: K, date: Date | undefined): Partial<Rec
 }
 
 /** GET /api/sessions/:id (shared/monitor.ts sessionDetailSchema): the stored interview with every date as ISO text. */
-export function toSessionDetail(session: Interview): SessionDetail {
+export function toSessionDetail(session: Interview, retention?: RetentionPolicy): SessionDetail {
   const { messages, plan, focus, turn, voice, transcript, evaluation, startedAt, endedAt, createdAt, updatedAt, ...rest } = session;
   const { leaseUntil: turnLease, ...turnRest } = turn;
   const detail: SessionDetail = {
@@ -28,7 +29,7 @@ export function toSessionDetail(session: Interview): SessionDetail {
       summary: planSummary(plan),
     },
     focus: (focus ?? []).map(toWireFocusSignal),
-    summary: toSessionSummary(session),
+    summary: toSessionSummary(session, retention),
   };
   if (voice) {
     const { startedAt: vStarted, endedAt: vEnded, linkedAt, ...voiceRest } = voice;

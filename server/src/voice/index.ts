@@ -3,7 +3,7 @@ import type { Repository } from '../db/repository/index.js';
 import type { SessionBroadcaster } from '../interview/ports.js';
 import type { Logger } from '../observability/logger.js';
 import { SdkElevenLabsGateway, SimulatedGateway, type ElevenLabsGateway } from './elevenLabsGateway.js';
-import { VoiceLinker } from './linker.js';
+import { VoiceLinker, type LinkerDeps } from './linker.js';
 import { VoiceReconciler } from './reconciler.js';
 import { VoiceSimulator } from './simulator.js';
 import { VoiceService } from './voiceService.js';
@@ -33,6 +33,8 @@ export interface VoiceModuleDeps {
   now: () => Date;
   /** Tests: a gateway instead of the SDK adapter / the simulator's. */
   gateway?: ElevenLabsGateway;
+  /** Tombstones of erased interviews, checked by the linker (docs/privacy.md). */
+  erased?: LinkerDeps['erased'];
 }
 
 /** Everything voice, composed once; candor.ts builds the http routes on its pieces. docs/voice.md. */
@@ -55,7 +57,7 @@ export function createVoiceModule(deps: VoiceModuleDeps): VoiceModule {
         defaultWebhook: config.voice.simulatedWebhook,
         selfUrl: () => selfUrl,
       });
-  const linker = new VoiceLinker({ repo, broadcaster, evaluations, logger, now });
+  const linker = new VoiceLinker({ repo, broadcaster, evaluations, logger, now, ...(deps.erased ? { erased: deps.erased } : {}) });
   const service = new VoiceService({
     repo,
     broadcaster,

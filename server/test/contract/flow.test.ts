@@ -36,7 +36,7 @@ describe('real traffic matches the API documents', () => {
     const res = await fetch(`${server.url}${path}`, { method, headers, ...(body === undefined ? {} : { body }) });
     const text = await res.text();
     const contentType = res.headers.get('content-type') ?? '';
-    const reply: Reply = { method, path: path.split('?')[0]!, status: res.status, contentType, text, body: contentType.startsWith('application/json') ? (JSON.parse(text) as unknown) : text };
+    const reply: Reply = { method, path: path.split('?')[0]!, status: res.status, contentType, text, body: /\bjson\b|\+json/.test(contentType) ? (JSON.parse(text) as unknown) : text };
     rest.check(reply);
     if (reply.status === 429 || reply.status === 503) expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     return reply;
@@ -175,6 +175,15 @@ describe('real traffic matches the API documents', () => {
     expect((await http('GET', `/api/sessions/${sessionId}`, { token: candidateToken })).status).toBe(403);
     expect((await http('POST', `/api/sessions/${sessionId}/link`, { token: RECRUITER, body: { conversationId: 'conv_x' } })).status).toBe(409);
     expect((await http('GET', '/api/stats', { token: RECRUITER })).status).toBe(200);
+
+    // Exports: every format, both audiences, the published schema, the CSV list.
+    expect((await http('GET', '/api/schemas/export-v1.json')).status).toBe(200);
+    for (const format of ['json', 'md', 'pdf']) {
+      expect((await http('GET', `/api/sessions/${sessionId}/export?format=${format}`, { token: RECRUITER })).status, format).toBe(200);
+      expect((await http('GET', `/api/sessions/by-client/${clientSessionId}/export?format=${format}`, { token: candidateToken })).status, format).toBe(200);
+    }
+    expect((await http('GET', `/api/sessions/${sessionId}/export?format=docx`, { token: RECRUITER })).status).toBe(400);
+    expect((await http('GET', '/api/sessions.csv?mode=text', { token: RECRUITER })).contentType).toMatch(/^text\/csv/);
     expect(await recruiter.call('session:unwatch', { sessionId })).toEqual({ ok: true });
     expect(await recruiter.call('sessions:unsubscribe', {})).toEqual({ ok: true });
 
@@ -249,6 +258,11 @@ describe('real traffic matches the API documents', () => {
     const secondId = (second.body as { sessionId: string }).sessionId;
     expect((await http('POST', `/api/sessions/${secondId}/link`, { token: RECRUITER, body: { conversationId: 'conv_nobody_has_this' } })).status).toBe(404);
     expect((await http('POST', `/api/sessions/${secondId}/link`, { token: RECRUITER, body: { conversationId: orphanId } })).status).toBe(200);
+
+    // Erasure: 204, then 404; the erased clientSessionId cannot be reused.
+    expect((await http('DELETE', `/api/sessions/${secondId}`, { token: RECRUITER })).status).toBe(204);
+    expect((await http('DELETE', `/api/sessions/${secondId}`, { token: RECRUITER })).status).toBe(404);
+    expect((await http('POST', '/api/sessions', { body: { clientSessionId: waiting, mode: 'voice', role: 'backend-engineer' } })).status).toBe(410);
   }, 60_000);
 
   it('the checks are not vacuous: a drifted body, an undocumented status or code, an unknown event are caught', () => {
@@ -271,7 +285,7 @@ describe('real traffic matches the API documents', () => {
     const unseenRoutes = Object.keys(ROUTES).filter((name) => !rest.seen.has(name));
     expect(unseenRoutes).toEqual([]);
     const statuses = new Set([...rest.seen.values()].flatMap((s) => [...s]));
-    for (const status of [200, 201, 400, 401, 403, 404, 409, 410, 429]) expect(statuses, `status ${status}`).toContain(status);
+    for (const status of [200, 201, 204, 400, 401, 403, 404, 409, 410, 429]) expect(statuses, `status ${status}`).toContain(status);
 
     const documented = Object.values(SOCKET_NAMESPACES).flatMap((ns) => [
       ...Object.keys(ns.clientEvents).map((e) => `${ns.path} receive ${e}`),
