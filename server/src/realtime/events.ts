@@ -40,7 +40,7 @@ export function ackedEvents<E extends Record<string, ClientEventSpec>>(socket: A
           const refusal: AckError = { ok: false, error: appError.toBody() };
           ack?.(refusal);
         } finally {
-          logger.debug('socket event', { event, socketId: socket.id, ms: Date.now() - started });
+          if (logger.isDebugEnabled()) logger.debug('socket event', { event, socketId: socket.id, ms: Date.now() - started });
         }
       });
     });

@@ -148,7 +148,8 @@ async function startInWorker(opts: EmbeddedMongoOptions): Promise<EmbeddedMongo>
   const { logger: maybeLogger, thread: _thread, ...options } = opts;
   const logger = maybeLogger ?? silentLogger;
   const stats = new SharedArrayBuffer(3 * Float64Array.BYTES_PER_ELEMENT);
-  const worker = spawnWorker({ options, stats });
+  const levels = (['debug', 'info', 'warn', 'error'] as const).filter((l) => logger.isLevelEnabled?.(l) ?? true);
+  const worker = spawnWorker({ options, stats, levels });
   type Msg = WorkerMessage;
   const toError = (m: Extract<Msg, { type: 'error' }>): Error => {
     const err = new Error(m.message);
