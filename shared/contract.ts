@@ -15,8 +15,10 @@ export type Party =
   | 'anyone'
   /** The candidate of THIS session: `Authorization: Bearer <candidateToken>`. */
   | 'candidate'
-  /** A recruiter: `Authorization: Bearer <RECRUITER_TOKEN>`. */
+  /** A recruiter: `Authorization: Bearer <token>` (RECRUITER_TOKEN or a named recruiter's token). */
   | 'recruiter'
+  /** A recruiter whose role is admin. */
+  | 'admin'
   /** ElevenLabs' post-call webhook: `ElevenLabs-Signature` over the raw body. */
   | 'elevenlabs'
   /** Operators and probes (load balancer, Prometheus); no credentials, not under /api. */
@@ -25,7 +27,8 @@ export type Party =
 export const PARTY_DESCRIPTIONS: Record<Party, string> = {
   anyone: 'anyone (no credentials)',
   candidate: "the session's candidate (Authorization: Bearer <candidateToken>)",
-  recruiter: 'a recruiter (Authorization: Bearer <RECRUITER_TOKEN>)',
+  recruiter: 'a recruiter (Authorization: Bearer <recruiter token>)',
+  admin: 'an admin recruiter (Authorization: Bearer <admin recruiter token>)',
   elevenlabs: 'ElevenLabs (ElevenLabs-Signature header, HMAC over the raw body)',
   ops: 'operators and probes (no credentials)',
 };
@@ -140,4 +143,6 @@ export interface NamespaceSpec {
   connectErrors: readonly ErrorCode[];
   clientEvents: Record<string, ClientEventSpec>;
   serverEvents: Record<string, ServerEventSpec>;
+  /** Events of another party that get a FORBIDDEN ack here instead of silence. */
+  refusedEvents?: readonly string[];
 }

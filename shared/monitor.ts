@@ -15,6 +15,7 @@ import {
 } from './interview.js';
 import { answerScoreSchema, askedQuestionSchema, phaseSchema, planSummarySchema } from './plan.js';
 import { sessionSnapshotSchema, wireMessageSchema } from './protocol.js';
+import { noteAddedResponseSchema, noteAddPayloadSchema, noteEditedResponseSchema, noteEditPayloadSchema, wireNoteSchema } from './notes.js';
 
 /**
  * The recruiter side of the wire contract: `/monitor` socket events and the
@@ -65,7 +66,15 @@ export type WireFocusSignal = z.infer<typeof wireFocusSignalSchema>;
 
 export const okAckSchema = z.object({ ok: z.literal(true) });
 export const subscribeAckSchema = z.object({ ok: z.literal(true), sessions: z.array(sessionSummarySchema) });
-export const watchAckSchema = z.object({ ok: z.literal(true), snapshot: sessionSnapshotSchema, focus: z.array(wireFocusSignalSchema).optional() });
+export const watchAckSchema = z.object({
+  ok: z.literal(true),
+  snapshot: sessionSnapshotSchema,
+  focus: z.array(wireFocusSignalSchema).optional(),
+  /** Private recruiter notes of the session, oldest first. */
+  notes: z.array(wireNoteSchema).optional(),
+});
+export const noteAddAckSchema = noteAddedResponseSchema.extend({ ok: z.literal(true) });
+export const noteEditAckSchema = noteEditedResponseSchema.extend({ ok: z.literal(true) });
 
 /** Client -> server events of `/monitor` (see interviewClientEvents in events.ts for the rules). */
 export const monitorClientEvents = {
@@ -73,6 +82,8 @@ export const monitorClientEvents = {
   'sessions:unsubscribe': clientEvent(z.strictObject({}), okAckSchema, 'Leave the live list'),
   'session:watch': clientEvent(watchPayloadSchema, watchAckSchema, "Watch one session: acked with its snapshot and focus signals, then every live event of it", ['NOT_FOUND', 'DEPENDENCY_DOWN']),
   'session:unwatch': clientEvent(watchPayloadSchema, okAckSchema, 'Stop watching a session', ['DEPENDENCY_DOWN']),
+  'note:add': clientEvent(noteAddPayloadSchema, noteAddAckSchema, 'A private note on the session or one transcript line; idempotent by noteId; watchers get note:upserted', ['NOT_FOUND', 'STATE_CONFLICT', 'DEPENDENCY_DOWN']),
+  'note:edit': clientEvent(noteEditPayloadSchema, noteEditAckSchema, "Edit one's own note (FORBIDDEN for anyone else's)", ['NOT_FOUND', 'FORBIDDEN', 'STATE_CONFLICT', 'DEPENDENCY_DOWN']),
 } satisfies Record<string, ClientEventSpec>;
 
 export const monitorClientSchemas = Object.fromEntries(Object.entries(monitorClientEvents).map(([name, spec]) => [name, spec.payload])) as {
@@ -82,12 +93,14 @@ export const monitorClientSchemas = Object.fromEntries(Object.entries(monitorCli
 export type MonitorClientToServer = ClientEventsOf<typeof monitorClientEvents>;
 
 /**
- * Events only watchers get (never the candidate's room). `focus:signal` follows
- * the same join-then-read rule as the transcript: the `session:watch` ack carries
- * the stored signals (`focus`), every later one arrives as an event.
+ * Events only watchers get (never the candidate's room). `focus:signal` and
+ * `note:upserted` follow the same join-then-read rule as the transcript: the
+ * `session:watch` ack carries the stored signals (`focus`) and notes (`notes`),
+ * every later one arrives as an event (a note again after each edit).
  */
 export const watcherEvents = {
-  'focus:signal': serverEvent(wireFocusSignalSchema, "A focus signal of the watched session (page hidden/shown, paste length)"),
+  'focus:signal': serverEvent(wireFocusSignalSchema, 'A focus signal of the watched session (page hidden/shown, paste length)'),
+  'note:upserted': serverEvent(wireNoteSchema, 'A private note of the watched session was added or edited (by any recruiter)'),
 } satisfies Record<string, ServerEventSpec>;
 export type WatcherEventMap = PayloadsOf<typeof watcherEvents>;
 export type WatcherEventName = keyof WatcherEventMap;
@@ -152,6 +165,8 @@ export const sessionDetailSchema = interviewSchema.extend({
     summary: planSummarySchema,
   }),
   focus: z.array(wireFocusSignalSchema),
+  /** Private recruiter notes (never on a candidate route), oldest first. */
+  notes: z.array(wireNoteSchema),
   summary: sessionSummarySchema,
 });
 export type SessionDetail = z.infer<typeof sessionDetailSchema>;

@@ -29,6 +29,8 @@ import {
   submitAnswerSchema,
 } from './protocol.js';
 import { candidateExportSchema, EXPORT_JSON_SCHEMA_PATH, exportQuerySchema, recruiterExportSchema, sessionsCsvQuerySchema } from './export.js';
+import { addNoteRequestSchema, editNoteRequestSchema, noteAddedResponseSchema, noteEditedResponseSchema, noteIdSchema } from './notes.js';
+import { createRecruiterRequestSchema, createRecruiterResponseSchema, meResponseSchema, recruiterListResponseSchema, recruiterViewSchema } from './recruiters.js';
 import { statsQuerySchema, statsResponseSchema } from './stats.js';
 import {
   qaDeliveriesResponseSchema,
@@ -115,7 +117,15 @@ export const ROUTES = {
   archiveOpening: route('POST', '/api/openings/:id/archive', 'recruiter', openingViewSchema, { summary: 'Archive an opening: its link stops accepting candidates (410)', errors: ['NOT_FOUND', 'STATE_CONFLICT', DB] }),
   rotateOpeningSlug: route('POST', '/api/openings/:id/rotate-slug', 'recruiter', openingViewSchema, { summary: 'Replace the link of an opening (the old one answers 404)', errors: ['NOT_FOUND', 'STATE_CONFLICT', DB] }),
   stats: route('GET', '/api/stats', 'recruiter', statsResponseSchema, { summary: 'Dashboard numbers by aggregation', query: statsQuerySchema, errors: [DB] }),
-  eraseSession: route('DELETE', '/api/sessions/:id', 'recruiter', null, { summary: 'Erase an interview everywhere it is stored: 204, then 404', status: 204, errors: ['NOT_FOUND', 'STATE_CONFLICT', DB] }),
+  eraseSession: route('DELETE', '/api/sessions/:id', 'admin', null, { summary: 'Erase an interview everywhere it is stored: 204, then 404', status: 204, errors: ['NOT_FOUND', 'STATE_CONFLICT', DB] }),
+
+  // ---- named recruiters and private notes (docs/security.md "Recruiters") --------------------
+  me: route('GET', '/api/recruiters/me', 'recruiter', meResponseSchema, { summary: 'Who this token is: id, name, role' }),
+  listRecruiters: route('GET', '/api/recruiters', 'admin', recruiterListResponseSchema, { summary: 'Every named recruiter (never their tokens)', errors: [DB] }),
+  createRecruiter: route('POST', '/api/recruiters', 'admin', createRecruiterResponseSchema, { summary: 'Create a named recruiter; the token is in this response only', status: 201, body: createRecruiterRequestSchema, errors: [DB] }),
+  revokeRecruiter: route('DELETE', '/api/recruiters/:id', 'admin', recruiterViewSchema, { summary: "Revoke a recruiter's token (next request; live /monitor sockets are closed)", errors: ['NOT_FOUND', DB] }),
+  addNote: route('POST', '/api/sessions/:id/notes', 'recruiter', noteAddedResponseSchema, { summary: 'A private note on the session or one transcript line (idempotent by noteId: 201 new, 200 existing)', status: [201, 200], body: addNoteRequestSchema, errors: ['NOT_FOUND', 'STATE_CONFLICT', DB] }),
+  editNote: route('PATCH', '/api/sessions/:id/notes/:noteId', 'recruiter', noteEditedResponseSchema, { summary: "Edit one's own note", body: editNoteRequestSchema, params: { noteId: noteIdSchema }, errors: ['NOT_FOUND', 'FORBIDDEN', 'STATE_CONFLICT', DB] }),
 
   // ---- exports (docs/exports.md) -----------------------------------------------------------
   exportSchema: route('GET', EXPORT_JSON_SCHEMA_PATH, 'anyone', { contentType: 'application/schema+json', schema: jsonSchemaDocumentSchema }, { summary: 'The JSON Schema every JSON export validates against' }),

@@ -17,6 +17,8 @@ export const SOCKET_NAMESPACES = {
     connectErrors: ['UNAUTHORIZED', 'NOT_FOUND', 'DEPENDENCY_DOWN', 'RATE_LIMITED'],
     clientEvents: interviewClientEvents,
     serverEvents: interviewServerEvents,
+    // A candidate sending a recruiter event gets FORBIDDEN, not silence.
+    refusedEvents: Object.keys(monitorClientEvents),
   },
   monitor: {
     path: '/monitor',

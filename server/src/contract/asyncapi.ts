@@ -66,11 +66,12 @@ export function buildAsyncApi(namespaces: Record<string, NamespaceSpec> = SOCKET
       address: ns.path,
       title: ns.path,
       summary: ns.summary,
-      description: `Connect with socket.io to the namespace ${ns.path} with the handshake auth object below. Who: ${PARTY_DESCRIPTIONS[ns.auth]}. A refused handshake is a connect_error whose data is {code, message} (${ns.connectErrors.join(', ')}).`,
+      description: `Connect with socket.io to the namespace ${ns.path} with the handshake auth object below. Who: ${PARTY_DESCRIPTIONS[ns.auth]}. A refused handshake is a connect_error whose data is {code, message} (${ns.connectErrors.join(', ')}).${ns.refusedEvents ? ` Another party's events (${ns.refusedEvents.join(', ')}) are acked {ok: false, error: {code: FORBIDDEN}}.` : ''}`,
       messages,
       'x-party': ns.auth,
       'x-handshake-auth': inlineSchema(ns.handshake, 'draft-07', 'input'),
       'x-connect-error-codes': ns.connectErrors,
+      ...(ns.refusedEvents ? { 'x-refused-events': ns.refusedEvents } : {}),
     };
   }
 

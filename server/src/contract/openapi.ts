@@ -7,12 +7,12 @@ import { ComponentSet, inlineSchema, type JsonObject } from './components.js';
 /** Version of the documented contract (info.version of both documents). */
 export const CONTRACT_VERSION = '1.0.0';
 
-const SECURITY: Partial<Record<Party, string>> = { candidate: 'candidateToken', recruiter: 'recruiterToken', elevenlabs: 'elevenLabsSignature' };
+const SECURITY: Partial<Record<Party, string>> = { candidate: 'candidateToken', recruiter: 'recruiterToken', admin: 'recruiterToken', elevenlabs: 'elevenLabsSignature' };
 
 const ERROR_MEANING: Record<ErrorCode, string> = {
   VALIDATION: 'the request is malformed (body, query, path or encoding)',
   UNAUTHORIZED: 'no or bad credentials',
-  FORBIDDEN: 'the wrong party, or a foreign Origin (CORS_ORIGINS)',
+  FORBIDDEN: 'the wrong party or role, or a foreign Origin (CORS_ORIGINS)',
   NOT_FOUND: 'no such resource',
   STATE_CONFLICT: 'the resource is in a state that does not allow this',
   SESSION_ENDED: 'the interview has ended',
@@ -41,7 +41,7 @@ export function pathParams(expressPath: string): string[] {
 export function errorCodesOf(spec: RouteSpec): ErrorCode[] {
   const codes = new Set<ErrorCode>(spec.errors ?? []);
   if (spec.auth === 'candidate') ['UNAUTHORIZED', 'VALIDATION'].forEach((c) => codes.add(c as ErrorCode));
-  if (spec.auth === 'recruiter') ['UNAUTHORIZED', 'FORBIDDEN'].forEach((c) => codes.add(c as ErrorCode));
+  if (spec.auth === 'recruiter' || spec.auth === 'admin') ['UNAUTHORIZED', 'FORBIDDEN'].forEach((c) => codes.add(c as ErrorCode));
   if (spec.auth === 'elevenlabs') codes.add('UNAUTHORIZED');
   if (spec.path.startsWith('/api/')) ['FORBIDDEN', 'RATE_LIMITED'].forEach((c) => codes.add(c as ErrorCode));
   if (spec.body) ['VALIDATION', 'PAYLOAD_TOO_LARGE'].forEach((c) => codes.add(c as ErrorCode));
@@ -167,7 +167,7 @@ export function buildOpenApi(routes: Record<string, RouteSpec> = ROUTES): JsonOb
       schemas: components.build(),
       securitySchemes: {
         candidateToken: { type: 'http', scheme: 'bearer', description: 'The candidateToken that POST /api/sessions returned for this session' },
-        recruiterToken: { type: 'http', scheme: 'bearer', description: 'RECRUITER_TOKEN' },
+        recruiterToken: { type: 'http', scheme: 'bearer', description: "RECRUITER_TOKEN (the bootstrap admin) or a named recruiter's token; admin routes need the admin role" },
         elevenLabsSignature: { type: 'apiKey', in: 'header', name: 'ElevenLabs-Signature', description: 'HMAC-SHA256 of "<timestamp>.<raw body>" with the webhook secret' },
       },
     },

@@ -15,6 +15,7 @@ import type { Repository } from '../db/repository/index.js';
 import { findPersona, PERSONAS } from '../interview/personas.js';
 import { findRole } from '../interview/roles.js';
 import { ROUTES } from '../../../shared/routes.js';
+import type { RecruiterAuth } from '../recruiters/auth.js';
 import { requireRecruiter } from './recruiterAuth.js';
 import { routeMounter } from './route.js';
 
@@ -26,10 +27,10 @@ export const FOCUS_NOTICE =
  * archive instead of delete, slug rotation; the public view of a candidate
  * link; personas; dashboard stats.
  */
-export function openingsRouter(deps: { repo: Repository; recruiterToken: string; now?: () => Date }): Router {
+export function openingsRouter(deps: { repo: Repository; auth: RecruiterAuth; now?: () => Date }): Router {
   const { repo } = deps;
   const router = Router();
-  const on = routeMounter(router, '/api', { recruiter: requireRecruiter(deps.recruiterToken) });
+  const on = routeMounter(router, '/api', { recruiter: requireRecruiter(deps.auth) });
   const now = deps.now ?? (() => new Date());
 
   on(ROUTES.createOpening, async (req, res) => {

@@ -10,7 +10,7 @@ import { routeMounter } from './route.js';
  */
 export function privacyRouter(deps: { erasure: ErasureService; adminGuard: RequestHandler }): Router {
   const router = Router();
-  routeMounter(router, '/api', { recruiter: deps.adminGuard })(ROUTES.eraseSession, async (req, res) => {
+  routeMounter(router, '/api', { admin: deps.adminGuard })(ROUTES.eraseSession, async (req, res) => {
     const result = await deps.erasure.eraseSession(req.params.id);
     if (result === 'not_found') throw new AppError('NOT_FOUND', 'No interview with this id');
     res.status(204).end();

@@ -6,6 +6,7 @@ import { ROUTES } from '../../../shared/routes.js';
 import type { Repository } from '../db/repository/index.js';
 import { toSessionDetail } from '../interview/detail.js';
 import { toSessionSummary } from '../interview/summary.js';
+import type { RecruiterAuth } from '../recruiters/auth.js';
 import type { RetentionPolicy } from '../privacy/retentionPolicy.js';
 import { requireRecruiter } from './recruiterAuth.js';
 import { routeMounter } from './route.js';
@@ -13,7 +14,7 @@ import { routeMounter } from './route.js';
 /** Recruiter REST: the paginated list and one full interview (transcript, link info, evaluation). */
 export interface RecruiterRouterDeps {
   repo: Repository;
-  recruiterToken: string;
+  auth: RecruiterAuth;
   /** Merges an orphaned conversation's transcript into a session (the voice linker's merge). */
   mergeOrphan: (clientSessionId: string, conversationId: string) => Promise<{ merged: boolean; session: Interview | null }>;
   /** Computes each summary's deleteAfter (docs/privacy.md). */
@@ -22,7 +23,7 @@ export interface RecruiterRouterDeps {
 
 export function recruiterRouter(deps: RecruiterRouterDeps): Router {
   const router = Router();
-  const on = routeMounter(router, '/api', { recruiter: requireRecruiter(deps.recruiterToken) });
+  const on = routeMounter(router, '/api', { recruiter: requireRecruiter(deps.auth) });
 
   on(ROUTES.listSessions, async (req, res) => {
     const query = parseOrThrow(listSessionsQuerySchema, req.query, 'query');

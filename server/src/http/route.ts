@@ -16,7 +16,7 @@ export interface MountOptions {
 }
 
 /** Parties checked by a guard; ElevenLabs' signature is verified by its handler (it needs the raw body). */
-const GUARDED: readonly Party[] = ['candidate', 'recruiter'];
+const GUARDED: readonly Party[] = ['candidate', 'recruiter', 'admin'];
 
 /**
  * Mounts catalogue routes (shared/routes.ts) on a router that is itself mounted

@@ -4,6 +4,7 @@ import { toWireFocusSignal } from './focusSignals.js';
 import { planSummary } from './plan.js';
 import { toWireMessage } from './snapshot.js';
 import type { RetentionPolicy } from '../privacy/retentionPolicy.js';
+import { toWireNote } from '../recruiters/notes.js';
 import { toSessionSummary } from './summary.js';
 
 /** `{key: date.toISOString()}` when the date is there, else nothing (optional wire fields stay absent). */
@@ -13,7 +14,7 @@ function isoField<K extends string>(key: K, date: Date | undefined): Partial<Rec
 
 /** GET /api/sessions/:id (shared/monitor.ts sessionDetailSchema): the stored interview with every date as ISO text. */
 export function toSessionDetail(session: Interview, retention?: RetentionPolicy): SessionDetail {
-  const { messages, plan, focus, turn, voice, transcript, evaluation, startedAt, endedAt, createdAt, updatedAt, ...rest } = session;
+  const { messages, plan, focus, notes, turn, voice, transcript, evaluation, startedAt, endedAt, createdAt, updatedAt, ...rest } = session;
   const { leaseUntil: turnLease, ...turnRest } = turn;
   const detail: SessionDetail = {
     ...rest,
@@ -29,6 +30,7 @@ export function toSessionDetail(session: Interview, retention?: RetentionPolicy)
       summary: planSummary(plan),
     },
     focus: (focus ?? []).map(toWireFocusSignal),
+    notes: (notes ?? []).map((n) => toWireNote(session.id, n)),
     summary: toSessionSummary(session, retention),
   };
   if (voice) {

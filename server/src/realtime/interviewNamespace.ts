@@ -7,6 +7,7 @@ import type { CandidatePresence } from '../interview/presence.js';
 import type { InterviewService } from '../interview/service.js';
 import type { Logger } from '../observability/logger.js';
 import { ackedEvents, connectError } from './events.js';
+import { refuseRecruiterEvents } from './recruiterSockets.js';
 import { sessionRoom } from './rooms.js';
 import type { VoiceService } from '../voice/voiceService.js';
 import { attachVoiceHandlers } from './voiceHandlers.js';
@@ -87,6 +88,7 @@ export function attachInterviewNamespace(io: Server, deps: InterviewNamespaceDep
     on('interview:resume', () => service.resume(csid));
     on('interview:end', (p) => service.end(csid, p.endedBy));
     if (deps.voice) attachVoiceHandlers(on, { voice: deps.voice, clientSessionId: csid });
+    refuseRecruiterEvents(socket);
     const focus = deps.focus;
     if (focus) {
       on('candidate:focus', (p) => focus.focus(csid, p));

@@ -104,7 +104,7 @@ describe('the API documents', () => {
     for (const ns of Object.values(SOCKET_NAMESPACES)) {
       for (const event of [...Object.keys(ns.clientEvents), ...Object.keys(ns.serverEvents)]) expect(page.html).toContain(`<code>${event}</code>`);
     }
-    expect(page.html).toContain("a recruiter (Authorization: Bearer &lt;RECRUITER_TOKEN&gt;)");
+    expect(page.html).toContain('a recruiter (Authorization: Bearer &lt;recruiter token&gt;)');
     expect(page.html).toContain('<code>STATE_CONFLICT</code>');
     expect(page.html).toContain('id="schema-SessionDetailResponse"');
   });

@@ -184,6 +184,25 @@ describe('real traffic matches the API documents', () => {
     }
     expect((await http('GET', `/api/sessions/${sessionId}/export?format=docx`, { token: RECRUITER })).status).toBe(400);
     expect((await http('GET', '/api/sessions.csv?mode=text', { token: RECRUITER })).contentType).toMatch(/^text\/csv/);
+    // Named recruiters (RECRUITER_TOKEN is the bootstrap admin) and private notes, REST and socket.
+    expect((await http('GET', '/api/recruiters/me', { token: RECRUITER })).status).toBe(200);
+    const hired = await http('POST', '/api/recruiters', { token: RECRUITER, body: { name: 'Grace Contract' } });
+    expect(hired.status).toBe(201);
+    const named = hired.body as { id: string; token: string };
+    expect((await http('GET', '/api/recruiters', { token: RECRUITER })).status).toBe(200);
+    expect((await http('GET', '/api/recruiters', { token: named.token })).status).toBe(403);
+    expect((await http('POST', `/api/sessions/${sessionId}/notes`, { token: named.token, body: { noteId: 'n-contract-1', text: 'Clear on idempotency.', rating: 4 } })).status).toBe(201);
+    expect((await http('POST', `/api/sessions/${sessionId}/notes`, { token: named.token, body: { noteId: 'n-contract-1', text: 'Clear on idempotency.', rating: 4 } })).status).toBe(200);
+    expect((await http('PATCH', `/api/sessions/${sessionId}/notes/n-contract-1`, { token: RECRUITER, body: { text: 'Not mine to edit.' } })).status).toBe(403);
+    expect((await http('PATCH', `/api/sessions/${sessionId}/notes/n-contract-1`, { token: named.token, body: { rating: 5 } })).status).toBe(200);
+    expect((await recruiter.call('note:add', { sessionId, noteId: 'n-contract-2', text: 'Watched it live.' })).ok).toBe(true);
+    expect((await recruiter.call('note:edit', { sessionId, noteId: 'n-contract-2', text: 'Watched it live, twice.' })).ok).toBe(true);
+    await recruiter.until((e) => e.event === 'note:upserted', 'note:upserted');
+    expect((await http('GET', `/api/sessions/${sessionId}`, { token: RECRUITER })).body).toMatchObject({ notes: [{ id: 'n-contract-1' }, { id: 'n-contract-2' }] });
+    expect((await http('DELETE', `/api/recruiters/${named.id}`, { token: RECRUITER })).status).toBe(200);
+    expect((await http('DELETE', '/api/recruiters/0123456789abcdef01234567', { token: RECRUITER })).status).toBe(404);
+    expect((await http('GET', '/api/recruiters/me', { token: named.token })).status).toBe(401);
+
     expect(await recruiter.call('session:unwatch', { sessionId })).toEqual({ ok: true });
     expect(await recruiter.call('sessions:unsubscribe', {})).toEqual({ ok: true });
 

@@ -205,10 +205,16 @@ export function registeredHandlers(io: Server, namespaces: readonly string[]): M
   return found;
 }
 
-/** Registered handlers against the document's `receive` operations, as `"/interview answer:submit"`. */
+/**
+ * Registered handlers against the document's `receive` operations, as `"/interview answer:submit"`;
+ * a namespace's `x-refused-events` (answered FORBIDDEN) count as documented.
+ */
 export function eventCoverage(handlers: Map<string, Set<string>>, asyncapi: JsonObject): Coverage {
   const actual = new Set([...handlers].flatMap(([ns, names]) => [...names].map((n) => `${ns} ${n}`)));
   const documented = new Set<string>();
+  for (const channel of Object.values(obj(asyncapi.channels)).map(obj)) {
+    for (const event of (channel['x-refused-events'] as string[] | undefined) ?? []) documented.add(`${String(channel.address)} ${event}`);
+  }
   for (const op of Object.values(obj(asyncapi.operations)).map(obj)) {
     if (op.action !== 'receive') continue;
     const channel = obj(obj(asyncapi.channels)[String(obj(op.channel).$ref).split('/').pop()!]);
