@@ -26,38 +26,39 @@ async function runFixture(filter: string): Promise<{ code: number | null; lastLi
   return { code, lastLine: lines.at(-1) ?? '', stdout };
 }
 
-describe('the closing summary line', () => {
-  it.concurrent('a file that fails to import counts as failed', async () => {
+// One child vitest at a time: each is a whole vitest start-up, and the machine has two cores.
+describe('the closing summary line', { timeout: 60_000 }, () => {
+  it('a file that fails to import counts as failed', async () => {
     const run = await runFixture('failsToImport');
     expect(run.code).not.toBe(0);
     expect(run.lastLine).toBe('0 passed, 1 failed, 0 skipped');
   });
 
-  it.concurrent('a beforeAll that throws counts as failed although its tests never ran', async () => {
+  it('a beforeAll that throws counts as failed although its tests never ran', async () => {
     const run = await runFixture('beforeAllThrows');
     expect(run.code).not.toBe(0);
     expect(run.lastLine).toBe('0 passed, 1 failed, 2 skipped');
   });
 
-  it.concurrent('an afterAll that throws counts as failed next to the test that passed', async () => {
+  it('an afterAll that throws counts as failed next to the test that passed', async () => {
     const run = await runFixture('afterAllThrows');
     expect(run.code).not.toBe(0);
     expect(run.lastLine).toBe('1 passed, 1 failed, 0 skipped');
   });
 
-  it.concurrent('an unhandled rejection counts as failed although every test passed', async () => {
+  it('an unhandled rejection counts as failed although every test passed', async () => {
     const run = await runFixture('unhandledRejection');
     expect(run.code).not.toBe(0);
     expect(run.lastLine).toBe('1 passed, 1 failed, 0 skipped');
   });
 
-  it.concurrent('a run that found no test file counts as failed', async () => {
+  it('a run that found no test file counts as failed', async () => {
     const run = await runFixture('noFixtureHasThisName');
     expect(run.code).not.toBe(0);
     expect(run.lastLine).toBe('0 passed, 1 failed, 0 skipped');
   });
 
-  it.concurrent('a clean file ends with 0 failed and exit code 0', async () => {
+  it('a clean file ends with 0 failed and exit code 0', async () => {
     const run = await runFixture('passes');
     expect(run.code).toBe(0);
     expect(run.lastLine).toBe('1 passed, 0 failed, 1 skipped');
