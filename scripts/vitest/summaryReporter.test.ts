@@ -28,6 +28,13 @@ async function runFixture(filter: string): Promise<{ code: number | null; lastLi
 
 // One child vitest at a time: each is a whole vitest start-up, and the machine has two cores.
 describe('the closing summary line', { timeout: 60_000 }, () => {
+  it('a failing test counts once, not again for its suite and file', async () => {
+    const run = await runFixture('failingTest');
+    expect(run.code).not.toBe(0);
+    expect(run.lastLine).toBe('1 passed, 1 failed, 0 skipped');
+    expect(run.stdout).not.toContain('outside any test');
+  });
+
   it('a file that fails to import counts as failed', async () => {
     const run = await runFixture('failsToImport');
     expect(run.code).not.toBe(0);
