@@ -82,6 +82,7 @@ const envSchema = z.object({
   ANSWER_MIN_INTERVAL_MS: ms(3_000),
   SCRIPTED_TOKEN_DELAY_MS: ms(35),
   TURN_LEASE_MS: ms(15_000, 1_000),
+  TOKEN_FRAME_MS: ms(16),
   DISCONNECT_GRACE_MS: ms(5_000),
   EVALUATION_LEASE_MS: ms(120_000, 1_000),
   OPENAI_API_KEY: optionalString,
@@ -116,6 +117,12 @@ const envSchema = z.object({
         return value === undefined ? undefined : origins.map((o) => o.replace(/\/$/, ''));
       }),
   ),
+  // Retention and erasure (docs/privacy.md)
+  RETENTION_DAYS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: 'must be a number of days' }).positive('must be more than 0 (unset = keep interviews)').max(36_500, 'must be at most 36500').optional(),
+  ),
+  RETENTION_SWEEP_INTERVAL_MS: ms(600_000, 1_000),
   WEBHOOK_MAX_BYTES: z.preprocess(
     emptyAsUndefined,
     z.coerce.number({ error: 'must be a number of bytes' }).int('must be a whole number of bytes').min(1024, 'must be at least 1024').default(2 * 1024 * 1024),
@@ -147,6 +154,8 @@ export interface Config {
   interview: {
     answerMinIntervalMs: number;
     turnLeaseMs: number;
+    /** Deltas within one frame of the last token event go out as one `question:token` (0 = off). */
+    tokenFrameMs: number;
     disconnectGraceMs: number;
     evaluationLeaseMs: number;
   };
@@ -174,6 +183,13 @@ export interface Config {
   };
   /** Origins allowed to call /api and socket.io besides the server's own (CORS_ORIGINS). */
   corsOrigins: string[];
+  /** Retention and erasure (docs/privacy.md). */
+  privacy: {
+    /** Interviews are deleted this many days after they ended (or were last active); undefined keeps them. */
+    retentionDays: number | undefined;
+    /** How often each node resumes unfinished erasures and (when retention is on) tries to sweep. */
+    sweepIntervalMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -248,6 +264,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, secretSource: S
     interview: {
       answerMinIntervalMs: e.ANSWER_MIN_INTERVAL_MS,
       turnLeaseMs: e.TURN_LEASE_MS,
+      tokenFrameMs: e.TOKEN_FRAME_MS,
       disconnectGraceMs: e.DISCONNECT_GRACE_MS,
       evaluationLeaseMs: e.EVALUATION_LEASE_MS,
     },
@@ -271,6 +288,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, secretSource: S
       httpRateLimit: { points: e.HTTP_RATE_LIMIT, windowMs: e.HTTP_RATE_LIMIT_WINDOW_MS },
     },
     corsOrigins: e.CORS_ORIGINS ?? (e.NODE_ENV === 'development' ? DEV_CLIENT_ORIGINS : []),
+    privacy: { retentionDays: e.RETENTION_DAYS, sweepIntervalMs: e.RETENTION_SWEEP_INTERVAL_MS },
   };
 }
 

@@ -123,6 +123,7 @@ const askedQuestionSchema = new Schema(
     phase: { type: String, required: true, enum: phaseSchema.options },
     difficulty: { type: Number, required: true },
     skill: { type: String, required: true },
+    mustAsk: { type: Number },
     at: { type: Date, required: true },
   },
   sub,
@@ -207,6 +208,10 @@ interviewSchema.index({ createdAt: -1, _id: -1 });
 interviewSchema.index({ status: 1, createdAt: -1, _id: -1 });
 // Per-opening listing and the dashboard stats (GET /api/stats?openingId=&from=&to=).
 interviewSchema.index({ openingId: 1, createdAt: -1, _id: -1 });
+// Retention (docs/privacy.md): due when endedAt, else updatedAt, is older than RETENTION_DAYS.
+interviewSchema.index({ endedAt: 1, updatedAt: 1 });
+// Erasure: orphans listing an erased session among their candidates.
+interviewSchema.index({ 'voice.candidates': 1 });
 // Claiming evaluations left pending or with an expired lease.
 interviewSchema.index({ 'evaluation.status': 1, 'evaluation.leaseUntil': 1 });
 
