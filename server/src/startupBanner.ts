@@ -9,9 +9,10 @@ import { generatedSecretsFile } from './generatedSecrets.js';
  * stays). Never prints a secret, and never a credential inside a URL.
  */
 export function startupBanner(config: Config, running: { url: string; mongodbUri: string }): string {
-  const token = config.generatedSecrets.includes('RECRUITER_TOKEN')
-    ? `"RECRUITER_TOKEN" in ${generatedSecretsFile(config.dataDir)}`
-    : 'the value of RECRUITER_TOKEN';
+  // RECRUITER_TOKEN is the bootstrap admin (docs/recruiters.md); named recruiters get their own.
+  const token = `${
+    config.generatedSecrets.includes('RECRUITER_TOKEN') ? `"RECRUITER_TOKEN" in ${generatedSecretsFile(config.dataDir)}` : 'the value of RECRUITER_TOKEN'
+  } (admin; more with npm run recruiter:add)`;
   const database = config.mongodbUri
     ? `MongoDB at ${mongoHosts(config.mongodbUri)} (MONGODB_URI)`
     : `embedded, data in ${path.join(config.dataDir, 'db')} (${running.mongodbUri} while running; set MONGODB_URI for a real MongoDB)`;

@@ -13,7 +13,7 @@ describe('the block npm start prints once it listens', () => {
     expect(lines[0]).toBe('candor: listening on http://localhost:3000');
     expect(banner).toMatch(/^ {2}Candidates +http:\/\/localhost:3000\/$/m);
     expect(banner).toMatch(/^ {2}Recruiters +http:\/\/localhost:3000\/recruiter$/m);
-    expect(banner).toMatch(/^ {2}Recruiter token +"RECRUITER_TOKEN" in \/srv\/candor-data\/generated-secrets\.json$/m);
+    expect(banner).toMatch(/^ {2}Recruiter token +"RECRUITER_TOKEN" in \/srv\/candor-data\/generated-secrets\.json \(admin; more with npm run recruiter:add\)$/m);
     expect(banner).toContain(`embedded, data in ${path.join('/srv/candor-data', 'db')} (mongodb://127.0.0.1:41234/candor while running`);
     expect(banner).toMatch(/Interviewer +scripted \(set OPENAI_API_KEY/);
     expect(banner).toMatch(/Voice +simulator, webhook after 3000 ms/);
@@ -36,7 +36,7 @@ describe('the block npm start prints once it listens', () => {
       ELEVENLABS_AGENT_ID: 'agent_42',
     });
     const banner = startupBanner(config, { url: 'http://candor.example:8080', mongodbUri: config.mongodbUri! });
-    expect(banner).toMatch(/Recruiter token +the value of RECRUITER_TOKEN$/m);
+    expect(banner).toMatch(/Recruiter token +the value of RECRUITER_TOKEN \(admin; more with npm run recruiter:add\)$/m);
     expect(banner).toMatch(/Database +MongoDB at mongo-a:27017,mongo-b:27017, database candor \(MONGODB_URI\)$/m);
     expect(banner).toMatch(/Interviewer +OpenAI, model gpt-4o$/m);
     expect(banner).toMatch(/Voice +ElevenLabs, agent agent_42$/m);
