@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { testRedisUrl } from '../../server/test/support/redis.js';
 import { formatTable, runScenario, selectScenarios, type ScenarioResult } from './harness.js';
 import { scenarios } from './scenarios/index.js';
 
@@ -36,19 +36,12 @@ describe('bench harness', () => {
   });
 
   // The socket scenarios at tiny sizes, concurrently (servers and clients are child processes).
-  const redisUp = (): Promise<boolean> =>
-    new Promise((resolve) => {
-      const url = new URL(process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379');
-      const socket = net.connect(Number(url.port || 6379), url.hostname);
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-  const quickRun = async (name: string): Promise<ScenarioResult> => {
+  const quickRun = async (name: string, redisUrl?: string): Promise<ScenarioResult> => {
     const outDir = await mkdtemp(path.join(os.tmpdir(), 'candor-bench-test-'));
     outDirs.push(outDir);
     const [scenario] = selectScenarios(scenarios, [name]);
     if (!scenario) throw new Error(`${name} scenario missing`);
-    return runScenario(scenario, { outDir, quick: true });
+    return runScenario(scenario, { outDir, quick: true, ...(redisUrl ? { redisUrl } : {}) });
   };
 
   it.concurrent('first-token: acks and first tokens measured, no errors', async () => {
@@ -84,9 +77,8 @@ describe('bench harness', () => {
     expect(Number(rows[3]?.['p99VsBaseline'])).toBeGreaterThan(0);
   }, 60_000);
 
-  it.concurrent('multinode: watchers on another node receive every token through Redis', async (ctx) => {
-    if (!(await redisUp())) ctx.skip();
-    const { rows } = await quickRun('multinode');
+  it.concurrent('multinode: watchers on another node receive every token through Redis', async () => {
+    const { rows } = await quickRun('multinode', testRedisUrl());
     const viaRedis = rows.filter((r) => String(r['server']).includes('Redis'));
     expect(viaRedis).toHaveLength(2);
     for (const row of rows) {

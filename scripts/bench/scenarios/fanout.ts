@@ -140,10 +140,10 @@ export const fanoutScenario: Scenario = {
 export const multinodeScenario: Scenario = {
   name: 'multinode',
   description: 'fanout with candidates on node A and watchers on node B through Redis (unique REDIS_PREFIX), vs single node on the same store',
-  async run({ quick, log }) {
+  async run({ quick, log, redisUrl: given }) {
     const sizes = quick ? QUICK : FULL;
     const rows: BenchRow[] = [];
-    const redisUrl = process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+    const redisUrl = given ?? process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
     // One store for both nodes (as in production): the embedded server in its own process.
     const db = await startEmbeddedDbChild();
     try {
