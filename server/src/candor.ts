@@ -185,6 +185,8 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
     guides: new OpeningGuides(repo),
     frameMs: config.interview.tokenFrameMs,
     onTokens: (n) => counters.tokensEmitted.inc(n),
+    onFrame: () => counters.tokenFrames.inc(),
+    onFrameHeld: (ms) => counters.frameHold.observe(ms / 1000),
   });
 
   // ---- voice (server/src/voice, docs/voice.md) -------------------------------
