@@ -1,9 +1,12 @@
 import type { Document } from 'bson';
-import { ProcessingMode, Query } from 'mingo';
+import { ProcessingMode } from 'mingo';
 import { Context } from 'mingo/core';
+import * as accumulatorOperators from 'mingo/operators/accumulator';
+import * as expressionOperators from 'mingo/operators/expression';
 import * as queryOperators from 'mingo/operators/query';
 import { Query as BareQuery } from 'mingo/query';
 import type { Options } from 'mingo/types';
+import { queryOperatorOverrides } from './queryops.js';
 
 /**
  * Options shared by every mingo call. Values are compared by mingo's own type-aware
@@ -24,22 +27,39 @@ export function aggregateOptions(resolver: (name: string) => Document[]): Partia
   };
 }
 
+type QueryOps = NonNullable<Parameters<typeof Context.init>[0]>['query'];
+
+/** mingo's query operators, with the ones that differ from MongoDB replaced (queryops.ts). */
+const QUERY_OPERATORS = { ...queryOperators, ...queryOperatorOverrides } as unknown as QueryOps;
+
+/** The one operand that makes a compilation hand out mingo's prepared options (no query can hold a symbol). */
+const CAPTURE = Symbol('capture');
+let captured: Options | undefined;
+
+function capture(_selector: string, value: unknown, options: Options): () => boolean {
+  if (value !== CAPTURE) throw new Error('unknown query operator $__embeddedComputeOptions');
+  captured = options;
+  return () => true;
+}
+
+const filterContext = Context.init({
+  query: { ...QUERY_OPERATORS, $__embeddedComputeOptions: capture } as unknown as QueryOps,
+  expression: expressionOperators,
+  accumulator: accumulatorOperators,
+});
+
 /**
- * Query operators only. mingo copies every operator table of a query's context into each new
- * Query (hundreds of entries with the full context); a filter that uses no expression
- * (`$expr`, `$where`, `$function`, `$jsonSchema`) only needs these.
+ * mingo copies every operator table of a plain options object into each new Query (hundreds of
+ * entries); options it prepared itself are reused as they are. So they are prepared once.
  */
-const leanOptions: Partial<Options> = { ...queryOptions, context: Context.init({ query: queryOperators }) };
+let filterOptions: Options | undefined;
 
-const NEEDS_FULL_CONTEXT = new Set(['$expr', '$where', '$function', '$jsonSchema']);
-
-function needsFullContext(v: unknown): boolean {
-  if (Array.isArray(v)) return v.some(needsFullContext);
-  if (v === null || typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return false;
-  for (const [k, x] of Object.entries(v as Document)) {
-    if (NEEDS_FULL_CONTEXT.has(k) || needsFullContext(x)) return true;
+function preparedFilterOptions(): Options {
+  if (!filterOptions) {
+    new BareQuery({ _: { $__embeddedComputeOptions: CAPTURE } }, { ...queryOptions, context: filterContext });
+    filterOptions = captured as Options;
   }
-  return false;
+  return filterOptions;
 }
 
 /** A compiled filter (MongoDB query semantics, by mingo). */
@@ -48,5 +68,5 @@ export interface Filter {
 }
 
 export function compileFilter(filter: Document): Filter {
-  return needsFullContext(filter) ? new Query(filter, queryOptions) : new BareQuery(filter, leanOptions);
+  return new BareQuery(filter, preparedFilterOptions());
 }

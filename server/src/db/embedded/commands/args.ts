@@ -1,10 +1,10 @@
 import { ObjectId, type Document } from 'bson';
-import { Query } from 'mingo';
 import { MongoCommandError } from '../errors.js';
 import { Projection } from '../projection.js';
-import { compileFilter, queryOptions } from '../query.js';
+import { sortDocuments } from '../sort.js';
+import { compileFilter } from '../query.js';
 import type { Collection } from '../store.js';
-import { isPlainObject, valueKey } from '../values.js';
+import { isPlainObject, numberValue, valueKey } from '../values.js';
 
 /** The collection name given as the command's first field value. */
 export function collectionArg(cmd: Document, name: string): string {
@@ -25,9 +25,8 @@ export function optionalDoc(cmd: Document, field: string): Document | undefined 
 export function optionalNumber(cmd: Document, field: string): number | undefined {
   const v: unknown = cmd[field];
   if (v === undefined || v === null) return undefined;
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'object' && typeof (v as { toNumber?: unknown }).toNumber === 'function') return (v as { toNumber(): number }).toNumber();
+  const n = numberValue(v);
+  if (n !== undefined) return n;
   throw new MongoCommandError('TypeMismatch', `BSON field '${field}' is the wrong type, expected a number`);
 }
 
@@ -89,12 +88,12 @@ export function sortSpec(sort: Document | undefined): Record<string, 1 | -1> | u
   for (const [k, v] of Object.entries(sort)) {
     if (k === '$natural') continue;
     if (isPlainObject(v)) continue; // {$meta: ...}: no text search here
-    out[k] = Number(v) < 0 ? -1 : 1;
+    out[k] = (numberValue(v) ?? 1) < 0 ? -1 : 1;
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** Sorts/skips/limits with mingo (MongoDB's BSON comparison order), then projects (projection.ts). */
+/** Sorts (sort.ts: MongoDB's BSON order), skips, limits, then projects (projection.ts). */
 export function shape(
   docs: Document[],
   opts: { sort?: Document | undefined; skip?: number | undefined; limit?: number | undefined; projection?: Document | undefined; filter?: Document | undefined },
@@ -102,15 +101,8 @@ export function shape(
   // Compiled (and validated) before anything runs: a bad projection fails even when nothing matches.
   const projection = Projection.compile(opts.projection, opts.filter ?? {});
   const sort = sortSpec(opts.sort);
-  let out: Document[];
-  if (!sort) {
-    const start = opts.skip ?? 0;
-    out = opts.limit ? docs.slice(start, start + opts.limit) : docs.slice(start);
-  } else {
-    let cursor = new Query({}, queryOptions).find<Document>(docs).sort(sort);
-    if (opts.skip) cursor = cursor.skip(opts.skip);
-    if (opts.limit) cursor = cursor.limit(opts.limit);
-    out = cursor.all();
-  }
+  const sorted = sort ? sortDocuments(docs, sort) : docs;
+  const start = Math.max(0, opts.skip ?? 0);
+  const out = opts.limit ? sorted.slice(start, start + opts.limit) : sorted.slice(start);
   return projection ? out.map((doc) => projection.apply(doc)) : out;
 }

@@ -2,6 +2,7 @@ import type { Document } from 'bson';
 import { Aggregator, ProcessingMode } from 'mingo';
 import { cursorIdOf } from '../cursors.js';
 import { MongoCommandError } from '../errors.js';
+import { jsNumbersView } from '../bsontypes.js';
 import { aggregateOptions } from '../query.js';
 import { isPlainObject, pathValues, valueKey } from '../values.js';
 import { collectionArg, docArray, matchDocs, optionalDoc, optionalNumber, shape } from './args.js';
@@ -96,6 +97,7 @@ export const aggregate: CommandHandler = (cmd, ctx) => {
   // of the stored documents; anything else gets one (mingo's CLONE_INPUT).
   const readOnly = stages.every((stage) => READ_ONLY_STAGES.has(Object.keys(stage)[0] ?? ''));
   const options = readOnly ? { ...aggregateOptions(resolver), processingMode: ProcessingMode.CLONE_OFF } : aggregateOptions(resolver);
-  const out = new Aggregator(stages, options).run(source) as Document[];
+  // mingo's operators know JS numbers, not bson Long/Double: they see those as numbers (int64 beyond ±2^53 stays a Long).
+  const out = new Aggregator(stages, options).run(source.map(jsNumbersView)) as Document[];
   return { cursor: ctx.cursors.open(`${ctx.db}.${target}`, out, optionalNumber(cursorOpt, 'batchSize'), false), ok: 1 };
 };
