@@ -2,7 +2,7 @@ import type { Document } from 'bson';
 import { MongoCommandError, toCommandError } from '../errors.js';
 import type { Collection, Store } from '../store.js';
 import { applyUpdate, buildUpsertDocument, validateUpdate, type UpdateSpec } from '../update.js';
-import { isPlainObject } from '../values.js';
+import { isPlainObject, numberValue } from '../values.js';
 import { Projection } from '../projection.js';
 import { collectionArg, docArray, matchDocs, optionalDoc, shape } from './args.js';
 import type { CommandHandler } from './context.js';
@@ -98,7 +98,7 @@ export const del: CommandHandler = (cmd, ctx) => {
     try {
       const coll = ctx.store.collection(ctx.db, name);
       const filter = isPlainObject(stmt.q) ? stmt.q : {};
-      const limit = Number(stmt.limit ?? 0);
+      const limit = numberValue(stmt.limit ?? 0);
       if (limit !== 0 && limit !== 1) throw new MongoCommandError('FailedToParse', 'The limit field in delete objects must be 0 or 1');
       if (!coll) continue;
       const matches = matchDocs(coll, filter);
