@@ -141,18 +141,21 @@ export const findAndModify: CommandHandler = (cmd, ctx) => {
   }
 
   const spec = validateUpdate(cmd.update);
+  // The reply is projected before the write: a projection that fails at run time (a positional
+  // '.$' without a matching element) leaves the document unchanged, as in MongoDB.
   if (target && coll) {
     const next = applyUpdate(target, spec, { filter, arrayFilters, isInsert: false });
+    const value = project(returnNew ? next.doc : target);
     if (next.modified) ctx.store.replace(coll, target, next.doc);
-    const value = returnNew ? next.doc : target;
-    return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(value), ok: 1 };
+    return { lastErrorObject: { n: 1, updatedExisting: true }, value, ok: 1 };
   }
   if (cmd.upsert !== true) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
   const doc = buildUpsertDocument(filter, spec, arrayFilters);
+  const value = returnNew ? project(doc) : null;
   const stored = ctx.store.insert(coll ?? ctx.store.ensureCollection(ctx.db, name).coll, doc);
   return {
     lastErrorObject: { n: 1, updatedExisting: false, upserted: stored._id },
-    value: returnNew ? project(stored) : null,
+    value,
     ok: 1,
   };
 };
