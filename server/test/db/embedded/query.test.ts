@@ -173,5 +173,6 @@ describe('DBRef fields', () => {
     const [doc] = await c.find({ _id: 1 }).toArray();
     expect(doc?.['owner']).toBeInstanceOf(DBRef);
     expect((doc?.['owner'] as DBRef).oid).toEqual(owner);
+    expect(await c.findOne({ _id: 2 }, { projection: { _id: 0, 'owner.$ref': 1 } })).toEqual({ owner: { $ref: 'teams' } });
   });
 });
