@@ -22,7 +22,8 @@ import { EvaluationRunner } from './interview/evaluationRunner.js';
 import { MemoryInflightStore } from './interview/memoryInflight.js';
 import { nodeIdentity } from './interview/nodeIdentity.js';
 import { CandidatePresence } from './interview/presence.js';
-import { QuestionStreamer } from './interview/questionStreamer.js';
+import { QuestionCycle } from './interview/questionCycle.js';
+import { TurnLeases } from './interview/turnLeases.js';
 import { ROLES } from './interview/roles.js';
 import { InterviewService } from './interview/service.js';
 import { createOpenAiInterviewer } from './llm/openai/index.js';
@@ -31,6 +32,12 @@ import { ScriptedInterviewer } from './llm/scripted/index.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics, createRealtimeCounters, registerRealtimeGauges } from './observability/metrics.js';
 import { recruiterRouter } from './http/recruiter.js';
+import { recruitersRouter } from './http/recruiters.js';
+import { notesRouter } from './http/notes.js';
+import { RecruiterAdmin } from './recruiters/admin.js';
+import { RecruiterAuth } from './recruiters/auth.js';
+import { NotesService } from './recruiters/notes.js';
+import { disconnectRecruiter, RevokedSocketSweep } from './realtime/recruiterSockets.js';
 import { openingsRouter } from './http/openings.js';
 import { FocusSignals } from './interview/focusSignals.js';
 import { OpeningGuides } from './interview/openingGuide.js';
@@ -40,8 +47,20 @@ import { attachMonitorNamespace } from './realtime/monitorNamespace.js';
 import { ConnectionLimiter } from './realtime/connectionLimit.js';
 import { connectRedis, failSoftPublisher } from './realtime/redis.js';
 import { RedisInflightStore } from './realtime/redisInflight.js';
+import { SessionChannel } from './realtime/sessionChannel.js';
 import { SummaryPublisher } from './realtime/summaryPublisher.js';
-import { createVoiceModule, withWebhooks, type VoiceModule } from './voice/index.js';
+import { voiceRouter } from './http/voice.js';
+import { webhooksRouter } from './http/webhooks.js';
+import { createVoiceModule, type VoiceModule } from './voice/index.js';
+import { exportsRouter } from './http/exports.js';
+import { privacyRouter } from './http/privacy.js';
+import { requireAdmin, requireRecruiter } from './http/recruiterAuth.js';
+import { ExportService } from './exports/exportService.js';
+import { ErasedCalls } from './privacy/erasedCalls.js';
+import { defaultErasers, type EraserRegistry } from './privacy/erasers.js';
+import { ErasureService } from './privacy/erasureService.js';
+import { RetentionPolicy } from './privacy/retentionPolicy.js';
+import { RetentionSweeper } from './privacy/retentionSweeper.js';
 
 export interface RunningCandor {
   /** http://host:port the server listens on (localhost when bound to all interfaces). */
@@ -53,6 +72,8 @@ export interface RunningCandor {
   service: InterviewService;
   /** Voice: linker, reconciler (runOnce), simulator (docs/voice.md). */
   voice: VoiceModule;
+  /** Retention and erasure (docs/privacy.md): the eraser registry, the erasure service, the sweeper. */
+  privacy: { retention: RetentionPolicy; erasers: EraserRegistry; erasure: ErasureService; sweeper: RetentionSweeper };
   /** Stops accepting, lets in-flight requests finish, releases turn leases, then closes the store. */
   close(): Promise<void>;
 }
@@ -130,41 +151,71 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   const inflight = redis ? new RedisInflightStore(redis.pub, logger, config.redisPrefix) : new MemoryInflightStore();
   const answerLimiter = answerRateLimiter(config, redis?.pub);
 
-  const summaries = new SummaryPublisher({ io, repo, logger });
-  const broadcaster = new SocketBroadcaster(io, summaries);
-  const streamer = new QuestionStreamer({
+  const retention = new RetentionPolicy(config.privacy.retentionDays);
+  const summaries = new SummaryPublisher({ io, repo, logger, retention });
+  const channel = redis
+    ? new SessionChannel({ io, pub: redis.pub, sub: redis.sub, prefix: config.redisPrefix, logger, onDrop: () => counters.redisPublishDropped.inc() })
+    : null;
+  const broadcaster = new SocketBroadcaster(io, summaries, channel);
+  const leases = new TurnLeases({ renew: (req) => repo.renewLeases(req), logger, nodeId: node.id, leaseMs: config.interview.turnLeaseMs, now });
+  const assessor = new AnswerAssessor({
+    interviewer,
+    recordScore: (csid, score) => repo.recordScore(csid, score),
+    recordUsage: (csid, usage) => void repo.addUsage(csid, usage).catch(() => undefined),
+    logger,
+    now,
+  });
+  const evaluations = new EvaluationRunner({ repo, interviewer, assessor, broadcaster, logger, leaseMs: config.interview.evaluationLeaseMs });
+  const cycle = new QuestionCycle({
     repo,
     interviewer,
+    assessor,
+    evaluate: (csid) => evaluations.kick(csid),
     broadcaster,
     inflight,
+    leases,
+    rateLimit: new AnswerRateLimit(config.interview.answerMinIntervalMs, answerLimiter),
     logger,
-    nodeId: node.id,
-    leaseMs: config.interview.turnLeaseMs,
     now,
+    guides: new OpeningGuides(repo),
+    frameMs: config.interview.tokenFrameMs,
     onTokens: (n) => counters.tokensEmitted.inc(n),
   });
-  const assessor = new AnswerAssessor({ repo, interviewer, logger, now });
-  const evaluations = new EvaluationRunner({ repo, interviewer, assessor, broadcaster, logger, leaseMs: config.interview.evaluationLeaseMs });
 
   // ---- voice (server/src/voice, docs/voice.md) -------------------------------
   // ElevenLabs or the simulator; webhook route, linker, reconciler. Voice ends go
   // through voice.service.end from every caller (interview:end, REST end, voice:ended, disconnect).
-  const voice = createVoiceModule({ config, repo, broadcaster, evaluations, logger, now });
+  const voice = createVoiceModule({ config, repo, broadcaster, evaluations, logger, now, erased: new ErasedCalls(repo) });
   // ---------------------------------------------------------------------------
   const service = new InterviewService({
     repo,
-    streamer,
-    assessor,
+    cycle,
+    leases,
     evaluations,
     broadcaster,
     inflight,
-    rateLimit: new AnswerRateLimit(config.interview.answerMinIntervalMs, answerLimiter),
     logger,
     now,
     voiceEnd: (csid, endedBy, conversationId) => voice.service.end(csid, endedBy, conversationId),
-    guides: new OpeningGuides(repo),
   });
   const focus = new FocusSignals({ repo, broadcaster, logger, now });
+
+  // ---- retention and erasure (server/src/privacy, docs/privacy.md) ------------
+  // Every place that stores a piece of an interview registers an eraser here
+  // (other modules append theirs, e.g. outgoing-webhook deliveries).
+  const privacyLogger = logger.child({ component: 'privacy' });
+  const erasers = defaultErasers({ repo, inflight });
+  const erasure = new ErasureService({ repo, erasers, logger: privacyLogger, nodeId: node.id });
+  const retentionSweeper = new RetentionSweeper({ repo, erasure, policy: retention, logger: privacyLogger, nodeId: node.id, now, intervalMs: config.privacy.sweepIntervalMs });
+  const exportsService = new ExportService({ repo, retention, now });
+  // ---- named recruiters and private notes (docs/recruiters.md) --------------
+  // Every request and /monitor event looks its recruiter up (no cache); revoking one
+  // closes its /monitor sockets on every node, and the sweep catches a node that missed it.
+  const recruiterAuth = new RecruiterAuth({ repo, bootstrapToken: config.recruiterToken });
+  const notes = new NotesService({ repo, broadcaster, logger, now });
+  // Admin-only routes (recruiter management, erasure).
+  const adminGuard = requireAdmin(recruiterAuth);
+  // ---------------------------------------------------------------------------
   const presence = new CandidatePresence(config.interview.disconnectGraceMs, (csid) => {
     service.releaseTurn(csid).catch((err: unknown) => logger.warn('releasing an abandoned turn failed', { clientSessionId: csid, err }));
     voice.service.candidateGone(csid).catch((err: unknown) => logger.warn('ending a disconnected voice interview failed', { clientSessionId: csid, err }));
@@ -173,17 +224,21 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   registerRealtimeGauges(metrics, {
     socketsByNamespace: () => ({ interview: io.of('/interview').sockets.size, monitor: io.of('/monitor').sockets.size }),
     activeInterviews: () => presence.size,
-    streaming: () => streamer.runningSessions().length,
+    streaming: () => leases.sessions().length,
   });
-  connections.attach(
-    attachMonitorNamespace(io, {
-      repo,
-      service,
-      recruiterToken: config.recruiterToken,
-      logger,
-      onWatch: () => counters.watchJoins.inc(),
-    }),
-  );
+  const monitor = attachMonitorNamespace(io, {
+    repo,
+    service,
+    auth: recruiterAuth,
+    notes,
+    logger,
+    retention,
+    onWatch: () => counters.watchJoins.inc(),
+  });
+  connections.attach(monitor);
+  const recruiterAdmin = new RecruiterAdmin({ repo, logger, onRevoked: (id) => disconnectRecruiter(monitor, id) });
+  const revokedSweep = new RevokedSocketSweep({ nsp: monitor, repo, logger, intervalMs: config.recruiterRecheckMs });
+  revokedSweep.start();
 
   const app = createHttpApp({
     logger,
@@ -198,12 +253,31 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
     ],
     apiRouters: [
       rolesRouter(ROLES),
-      candidateSessionsRouter({ service, sessionSecret: config.sessionSecret, voiceResult: (s) => voice.service.resultOf(s) }),
-      voice.apiRouter,
-      recruiterRouter({ repo, recruiterToken: config.recruiterToken, mergeOrphan: (csid, cid) => voice.linker.merge(csid, cid) }),
-      openingsRouter({ repo, recruiterToken: config.recruiterToken }),
+      candidateSessionsRouter({
+        service,
+        sessionSecret: config.sessionSecret,
+        voiceResult: (s) => voice.service.resultOf(s),
+        isErased: (csid) => erasure.isErased(csid),
+      }),
+      exportsRouter({ exports: exportsService, recruiterGuard: requireRecruiter(recruiterAuth), sessionSecret: config.sessionSecret }),
+      voiceRouter({ voice: voice.service, sessionSecret: config.sessionSecret, simulator: voice.simulator }),
+      privacyRouter({ erasure, adminGuard }),
+      recruiterRouter({ repo, auth: recruiterAuth, mergeOrphan: (csid, cid) => voice.linker.merge(csid, cid), retention }),
+      openingsRouter({ repo, auth: recruiterAuth }),
+      recruitersRouter({ auth: recruiterAuth, admin: recruiterAdmin }),
+      notesRouter({ auth: recruiterAuth, notes }),
     ],
-    clientRouter: withWebhooks(voice.webhooks, staticClientRouter(opts.clientDir ?? defaultClientDir)),
+    rootRouters: [
+      webhooksRouter({
+        repo,
+        verifier: voice.verifier,
+        linker: voice.linker,
+        logger: logger.child({ component: 'voice' }),
+        maxBytes: config.voice.webhookMaxBytes,
+        now,
+      }),
+    ],
+    clientRouter: staticClientRouter(opts.clientDir ?? defaultClientDir),
   });
   handleRequest = app;
 
@@ -216,6 +290,9 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   const resumed = await evaluations.resumeAll();
   if (resumed > 0) logger.info('resumed evaluations', { count: resumed });
   await voice.recover();
+  // Erasures a crash interrupted are finished before anything is served.
+  if (node.stable) await repo.releaseErasureLeasesOfPreviousBoot(node.name, node.id);
+  await erasure.resumePending();
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -228,14 +305,19 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${shownHost}:${port}`;
   voice.started(url);
+  retentionSweeper.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       presence.stop();
+      revokedSweep.stop();
+      await retentionSweeper.stop();
       await voice.stop();
       evaluations.stop();
       summaries.stop();
+      leases.stop();
+      channel?.close();
       // Stop accepting and close every socket.io client in every namespace (they
       // reconnect elsewhere, or to our successor, and resume from the snapshot);
       // io.close also closes the HTTP server, which waits for in-flight requests.
@@ -251,7 +333,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
       await embedded?.close();
     })());
 
-  return { url, port, mongodbUri, connection, service, voice, close };
+  return { url, port, mongodbUri, connection, service, voice, privacy: { retention, erasers, erasure, sweeper: retentionSweeper }, close };
 }
 
 /** One accepted answer per session per interval; in Redis so the limit holds across replicas, in memory while Redis is down. */

@@ -78,10 +78,12 @@ const envSchema = z.object({
   SESSION_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   RECRUITER_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   SHUTDOWN_TIMEOUT_MS: ms(10_000),
+  RECRUITER_RECHECK_MS: ms(30_000),
   NODE_NAME: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'only A-Z a-z 0-9 _ . : - (max 64)').optional()),
   ANSWER_MIN_INTERVAL_MS: ms(3_000),
   SCRIPTED_TOKEN_DELAY_MS: ms(35),
   TURN_LEASE_MS: ms(15_000, 1_000),
+  TOKEN_FRAME_MS: ms(16),
   DISCONNECT_GRACE_MS: ms(5_000),
   EVALUATION_LEASE_MS: ms(120_000, 1_000),
   OPENAI_API_KEY: optionalString,
@@ -116,6 +118,12 @@ const envSchema = z.object({
         return value === undefined ? undefined : origins.map((o) => o.replace(/\/$/, ''));
       }),
   ),
+  // Retention and erasure (docs/privacy.md)
+  RETENTION_DAYS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: 'must be a number of days' }).positive('must be more than 0 (unset = keep interviews)').max(36_500, 'must be at most 36500').optional(),
+  ),
+  RETENTION_SWEEP_INTERVAL_MS: ms(600_000, 1_000),
   WEBHOOK_MAX_BYTES: z.preprocess(
     emptyAsUndefined,
     z.coerce.number({ error: 'must be a number of bytes' }).int('must be a whole number of bytes').min(1024, 'must be at least 1024').default(2 * 1024 * 1024),
@@ -138,6 +146,8 @@ export interface Config {
   logLevel: string;
   sessionSecret: string;
   recruiterToken: string;
+  /** How often each node re-checks its live /monitor sockets against revocations (0 = off; revocation also disconnects at once). */
+  recruiterRecheckMs: number;
   /** Secrets Candor generated itself because none were configured (reported once at start). */
   generatedSecrets: GeneratedSecretName[];
   shutdownTimeoutMs: number;
@@ -147,6 +157,8 @@ export interface Config {
   interview: {
     answerMinIntervalMs: number;
     turnLeaseMs: number;
+    /** Deltas within one frame of the last token event go out as one `question:token` (0 = off). */
+    tokenFrameMs: number;
     disconnectGraceMs: number;
     evaluationLeaseMs: number;
   };
@@ -174,6 +186,13 @@ export interface Config {
   };
   /** Origins allowed to call /api and socket.io besides the server's own (CORS_ORIGINS). */
   corsOrigins: string[];
+  /** Retention and erasure (docs/privacy.md). */
+  privacy: {
+    /** Interviews are deleted this many days after they ended (or were last active); undefined keeps them. */
+    retentionDays: number | undefined;
+    /** How often each node resumes unfinished erasures and (when retention is on) tries to sweep. */
+    sweepIntervalMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -241,6 +260,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, secretSource: S
     logLevel: e.LOG_LEVEL,
     sessionSecret,
     recruiterToken,
+    recruiterRecheckMs: e.RECRUITER_RECHECK_MS,
     generatedSecrets,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY === 'true',
@@ -248,6 +268,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, secretSource: S
     interview: {
       answerMinIntervalMs: e.ANSWER_MIN_INTERVAL_MS,
       turnLeaseMs: e.TURN_LEASE_MS,
+      tokenFrameMs: e.TOKEN_FRAME_MS,
       disconnectGraceMs: e.DISCONNECT_GRACE_MS,
       evaluationLeaseMs: e.EVALUATION_LEASE_MS,
     },
@@ -271,6 +292,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, secretSource: S
       httpRateLimit: { points: e.HTTP_RATE_LIMIT, windowMs: e.HTTP_RATE_LIMIT_WINDOW_MS },
     },
     corsOrigins: e.CORS_ORIGINS ?? (e.NODE_ENV === 'development' ? DEV_CLIENT_ORIGINS : []),
+    privacy: { retentionDays: e.RETENTION_DAYS, sweepIntervalMs: e.RETENTION_SWEEP_INTERVAL_MS },
   };
 }
 
@@ -303,4 +325,14 @@ export function secretWeakness(value: string): string | undefined {
   const bits = bitsPerChar * value.length;
   if (bits < 48) return `about ${Math.floor(bits)} bits of entropy, want >= 48`;
   return undefined;
+}
+
+/**
+ * Where the data lives, and nothing else: what `npm run recruiter:add` needs
+ * (no secrets, so it works wherever the database is reachable).
+ */
+export function loadStoreLocation(env: NodeJS.ProcessEnv = process.env): { dataDir: string; mongodbUri: string | undefined } {
+  const parsed = envSchema.pick({ DATA_DIR: true, MONGODB_URI: true }).safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
+  return { dataDir: path.resolve(parsed.data.DATA_DIR), mongodbUri: parsed.data.MONGODB_URI };
 }

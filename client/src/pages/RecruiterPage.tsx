@@ -2,12 +2,19 @@ import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { z } from 'zod';
 import { evaluationResultSchema, interviewStatusSchema, type EvaluationResult, type InterviewStatus } from '../../../shared/interview.js';
 import type { LinkState, SessionSummary, WireFocusSignal } from '../../../shared/monitor.js';
+import type { MeResponse } from '../../../shared/recruiters.js';
 import { phaseLabel, Progress, STATUS_LABEL } from '../components/Progress.js';
 import { LinkConversationForm, OrphanLinker } from '../components/ManualLink.js';
+import { NotesPanel } from '../components/NotesPanel.js';
 import { OpeningsSection } from '../components/OpeningsSection.js';
+import { RecruitersSection } from '../components/RecruitersSection.js';
+import { ExportButtons } from '../components/ExportButtons.js';
+import { downloadWithToken } from '../lib/download.js';
+import { describeError } from '../lib/api.js';
 import { ReconnectBanner } from '../components/ReconnectBanner.js';
 import { Transcript } from '../components/Transcript.js';
-import { recruiterFetch } from '../lib/api.js';
+import { ApiError, recruiterFetch } from '../lib/api.js';
+import { fetchMe } from '../lib/recruiters.js';
 import { isReconnecting } from '../lib/liveView.js';
 import { loadRecruiterToken, saveRecruiterToken } from '../lib/storage.js';
 import { relativeTime, useNow } from '../lib/time.js';
@@ -65,6 +72,9 @@ function SessionRow({ s, now, selected, onOpen }: { s: SessionSummary; now: numb
       <td data-label="Last activity">
         <time dateTime={s.lastActivityAt}>{relativeTime(s.lastActivityAt, now)}</time>
       </td>
+      <td data-label="Deleted after">
+        {s.deleteAfter ? <time dateTime={s.deleteAfter}>{s.deleteAfter.slice(0, 10)}</time> : <span className="muted">kept</span>}
+      </td>
       <td data-label="Call link">
         {orphan ? LINK_LABEL.orphaned : s.mode === 'voice' ? LINK_LABEL[s.linkState] + (s.linkedBy ? ` (${s.linkedBy.replace('_', ' ')})` : '') : '—'}
         {orphan && (
@@ -111,22 +121,46 @@ function useEvaluation(token: string, sessionId: string, ready: boolean): Evalua
   return result;
 }
 
+/** Who the token acts as (GET /api/recruiters/me): the name on notes, the admin tab. null while unknown. */
+function useMe(token: string, onUnauthorized: (message: string) => void): MeResponse | null {
+  const [me, setMe] = useState<MeResponse | null>(null);
+  useEffect(() => {
+    let cancelled = false;
+    fetchMe(token).then(
+      (who) => !cancelled && setMe(who),
+      (err: unknown) => {
+        if (!cancelled && err instanceof ApiError && (err.status === 401 || err.status === 403)) onUnauthorized(err.message);
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [token, onUnauthorized]);
+  return me;
+}
+
 function WatchPanel({
   token,
+  me,
   summary,
   sessions,
   connect,
   onClose,
   onLinked,
+  onErased,
 }: {
   token: string;
+  me: MeResponse | null;
   summary: SessionSummary;
   sessions: SessionSummary[];
   connect: MonitorConnector | undefined;
   onClose: () => void;
   onLinked: (summary: SessionSummary, conversationId: string) => void;
+  onErased: (summary: SessionSummary) => void;
 }) {
   const live = useWatch(token, summary.sessionId, connect);
+  const [noteTarget, setNoteTarget] = useState<string | null>(null);
+  const notesOn = (messageId: string) => live.notes.filter((n) => n.messageId === messageId);
   const orphan = summary.status === 'orphaned' || summary.linkState === 'orphaned';
   const canTake = !orphan && summary.mode === 'voice' && (summary.linkState === 'pending' || summary.linkState === 'ambiguous');
   const view = live.shown;
@@ -145,6 +179,14 @@ function WatchPanel({
         {summary.mode === 'voice' && <> · call: {LINK_LABEL[summary.linkState]}</>}
         {view.evaluationStatus && <> · evaluation: {view.evaluationStatus}</>}
       </p>
+      <ExportButtons
+        label="Export:"
+        token={token}
+        fileStem={`candor-interview-${summary.sessionId}`}
+        pathFor={(format) => `/api/sessions/${encodeURIComponent(summary.sessionId)}/export?format=${format}`}
+      />
+      {/* Erasure is admin-only on the server (403 otherwise); recruiters do not see the button. */}
+      {me?.role === 'admin' && <EraseButton token={token} summary={summary} onErased={onErased} />}
       {orphan && <OrphanLinker token={token} orphan={summary} known={sessions} onLinked={onLinked} />}
       {canTake && <LinkConversationForm token={token} session={summary} onLinked={onLinked} />}
       {live.connection === 'failed' && live.error ? (
@@ -165,10 +207,69 @@ function WatchPanel({
             </div>
           )}
           {live.focus.length > 0 && <FocusSummary focus={live.focus} />}
-          <Transcript view={view} candidateLabel={summary.candidateName ?? 'Candidate'} focus={live.focus} />
+          <Transcript
+            view={view}
+            candidateLabel={summary.candidateName ?? 'Candidate'}
+            focus={live.focus}
+            annotate={(m) => {
+              const count = notesOn(m.id).length;
+              return (
+                <p className="line-notes small">
+                  {count > 0 && <span className="muted" data-testid="line-note-count">{count === 1 ? '1 note' : `${count} notes`} · </span>}
+                  <button type="button" className="link-button small" onClick={() => setNoteTarget(m.id)} aria-label={`Add a note on this ${m.role === 'interviewer' ? 'question' : 'answer'}`}>
+                    Note
+                  </button>
+                </p>
+              );
+            }}
+          />
+          <NotesPanel
+            notes={live.notes}
+            messages={view.messages}
+            meId={me?.id ?? null}
+            target={noteTarget}
+            onTarget={setNoteTarget}
+            actions={{ addNote: live.addNote, editNote: live.editNote }}
+          />
         </>
       )}
     </section>
+  );
+}
+
+/** Erases the interview everywhere (admin; docs/privacy.md) after an explicit confirmation. */
+function EraseButton({ token, summary, onErased }: { token: string; summary: SessionSummary; onErased: (summary: SessionSummary) => void }) {
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const erase = () => {
+    setError(null);
+    fetch(`/api/sessions/${encodeURIComponent(summary.sessionId)}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })
+      .then(async (res) => {
+        if (res.status === 204 || res.status === 404) onErased(summary);
+        else setError(((await res.json().catch(() => null)) as { error?: { message?: string } } | null)?.error?.message ?? `The server answered ${res.status}.`);
+      })
+      .catch((err: unknown) => setError(describeError(err)));
+  };
+  if (!confirming) {
+    return (
+      <p className="small">
+        <button type="button" className="link-button small danger" onClick={() => setConfirming(true)}>
+          Erase this interview…
+        </button>
+      </p>
+    );
+  }
+  return (
+    <p className="small banner banner-warn" role="alert">
+      Erase everything stored about {summary.candidateName ?? 'this candidate'}'s interview (transcript, call recordings' text, evaluation)? This cannot be undone.{' '}
+      <button type="button" className="danger" onClick={erase}>
+        Erase
+      </button>{' '}
+      <button type="button" className="secondary" onClick={() => setConfirming(false)}>
+        Cancel
+      </button>
+      {error && <span className="field-error"> {error}</span>}
+    </p>
   );
 }
 
@@ -176,7 +277,8 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
   const [status, setStatus] = useState<InterviewStatus | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [tab, setTab] = useState<'interviews' | 'openings'>('interviews');
+  const [tab, setTab] = useState<'interviews' | 'openings' | 'recruiters'>('interviews');
+  const me = useMe(token, onUnauthorized);
   const [pinned, setPinned] = useState<SessionSummary | null>(null);
   const list = useSessionList(token, status, connect);
   const now = useNow(5_000);
@@ -206,8 +308,19 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
         <button type="button" className="secondary" aria-pressed={tab === 'openings'} onClick={() => setTab('openings')}>
           Openings and stats
         </button>
+        {me?.role === 'admin' && (
+          <button type="button" className="secondary" aria-pressed={tab === 'recruiters'} onClick={() => setTab('recruiters')}>
+            Recruiters
+          </button>
+        )}
+        {me && (
+          <span className="muted small signed-in" data-testid="signed-in-as">
+            Signed in as <strong>{me.name}</strong> ({me.role})
+          </span>
+        )}
       </nav>
       <div className="dashboard">
+        {tab === 'recruiters' && me?.role === 'admin' && <RecruitersSection token={token} meId={me.id} />}
         {tab === 'openings' && (
           <OpeningsSection
             token={token}
@@ -231,6 +344,15 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
                   </option>
                 ))}
               </select>
+              <button
+                type="button"
+                className="secondary small"
+                onClick={() =>
+                  downloadWithToken(`/api/sessions.csv${status ? `?status=${status}` : ''}`, token, 'candor-interviews.csv').catch((err: unknown) => setNotice(describeError(err)))
+                }
+              >
+                Export CSV
+              </button>
             </header>
             {notice && (
               <p role="status" className="banner banner-info" data-testid="link-notice">
@@ -256,6 +378,7 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
                     <th scope="col">Mode</th>
                     <th scope="col">Progress</th>
                     <th scope="col">Last activity</th>
+                    <th scope="col">Deleted after</th>
                     <th scope="col">Call link</th>
                   </tr>
                 </thead>
@@ -272,11 +395,17 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
           <WatchPanel
             key={selectedSummary.sessionId}
             token={token}
+            me={me}
             summary={selectedSummary}
             sessions={sessions}
             connect={connect}
             onClose={() => setSelected(null)}
             onLinked={onLinked}
+            onErased={(erased) => {
+              setNotice(`The interview of ${erased.candidateName ?? 'Anonymous'} was erased.`);
+              setSelected(null);
+              list.refresh();
+            }}
           />
         )}
       </div>

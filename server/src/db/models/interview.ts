@@ -12,6 +12,7 @@ import {
   turnStateSchema,
   type Interview,
 } from '../../../../shared/interview.js';
+import { NOTE_TEXT_MAX } from '../../../../shared/notes.js';
 import { phaseSchema } from '../../../../shared/plan.js';
 import { STRICT_SCHEMA_OPTIONS } from './options.js';
 
@@ -123,6 +124,7 @@ const askedQuestionSchema = new Schema(
     phase: { type: String, required: true, enum: phaseSchema.options },
     difficulty: { type: Number, required: true },
     skill: { type: String, required: true },
+    mustAsk: { type: Number },
     at: { type: Date, required: true },
   },
   sub,
@@ -158,6 +160,29 @@ const focusSignalSchema = new Schema(
   sub,
 );
 
+/** Who did something (shared/recruiters.ts actorRefSchema). */
+const actorRefSchema = new Schema(
+  {
+    id: { type: String, required: true },
+    name: { type: String, required: true },
+  },
+  sub,
+);
+
+/** A private recruiter note (shared/notes.ts noteSchema); `messageId` absent = about the whole session. */
+const noteSchema = new Schema(
+  {
+    id: { type: String, required: true },
+    messageId: { type: String },
+    text: { type: String, required: true, minlength: 1, maxlength: NOTE_TEXT_MAX },
+    rating: { type: Number, min: 1, max: 5 },
+    author: { type: actorRefSchema, required: true },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  sub,
+);
+
 const usageEntrySchema = new Schema(
   {
     model: { type: String, required: true },
@@ -188,6 +213,8 @@ export const interviewSchema = new Schema<InterviewRecord>(
     usage: { type: [usageEntrySchema], required: true },
     // Appended only with $push + $each + $slice (capped); absent until the first signal.
     focus: { type: [focusSignalSchema], default: undefined },
+    // Appended only with one guarded $push (idempotent by note id, capped); absent until the first note.
+    notes: { type: [noteSchema], default: undefined },
     startedAt: { type: Date },
     endedAt: { type: Date },
     createdAt: { type: Date },
@@ -207,6 +234,10 @@ interviewSchema.index({ createdAt: -1, _id: -1 });
 interviewSchema.index({ status: 1, createdAt: -1, _id: -1 });
 // Per-opening listing and the dashboard stats (GET /api/stats?openingId=&from=&to=).
 interviewSchema.index({ openingId: 1, createdAt: -1, _id: -1 });
+// Retention (docs/privacy.md): due when endedAt, else updatedAt, is older than RETENTION_DAYS.
+interviewSchema.index({ endedAt: 1, updatedAt: 1 });
+// Erasure: orphans listing an erased session among their candidates.
+interviewSchema.index({ 'voice.candidates': 1 });
 // Claiming evaluations left pending or with an expired lease.
 interviewSchema.index({ 'evaluation.status': 1, 'evaluation.leaseUntil': 1 });
 

@@ -1,6 +1,8 @@
 import type { Connection } from 'mongoose';
-import type { CreateSessionInput, FocusSignal, Interview, InterviewSummary, LinkedBy, Message } from '../../../../shared/interview.js';
+import type { CreateSessionInput, FocusSignal, Interview, InterviewSummary, LinkedBy, Message, Turn } from '../../../../shared/interview.js';
+import type { Note } from '../../../../shared/notes.js';
 import type { Opening, OpeningFields, UpdateOpeningRequest } from '../../../../shared/opening.js';
+import type { ActorRef, NewRecruiter, Recruiter } from '../../../../shared/recruiters.js';
 import type { StatsQuery, StatsResponse } from '../../../../shared/stats.js';
 import type { AnswerScore } from '../../../../shared/plan.js';
 import type { StoreWebhookEventInput, WebhookEvent, WebhookOutcome } from '../../../../shared/webhook.js';
@@ -12,7 +14,7 @@ import {
   createSession,
   findByClientSessionId,
   findById,
-  findSummaryByClientSessionId,
+  findSummaries,
   listSessions,
   transition,
   type CreateSessionResult,
@@ -21,7 +23,8 @@ import {
   type TransitionRequest,
   type TransitionResult,
 } from './sessions.js';
-import { completeQuestion, findGenerating, recordScore, releaseLeasesOfPreviousBoot, type CompleteQuestion } from './questions.js';
+import { findGenerating, releaseLeasesOfPreviousBoot } from './questions.js';
+import { readAnswerState, readCycleView, recordScore, renewLeases, storeAnswer, storeQuestion, type AnswerState, type CycleView, type StoreAnswerResult, type StoreQuestion } from './cycle.js';
 import { setTurn, type SetTurnRequest } from './turn.js';
 import { addUsage, type UsageDelta } from './usage.js';
 import {
@@ -58,8 +61,31 @@ import {
   updateOpening,
   type ListOpeningsQuery,
 } from './openings.js';
+import { addNote, editNote, type AddNoteResult, type EditNoteResult, type NoteEdit } from './notes.js';
+import { createRecruiter, findRecruiterById, findRevokedRecruiterIds, listRecruiters, revokeRecruiter, type RevokeResult } from './recruiters.js';
 import { sessionStats } from './stats.js';
 import { findUnprocessedWebhookEvents, markWebhookProcessed, storeWebhookEvent, type StoreWebhookResult } from './webhooks.js';
+import { acquireLease, releaseLease } from './leases.js';
+import {
+  addErasureConversationIds,
+  claimErasure,
+  completeErasure,
+  releaseErasure,
+  deleteInterviewHolding,
+  deleteOrphanRecord,
+  deleteWebhookEventsOf,
+  findDueForRetention,
+  findErasure,
+  findErasureMatching,
+  findOrphansOf,
+  openErasure,
+  redactWebhookEvent,
+  releaseErasureLeasesOfPreviousBoot,
+  type OpenErasureInput,
+  type RetentionCandidate,
+} from './privacy.js';
+import { streamSessionSummaries, type StreamSessionsQuery } from './sessionStream.js';
+import type { Erasure } from '../../../../shared/privacy.js';
 
 export type { AppendOptions, AppendRejection, AppendResult } from './messages.js';
 export type { ClaimEvaluationRequest, EvaluationUpdate } from './evaluation.js';
@@ -73,13 +99,19 @@ export type {
   TransitionSet,
 } from './sessions.js';
 export type { SetTurnRequest } from './turn.js';
-export type { CompleteQuestion } from './questions.js';
+export type { AnswerState, CycleView, StoreAnswerResult, StoreQuestion } from './cycle.js';
+export { CYCLE_TAIL, cycleViewOf } from './cycle.js';
 export type { UsageDelta } from './usage.js';
 export type { SetConversationIdResult, VoiceStart, VoiceWindowQuery } from './voice.js';
 export type { StoreWebhookResult } from './webhooks.js';
 export type { CreateOrphanResult, LinkTranscriptRequest, LinkTranscriptResult, OrphanInput } from './voiceLinking.js';
 export { LINKABLE_STATUSES } from './voiceLinking.js';
 export type { ListOpeningsQuery } from './openings.js';
+export type { AddNoteResult, EditNoteResult, NoteEdit } from './notes.js';
+export type { RevokeResult } from './recruiters.js';
+export type { OpenErasureInput, RetentionCandidate } from './privacy.js';
+export type { StreamSessionsQuery } from './sessionStream.js';
+export { conversationIdsOf } from './privacy.js';
 
 /**
  * The only way the server writes interviews and webhook events. Every write is
@@ -91,13 +123,18 @@ export type { ListOpeningsQuery } from './openings.js';
 export interface Repository {
   createSession(input: CreateSessionInput): Promise<CreateSessionResult>;
   findByClientSessionId(clientSessionId: string): Promise<Interview | null>;
-  findSummaryByClientSessionId(clientSessionId: string): Promise<InterviewSummary | null>;
+  findSummaries(clientSessionIds: readonly string[]): Promise<InterviewSummary[]>;
   findById(id: string): Promise<Interview | null>;
   listSessions(query: ListSessionsQuery): Promise<SessionPage>;
   appendMessage(clientSessionId: string, message: Message, opts: AppendOptions): Promise<AppendResult>;
   transition(clientSessionId: string, req: TransitionRequest): Promise<TransitionResult>;
   setTurn(clientSessionId: string, req: SetTurnRequest): Promise<TransitionResult>;
-  completeQuestion(clientSessionId: string, question: CompleteQuestion): Promise<TransitionResult>;
+  // the question cycle's round trips (cycle.ts, docs/data-model.md "The hot path")
+  storeAnswer(clientSessionId: string, req: { message: Message; questionId: string; next: Turn }): Promise<StoreAnswerResult>;
+  storeQuestion(clientSessionId: string, question: StoreQuestion): Promise<CycleView | null>;
+  readCycleView(clientSessionId: string): Promise<CycleView | null>;
+  readAnswerState(clientSessionId: string, messageId: string): Promise<AnswerState | null>;
+  renewLeases(req: { node: string; questionIds: string[]; until: Date }): Promise<{ lost: string[] }>;
   recordScore(clientSessionId: string, score: AnswerScore): Promise<{ won: boolean }>;
   releaseLeasesOfPreviousBoot(nodeName: string, currentNode: string): Promise<number>;
   findGenerating(limit?: number): Promise<Array<{ clientSessionId: string }>>;
@@ -131,6 +168,38 @@ export interface Repository {
   rotateOpeningSlug(id: string): Promise<Opening>;
   pushFocusSignals(clientSessionId: string, signals: FocusSignal[]): Promise<{ stored: boolean }>;
   sessionStats(query: StatsQuery): Promise<Omit<StatsResponse, 'computedAt' | 'tookMs'>>;
+  // named recruiters and private notes (docs/security.md, docs/data-model.md)
+  createRecruiter(fields: NewRecruiter): Promise<Recruiter>;
+  findRecruiterById(id: string): Promise<Recruiter | null>;
+  listRecruiters(): Promise<Recruiter[]>;
+  revokeRecruiter(id: string, by: ActorRef): Promise<RevokeResult>;
+  findRevokedRecruiterIds(ids: readonly string[]): Promise<string[]>;
+  addNote(sessionId: string, note: Note): Promise<AddNoteResult>;
+  editNote(sessionId: string, noteId: string, edit: NoteEdit): Promise<EditNoteResult>;
+  // exports (docs/exports.md)
+  /** Every list row matching the list's filters through one cursor (the CSV export). */
+  streamSessionSummaries(query: StreamSessionsQuery): AsyncGenerator<InterviewSummary>;
+  // retention and erasure (privacy.ts, leases.ts, docs/privacy.md)
+  openErasure(input: OpenErasureInput): Promise<{ erasure: Erasure; created: boolean }>;
+  addErasureConversationIds(id: string, conversationIds: string[]): Promise<Erasure | null>;
+  claimErasure(req: { id?: string; node: string; leaseMs: number }): Promise<Erasure | null>;
+  completeErasure(id: string, node: string): Promise<{ won: boolean }>;
+  releaseErasure(id: string, node: string): Promise<{ won: boolean }>;
+  releaseErasureLeasesOfPreviousBoot(nodeName: string, currentNode: string): Promise<number>;
+  findErasure(query: { id?: string; sessionId?: string; clientSessionId?: string }): Promise<Erasure | null>;
+  findErasureMatching(query: {
+    conversationId?: string;
+    clientSessionId?: string;
+    voice?: { userIdSha256: string; agentId?: string; startedAt: Date; windowMs: number };
+  }): Promise<Erasure | null>;
+  deleteInterviewHolding(clientSessionId: string, conversationId: string | undefined): Promise<{ deleted: boolean }>;
+  findOrphansOf(query: { conversationIds: string[]; clientSessionId: string }): Promise<Interview[]>;
+  deleteOrphanRecord(clientSessionId: string): Promise<{ deleted: boolean }>;
+  deleteWebhookEventsOf(query: { conversationIds: string[]; clientSessionIds: string[] }): Promise<number>;
+  redactWebhookEvent(id: string, payload: Record<string, unknown>): Promise<{ won: boolean }>;
+  findDueForRetention(cutoff: Date, limit: number): Promise<RetentionCandidate[]>;
+  acquireLease(name: string, holder: string, leaseMs: number): Promise<{ acquired: boolean; leaseUntil: Date | null }>;
+  releaseLease(name: string, holder: string): Promise<{ released: boolean }>;
 }
 
 export interface RepositoryOptions {
@@ -149,13 +218,17 @@ export async function createRepository(conn: Connection, opts: RepositoryOptions
   return {
     createSession: (input) => createSession(ctx, input),
     findByClientSessionId: (id) => findByClientSessionId(ctx, id),
-    findSummaryByClientSessionId: (id) => findSummaryByClientSessionId(ctx, id),
+    findSummaries: (ids) => findSummaries(ctx, ids),
     findById: (id) => findById(ctx, id),
     listSessions: (query) => listSessions(ctx, query),
     appendMessage: (id, message, o) => appendMessage(ctx, id, message, o),
     transition: (id, req) => transition(ctx, id, req),
     setTurn: (id, req) => setTurn(ctx, id, req),
-    completeQuestion: (id, q) => completeQuestion(ctx, id, q),
+    storeAnswer: (id, req) => storeAnswer(ctx, id, req),
+    storeQuestion: (id, q) => storeQuestion(ctx, id, q),
+    readCycleView: (id) => readCycleView(ctx, id),
+    readAnswerState: (id, mid) => readAnswerState(ctx, id, mid),
+    renewLeases: (req) => renewLeases(ctx, req),
     recordScore: (id, score) => recordScore(ctx, id, score),
     releaseLeasesOfPreviousBoot: (name, node) => releaseLeasesOfPreviousBoot(ctx, name, node),
     findGenerating: (limit) => findGenerating(ctx, limit),
@@ -186,5 +259,29 @@ export async function createRepository(conn: Connection, opts: RepositoryOptions
     rotateOpeningSlug: (id) => rotateOpeningSlug(ctx, id),
     pushFocusSignals: (id, signals) => pushFocusSignals(ctx, id, signals),
     sessionStats: (query) => sessionStats(ctx, query),
+    createRecruiter: (fields) => createRecruiter(ctx, fields),
+    findRecruiterById: (id) => findRecruiterById(ctx, id),
+    listRecruiters: () => listRecruiters(ctx),
+    revokeRecruiter: (id, by) => revokeRecruiter(ctx, id, by),
+    findRevokedRecruiterIds: (ids) => findRevokedRecruiterIds(ctx, ids),
+    addNote: (id, note) => addNote(ctx, id, note),
+    editNote: (id, noteId, edit) => editNote(ctx, id, noteId, edit),
+    streamSessionSummaries: (query) => streamSessionSummaries(ctx, query),
+    openErasure: (input) => openErasure(ctx, input),
+    addErasureConversationIds: (id, ids) => addErasureConversationIds(ctx, id, ids),
+    claimErasure: (req) => claimErasure(ctx, req),
+    completeErasure: (id, node) => completeErasure(ctx, id, node),
+    releaseErasure: (id, node) => releaseErasure(ctx, id, node),
+    releaseErasureLeasesOfPreviousBoot: (name, node) => releaseErasureLeasesOfPreviousBoot(ctx, name, node),
+    findErasure: (query) => findErasure(ctx, query),
+    findErasureMatching: (query) => findErasureMatching(ctx, query),
+    deleteInterviewHolding: (id, cid) => deleteInterviewHolding(ctx, id, cid),
+    findOrphansOf: (query) => findOrphansOf(ctx, query),
+    deleteOrphanRecord: (id) => deleteOrphanRecord(ctx, id),
+    deleteWebhookEventsOf: (query) => deleteWebhookEventsOf(ctx, query),
+    redactWebhookEvent: (id, payload) => redactWebhookEvent(ctx, id, payload),
+    findDueForRetention: (cutoff, limit) => findDueForRetention(ctx, cutoff, limit),
+    acquireLease: (name, holder, ms) => acquireLease(ctx, name, holder, ms),
+    releaseLease: (name, holder) => releaseLease(ctx, name, holder),
   };
 }

@@ -72,12 +72,16 @@ export async function findByClientSessionId(ctx: RepoContext, clientSessionId: s
   });
 }
 
-/** The list row's fields only (no transcript): what the live session list re-reads after every change. */
-export async function findSummaryByClientSessionId(ctx: RepoContext, clientSessionId: string): Promise<InterviewSummary | null> {
-  if (!clientSessionIdSchema.safeParse(clientSessionId).success) return null;
+/**
+ * The list rows' fields only (no transcript) of several sessions in ONE query: the live
+ * list re-reads sessions whose change came without a row (realtime/summaryPublisher.ts).
+ */
+export async function findSummaries(ctx: RepoContext, clientSessionIds: readonly string[]): Promise<InterviewSummary[]> {
+  const ids = clientSessionIds.filter((id) => clientSessionIdSchema.safeParse(id).success);
+  if (ids.length === 0) return [];
   return dbCall(async () => {
-    const doc = await ctx.models.Interview.findOne({ clientSessionId: { $eq: clientSessionId } }, { messages: 0, transcript: 0, focus: 0 }).lean<InterviewSummaryRecord>();
-    return doc ? toInterviewSummary(doc) : null;
+    const docs = await ctx.models.Interview.find({ clientSessionId: { $in: ids } }, { messages: 0, transcript: 0, focus: 0, notes: 0 }).lean<InterviewSummaryRecord[]>();
+    return docs.map(toInterviewSummary);
   });
 }
 
@@ -184,9 +188,8 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   return { createdAt: new Date(ms), id };
 }
 
-/** Newest first by (createdAt, _id); transcripts are left out of list items. */
-export async function listSessions(ctx: RepoContext, raw: ListSessionsQuery): Promise<SessionPage> {
-  const q = parseOrThrow(listQuerySchema, raw, 'list query');
+/** The list's filter (status, mode, opening, after the cursor): shared by the paginated list and the CSV stream. */
+export function sessionListFilter(q: Omit<ListSessionsQuery, 'limit'>): Filter {
   const filter: Filter = {};
   if (q.status !== undefined) filter['status'] = { $eq: q.status };
   if (q.mode !== undefined) filter['mode'] = { $eq: q.mode };
@@ -195,8 +198,15 @@ export async function listSessions(ctx: RepoContext, raw: ListSessionsQuery): Pr
     const c = decodeCursor(q.cursor);
     filter['$or'] = [{ createdAt: { $lt: c.createdAt } }, { createdAt: { $eq: c.createdAt }, _id: { $lt: c.id } }];
   }
+  return filter;
+}
+
+/** Newest first by (createdAt, _id); transcripts are left out of list items. */
+export async function listSessions(ctx: RepoContext, raw: ListSessionsQuery): Promise<SessionPage> {
+  const q = parseOrThrow(listQuerySchema, raw, 'list query');
+  const filter = sessionListFilter(q);
   return dbCall(async () => {
-    const docs = await ctx.models.Interview.find(filter, { messages: 0, transcript: 0, focus: 0 })
+    const docs = await ctx.models.Interview.find(filter, { messages: 0, transcript: 0, focus: 0, notes: 0 })
       .sort({ createdAt: -1, _id: -1 })
       .limit(q.limit + 1)
       .lean<InterviewSummaryRecord[]>();
