@@ -1,8 +1,7 @@
 import type { Document } from 'bson';
-import { Query } from 'mingo';
 import { MongoCommandError } from './errors.js';
 import { pathValues, shellValue, valueKey } from './values.js';
-import { queryOptions } from './query.js';
+import { compileFilter, type Filter } from './query.js';
 
 /** Index definition as stored and as returned by listIndexes. */
 export interface IndexSpec extends Document {
@@ -34,11 +33,11 @@ export function defaultIndexName(key: Document): string {
 export class Index {
   readonly fields: string[];
   private readonly entries = new Map<string, Set<string>>();
-  private readonly partial: Query | undefined;
+  private readonly partial: Filter | undefined;
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
-    this.partial = spec.partialFilterExpression ? new Query(spec.partialFilterExpression, queryOptions) : undefined;
+    this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : undefined;
   }
 
   get unique(): boolean {

@@ -83,6 +83,8 @@ describe('numeric types', () => {
     expect(await ids(c, { v: { $gt: 9007199254740992 } })).toEqual([7]);
     const sorted = await c.find({ _id: { $in: [2, 4, 7, 8] } }, { sort: { v: -1 } }).toArray();
     expect(sorted.map((d) => d._id)).toEqual([7, 8, 4, 2]);
+    // Aggregation adds numbers of every width.
+    expect(await c.aggregate([{ $match: { _id: { $lte: 4 } } }, { $group: { _id: null, total: { $sum: '$v' } } }]).toArray()).toEqual([{ _id: null, total: 12.5 }]);
     // Read back without promotion: each value has the type it was written with.
     const raw = await c.find({}, { sort: { _id: 1 }, promoteValues: false, promoteLongs: false }).toArray();
     expect(raw.slice(0, 3).map((d) => (d['v'] as { _bsontype: string })._bsontype)).toEqual(['Int32', 'Double', 'Long']);

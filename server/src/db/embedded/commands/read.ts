@@ -87,7 +87,7 @@ export const aggregate: CommandHandler = (cmd, ctx) => {
     throw new MongoCommandError('FailedToParse', "The 'cursor' option is required, except for aggregate with the explain argument");
   }
   const coll = ctx.store.collection(ctx.db, target);
-  const resolver = (name: string): Document[] => ctx.store.collection(ctx.db, name)?.all() ?? [];
+  const resolver = (name: string): Document[] => (ctx.store.collection(ctx.db, name)?.all() ?? []).map(jsNumbersView);
   // A leading $match is a filter like find's: applied first (index-assisted), without copying.
   const first = pipeline[0];
   const leading = first && Object.keys(first).length === 1 && isPlainObject(first.$match) ? (first.$match as Document) : undefined;
