@@ -11,7 +11,12 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'server', include: ['server/test/**/*.test.ts', 'shared/**/*.test.ts', 'scripts/**/*.test.ts'] },
+        // Redis: the machine's 127.0.0.1:6379, else a redis-server of the run's own (server/test/support/testRedis.ts).
+        test: {
+          name: 'server',
+          include: ['server/test/**/*.test.ts', 'shared/**/*.test.ts', 'scripts/**/*.test.ts'],
+          globalSetup: ['server/test/support/redisGlobalSetup.ts'],
+        },
       },
       {
         // Component and unit tests of the React client; DOM tests pick happy-dom per file.

@@ -15,6 +15,14 @@ export default defineConfig({
     sourcemap: true,
     // The ElevenLabs SDK (~630 kB) is its own chunk, loaded only when a real voice call starts.
     chunkSizeWarningLimit: 700,
+    rollupOptions: {
+      // Rollup drops comments it cannot place next to a `@__PURE__` annotation in dependencies
+      // (zod 4 has some) and says so on every build; that is noise about code we do not own.
+      onwarn(warning, warn) {
+        if (warning.code === 'INVALID_ANNOTATION' && warning.id?.includes(`${path.sep}node_modules${path.sep}`)) return;
+        warn(warning);
+      },
+    },
   },
   server: {
     port: 5173,

@@ -38,7 +38,8 @@ export type ErrorBody = z.infer<typeof errorBodySchema>;
 export const errorResponseSchema = z.object({ error: errorBodySchema });
 
 /** Socket ack for a failed event. */
-export type AckError = { ok: false; error: ErrorBody };
+export const ackErrorSchema = z.object({ ok: z.literal(false), error: errorBodySchema });
+export type AckError = z.infer<typeof ackErrorSchema>;
 
 export class AppError extends Error {
   readonly code: ErrorCode;

@@ -1,15 +1,16 @@
 import { z } from 'zod';
+import { clientEvent, serverEvent, type ClientEventSpec, type ClientEventsOf, type PayloadsOf, type ServerEventSpec, type ServerEventsOf } from './contract.js';
 import type { AckError, ErrorBody } from './errors.js';
 import { questionIdSchema } from './ids.js';
 import { endedBySchema, evaluationStatusSchema, interviewStatusSchema, linkedBySchema } from './interview.js';
 import { phaseSchema } from './plan.js';
-import { submitAnswerSchema, type AnswerAck, type SessionSnapshot, type StatusAck, type WireMessage } from './protocol.js';
+import { answerAckSchema, sessionSnapshotSchema, statusAckSchema, submitAnswerSchema, wireMessageSchema } from './protocol.js';
 import {
   voiceConversationIdSchema,
   voiceEndedSchema,
   voiceStartedSchema,
+  voiceConversationAckSchema,
   voiceTranscriptPayloadSchema,
-  type VoiceConversationAck,
 } from './voice.js';
 
 /**
@@ -33,43 +34,39 @@ export const candidatePasteSchema = z.strictObject({ length: z.number().int().mi
 export type CandidateFocus = z.infer<typeof candidateFocusSchema>;
 export type CandidatePaste = z.infer<typeof candidatePasteSchema>;
 /** Ack of a focus signal: `stored` is false when the session is no longer open (nothing recorded). */
-export interface FocusAck {
-  ok: true;
-  stored: boolean;
-}
+export const focusAckSchema = z.object({ ok: z.literal(true), stored: z.boolean() });
+export type FocusAck = z.infer<typeof focusAckSchema>;
+
+const SESSION = ['NOT_FOUND', 'DEPENDENCY_DOWN'] as const;
+
+/**
+ * Client -> server events of `/interview`: payload, ack, what it does, the codes its
+ * error ack can carry. The server registers its handlers from these entries
+ * (server/src/realtime/events.ts) and the AsyncAPI document lists them; add an
+ * event here and nowhere else (docs/api.md).
+ */
+export const interviewClientEvents = {
+  'interview:start': clientEvent(emptyPayloadSchema, statusAckSchema, 'Start a text interview: the first question starts streaming (idempotent)', ['STATE_CONFLICT', 'SESSION_ENDED', ...SESSION]),
+  'answer:submit': clientEvent(submitAnswerSchema, answerAckSchema, 'Submit an answer; acked after it is stored (a retry with the same messageId stores nothing new)', ['STATE_CONFLICT', 'SESSION_ENDED', 'RATE_LIMITED', ...SESSION]),
+  'interview:pause': clientEvent(emptyPayloadSchema, statusAckSchema, 'Pause: answers are refused until resume', ['STATE_CONFLICT', 'SESSION_ENDED', ...SESSION]),
+  'interview:resume': clientEvent(emptyPayloadSchema, statusAckSchema, 'Resume a paused interview', ['STATE_CONFLICT', 'SESSION_ENDED', ...SESSION]),
+  'interview:end': clientEvent(endPayloadSchema, statusAckSchema, 'End the interview (idempotent); a text interview is evaluated next', ['STATE_CONFLICT', ...SESSION]),
+  'voice:started': clientEvent(voiceStartedSchema, statusAckSchema, 'The ElevenLabs call connected: the voice interview is active', ['STATE_CONFLICT', 'SESSION_ENDED', ...SESSION]),
+  'voice:conversation-id': clientEvent(voiceConversationIdSchema, voiceConversationAckSchema, 'Report the conversation id the SDK gave; merges an orphaned webhook transcript', ['STATE_CONFLICT', 'CONVERSATION_CONFLICT', ...SESSION]),
+  'voice:transcript': clientEvent(voiceTranscriptPayloadSchema, answerAckSchema, 'One live transcript line of the call; idempotent by messageId', ['STATE_CONFLICT', 'SESSION_ENDED', ...SESSION]),
+  'voice:ended': clientEvent(voiceEndedSchema, statusAckSchema, 'The call ended; the session waits for the post-call webhook', ['STATE_CONFLICT', ...SESSION]),
+  'candidate:focus': clientEvent(candidateFocusSchema, focusAckSchema, 'The page was hidden or shown again (recorded for the recruiter)', ['RATE_LIMITED', ...SESSION]),
+  'candidate:paste': clientEvent(candidatePasteSchema, focusAckSchema, 'Something was pasted into the answer box: its length only', ['RATE_LIMITED', ...SESSION]),
+} satisfies Record<string, ClientEventSpec>;
 
 /** Client -> server payload schemas, by event name. */
-export const interviewClientSchemas = {
-  'interview:start': emptyPayloadSchema,
-  'answer:submit': submitAnswerSchema,
-  'interview:pause': emptyPayloadSchema,
-  'interview:resume': emptyPayloadSchema,
-  'interview:end': endPayloadSchema,
-  'voice:started': voiceStartedSchema,
-  'voice:conversation-id': voiceConversationIdSchema,
-  'voice:transcript': voiceTranscriptPayloadSchema,
-  'voice:ended': voiceEndedSchema,
-  'candidate:focus': candidateFocusSchema,
-  'candidate:paste': candidatePasteSchema,
-} as const;
+export const interviewClientSchemas = Object.fromEntries(Object.entries(interviewClientEvents).map(([name, spec]) => [name, spec.payload])) as {
+  [K in keyof typeof interviewClientEvents]: (typeof interviewClientEvents)[K]['payload'];
+};
 
 export type Ack<T> = T | AckError;
-type AckFn<T> = (ack: Ack<T>) => void;
 
-export interface InterviewClientToServer {
-  'interview:start': (payload: z.infer<typeof emptyPayloadSchema>, ack: AckFn<StatusAck>) => void;
-  'answer:submit': (payload: z.infer<typeof submitAnswerSchema>, ack: AckFn<AnswerAck>) => void;
-  'interview:pause': (payload: z.infer<typeof emptyPayloadSchema>, ack: AckFn<StatusAck>) => void;
-  'interview:resume': (payload: z.infer<typeof emptyPayloadSchema>, ack: AckFn<StatusAck>) => void;
-  'interview:end': (payload: z.infer<typeof endPayloadSchema>, ack: AckFn<StatusAck>) => void;
-  'voice:started': (payload: z.infer<typeof voiceStartedSchema>, ack: AckFn<StatusAck>) => void;
-  'voice:conversation-id': (payload: z.infer<typeof voiceConversationIdSchema>, ack: AckFn<VoiceConversationAck>) => void;
-  /** Ack: the stored line's id and 1-based position, like answer:submit. */
-  'voice:transcript': (payload: z.infer<typeof voiceTranscriptPayloadSchema>, ack: AckFn<AnswerAck>) => void;
-  'voice:ended': (payload: z.infer<typeof voiceEndedSchema>, ack: AckFn<StatusAck>) => void;
-  'candidate:focus': (payload: CandidateFocus, ack: AckFn<FocusAck>) => void;
-  'candidate:paste': (payload: CandidatePaste, ack: AckFn<FocusAck>) => void;
-}
+export type InterviewClientToServer = ClientEventsOf<typeof interviewClientEvents>;
 
 // ---- server -> client --------------------------------------------------------
 
@@ -82,6 +79,22 @@ export const sessionLinkedSchema = z.object({ conversationId: z.string(), linked
 export const interviewCompleteSchema = z.object({ reason: z.string() });
 export const evaluationReadySchema = z.object({ evaluationStatus: evaluationStatusSchema });
 
+/**
+ * Events of one session, sent to its candidate room and to its watchers. Adding an
+ * event here types the broadcaster, the clients and the AsyncAPI document at once.
+ */
+export const sessionEvents = {
+  'question:start': serverEvent(questionStartSchema, 'A question starts streaming'),
+  'question:token': serverEvent(questionTokenSchema, 'The next piece of the question; index starts at 0, no gaps'),
+  'question:end': serverEvent(questionEndSchema, 'The question is complete and stored (its full text)'),
+  'question:error': serverEvent(questionErrorSchema, 'Generating the question failed; drop its partial text (a retry comes under a new questionId)'),
+  'message:appended': serverEvent(wireMessageSchema, 'A transcript line was stored (answers, voice lines)'),
+  'session:status': serverEvent(sessionStatusSchema, 'The session status changed'),
+  'session:linked': serverEvent(sessionLinkedSchema, 'The voice conversation was linked to the session'),
+  'interview:complete': serverEvent(interviewCompleteSchema, 'The interview is complete (the plan ended it)'),
+  'evaluation:ready': serverEvent(evaluationReadySchema, 'The evaluation finished (or failed)'),
+} satisfies Record<string, ServerEventSpec>;
+
 export type QuestionStart = z.infer<typeof questionStartSchema>;
 export type QuestionToken = z.infer<typeof questionTokenSchema>;
 export type QuestionEnd = z.infer<typeof questionEndSchema>;
@@ -91,39 +104,19 @@ export type SessionLinked = z.infer<typeof sessionLinkedSchema>;
 export type InterviewComplete = z.infer<typeof interviewCompleteSchema>;
 export type EvaluationReady = z.infer<typeof evaluationReadySchema>;
 
-/** Events of one session, sent to its candidate room and to its watchers. */
-export interface SessionEventMap {
-  'question:start': QuestionStart;
-  'question:token': QuestionToken;
-  'question:end': QuestionEnd;
-  'question:error': QuestionError;
-  'message:appended': WireMessage;
-  'session:status': SessionStatusEvent;
-  'session:linked': SessionLinked;
-  'interview:complete': InterviewComplete;
-  'evaluation:ready': EvaluationReady;
-}
+export type SessionEventMap = PayloadsOf<typeof sessionEvents>;
 export type SessionEventName = keyof SessionEventMap;
 
-/** Every session event name; a Record so adding an event to the map without listing it here fails to compile. */
-const SESSION_EVENT_FLAGS: Record<SessionEventName, true> = {
-  'question:start': true,
-  'question:token': true,
-  'question:end': true,
-  'question:error': true,
-  'message:appended': true,
-  'session:status': true,
-  'session:linked': true,
-  'interview:complete': true,
-  'evaluation:ready': true,
-};
-export const SESSION_EVENT_NAMES = Object.keys(SESSION_EVENT_FLAGS) as SessionEventName[];
+/** Every session event name. */
+export const SESSION_EVENT_NAMES = Object.keys(sessionEvents) as SessionEventName[];
 
-type Listeners<M> = { [K in keyof M]: (payload: M[K]) => void };
+/** Server -> client events of `/interview`: the session's events and the snapshot sent on connect. */
+export const interviewServerEvents = {
+  'session:state': serverEvent(sessionSnapshotSchema, 'The full snapshot, sent on every connect (render from it, then apply events)'),
+  ...sessionEvents,
+} satisfies Record<string, ServerEventSpec>;
 
-export interface InterviewServerToClient extends Listeners<SessionEventMap> {
-  'session:state': (snapshot: SessionSnapshot) => void;
-}
+export type InterviewServerToClient = ServerEventsOf<typeof interviewServerEvents>;
 
 /** The error a socket `connect_error` carries in `err.data`. */
 export type ConnectErrorData = ErrorBody;

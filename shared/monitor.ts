@@ -1,11 +1,21 @@
 import { z } from 'zod';
-import type { AckError } from './errors.js';
-import type { SessionEventMap } from './events.js';
+import { clientEvent, serverEvent, type ClientEventSpec, type ClientEventsOf, type PayloadsOf, type ServerEventSpec, type ServerEventsOf } from './contract.js';
+import { sessionEvents } from './events.js';
 import { clientSessionIdSchema, conversationIdSchema, objectIdHexSchema } from './ids.js';
-import { evaluationStatusSchema, interviewModeSchema, interviewStatusSchema, linkedBySchema } from './interview.js';
-import { noteAddPayloadSchema, noteEditPayloadSchema, type NoteAddedResponse, type NoteEditedResponse, type WireNote } from './notes.js';
-import { phaseSchema } from './plan.js';
-import type { SessionSnapshot } from './protocol.js';
+import {
+  evaluationSchema,
+  evaluationStatusSchema,
+  interviewModeSchema,
+  interviewSchema,
+  interviewStatusSchema,
+  linkedBySchema,
+  turnSchema,
+  voiceSchema,
+  voiceTranscriptSchema,
+} from './interview.js';
+import { answerScoreSchema, askedQuestionSchema, phaseSchema, planSummarySchema } from './plan.js';
+import { sessionSnapshotSchema, wireMessageSchema } from './protocol.js';
+import { noteAddedResponseSchema, noteAddPayloadSchema, noteEditedResponseSchema, noteEditPayloadSchema, wireNoteSchema } from './notes.js';
 
 /**
  * The recruiter side of the wire contract: `/monitor` socket events and the
@@ -47,35 +57,6 @@ export const subscribePayloadSchema = z.strictObject({
   mode: interviewModeSchema.optional(),
 });
 
-export const monitorClientSchemas = {
-  'sessions:subscribe': subscribePayloadSchema,
-  'sessions:unsubscribe': z.strictObject({}),
-  'session:watch': watchPayloadSchema,
-  'session:unwatch': watchPayloadSchema,
-  'note:add': noteAddPayloadSchema,
-  'note:edit': noteEditPayloadSchema,
-} as const;
-
-type AckFn<T> = (ack: T | AckError) => void;
-
-export interface MonitorClientToServer {
-  /** Ack: the newest sessions (first page); then `sessions:upsert` for every change. */
-  'sessions:subscribe': (payload: z.infer<typeof subscribePayloadSchema>, ack: AckFn<{ ok: true; sessions: SessionSummary[] }>) => void;
-  'sessions:unsubscribe': (payload: Record<string, never>, ack: AckFn<{ ok: true }>) => void;
-  /** Ack: the snapshot, the stored focus signals and private notes; then every live event of that session. */
-  'session:watch': (
-    payload: z.infer<typeof watchPayloadSchema>,
-    ack: AckFn<{ ok: true; snapshot: SessionSnapshot; focus?: WireFocusSignal[]; notes?: WireNote[] }>,
-  ) => void;
-  'session:unwatch': (payload: z.infer<typeof watchPayloadSchema>, ack: AckFn<{ ok: true }>) => void;
-  /** A private note on the session or one transcript line (shared/notes.ts); idempotent by noteId. Watchers get `note:upserted`. */
-  'note:add': (payload: z.infer<typeof noteAddPayloadSchema>, ack: AckFn<{ ok: true } & NoteAddedResponse>) => void;
-  /** Edit one's own note (FORBIDDEN for anyone else's). */
-  'note:edit': (payload: z.infer<typeof noteEditPayloadSchema>, ack: AckFn<{ ok: true } & NoteEditedResponse>) => void;
-}
-
-type Listeners<M> = { [K in keyof M]: (payload: M[K]) => void };
-
 /** A focus signal as watchers receive it (`focus:signal`) and as REST returns it (dates as ISO strings). */
 export const wireFocusSignalSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('focus'), state: z.enum(['visible', 'hidden']), at: z.string(), clientAt: z.string().optional() }),
@@ -83,21 +64,57 @@ export const wireFocusSignalSchema = z.discriminatedUnion('kind', [
 ]);
 export type WireFocusSignal = z.infer<typeof wireFocusSignalSchema>;
 
+export const okAckSchema = z.object({ ok: z.literal(true) });
+export const subscribeAckSchema = z.object({ ok: z.literal(true), sessions: z.array(sessionSummarySchema) });
+export const watchAckSchema = z.object({
+  ok: z.literal(true),
+  snapshot: sessionSnapshotSchema,
+  focus: z.array(wireFocusSignalSchema).optional(),
+  /** Private recruiter notes of the session, oldest first. */
+  notes: z.array(wireNoteSchema).optional(),
+});
+export const noteAddAckSchema = noteAddedResponseSchema.extend({ ok: z.literal(true) });
+export const noteEditAckSchema = noteEditedResponseSchema.extend({ ok: z.literal(true) });
+
+/** Client -> server events of `/monitor` (see interviewClientEvents in events.ts for the rules). */
+export const monitorClientEvents = {
+  'sessions:subscribe': clientEvent(subscribePayloadSchema, subscribeAckSchema, 'Join the live list: acked with the 50 newest sessions, then sessions:upsert for every change', ['DEPENDENCY_DOWN']),
+  'sessions:unsubscribe': clientEvent(z.strictObject({}), okAckSchema, 'Leave the live list'),
+  'session:watch': clientEvent(watchPayloadSchema, watchAckSchema, "Watch one session: acked with its snapshot and focus signals, then every live event of it", ['NOT_FOUND', 'DEPENDENCY_DOWN']),
+  'session:unwatch': clientEvent(watchPayloadSchema, okAckSchema, 'Stop watching a session', ['DEPENDENCY_DOWN']),
+  'note:add': clientEvent(noteAddPayloadSchema, noteAddAckSchema, 'A private note on the session or one transcript line; idempotent by noteId; watchers get note:upserted', ['NOT_FOUND', 'STATE_CONFLICT', 'DEPENDENCY_DOWN']),
+  'note:edit': clientEvent(noteEditPayloadSchema, noteEditAckSchema, "Edit one's own note (FORBIDDEN for anyone else's)", ['NOT_FOUND', 'FORBIDDEN', 'STATE_CONFLICT', 'DEPENDENCY_DOWN']),
+} satisfies Record<string, ClientEventSpec>;
+
+export const monitorClientSchemas = Object.fromEntries(Object.entries(monitorClientEvents).map(([name, spec]) => [name, spec.payload])) as {
+  [K in keyof typeof monitorClientEvents]: (typeof monitorClientEvents)[K]['payload'];
+};
+
+export type MonitorClientToServer = ClientEventsOf<typeof monitorClientEvents>;
+
 /**
  * Events only watchers get (never the candidate's room). `focus:signal` and
  * `note:upserted` follow the same join-then-read rule as the transcript: the
  * `session:watch` ack carries the stored signals (`focus`) and notes (`notes`),
  * every later one arrives as an event (a note again after each edit).
  */
-export interface WatcherEventMap {
-  'focus:signal': WireFocusSignal;
-  'note:upserted': WireNote;
-}
+export const watcherEvents = {
+  'focus:signal': serverEvent(wireFocusSignalSchema, 'A focus signal of the watched session (page hidden/shown, paste length)'),
+  'note:upserted': serverEvent(wireNoteSchema, 'A private note of the watched session was added or edited (by any recruiter)'),
+} satisfies Record<string, ServerEventSpec>;
+export type WatcherEventMap = PayloadsOf<typeof watcherEvents>;
 export type WatcherEventName = keyof WatcherEventMap;
 
-export interface MonitorServerToClient extends Listeners<SessionEventMap>, Listeners<WatcherEventMap> {
-  'sessions:upsert': (payload: { summary: SessionSummary }) => void;
-}
+export const sessionsUpsertSchema = z.object({ summary: sessionSummarySchema });
+
+/** Server -> client events of `/monitor`: the live list, and the watched session's events. */
+export const monitorServerEvents = {
+  'sessions:upsert': serverEvent(sessionsUpsertSchema, 'A session of the live list changed (after sessions:subscribe)'),
+  ...sessionEvents,
+  ...watcherEvents,
+} satisfies Record<string, ServerEventSpec>;
+
+export type MonitorServerToClient = ServerEventsOf<typeof monitorServerEvents>;
 
 // ---- recruiter REST ---------------------------------------------------------
 
@@ -119,3 +136,37 @@ export type SessionListResponse = z.infer<typeof sessionListResponseSchema>;
 /** POST /api/sessions/:id/link — a recruiter merges an orphaned conversation into this voice session. */
 export const linkRequestSchema = z.strictObject({ conversationId: conversationIdSchema });
 export type LinkRequest = z.infer<typeof linkRequestSchema>;
+
+/** The answer to a successful link: the session's new live-list row. */
+export const linkResponseSchema = z.object({ ok: z.literal(true), summary: sessionSummarySchema });
+export type LinkResponse = z.infer<typeof linkResponseSchema>;
+
+/** Dates of the stored document travel as ISO strings (`Date.toISOString()`). */
+const isoDateTime = z.iso.datetime();
+
+/**
+ * GET /api/sessions/:id — the stored interview (shared/interview.ts) as JSON: every
+ * date an ISO string, messages in their wire form, the plan facts with their
+ * summary, the focus signals and the session's live-list row.
+ */
+export const sessionDetailSchema = interviewSchema.extend({
+  turn: turnSchema.extend({ leaseUntil: isoDateTime.optional() }),
+  voice: voiceSchema.extend({ startedAt: isoDateTime.optional(), endedAt: isoDateTime.optional(), linkedAt: isoDateTime.optional() }).optional(),
+  transcript: voiceTranscriptSchema.extend({ receivedAt: isoDateTime }).optional(),
+  evaluation: evaluationSchema.extend({ leaseUntil: isoDateTime.optional(), completedAt: isoDateTime.optional() }).optional(),
+  startedAt: isoDateTime.optional(),
+  endedAt: isoDateTime.optional(),
+  createdAt: isoDateTime,
+  updatedAt: isoDateTime,
+  messages: z.array(wireMessageSchema),
+  plan: z.object({
+    asked: z.array(askedQuestionSchema.extend({ at: isoDateTime })),
+    scores: z.array(answerScoreSchema.extend({ at: isoDateTime })),
+    summary: planSummarySchema,
+  }),
+  focus: z.array(wireFocusSignalSchema),
+  /** Private recruiter notes (never on a candidate route), oldest first. */
+  notes: z.array(wireNoteSchema),
+  summary: sessionSummarySchema,
+});
+export type SessionDetail = z.infer<typeof sessionDetailSchema>;

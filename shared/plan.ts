@@ -45,4 +45,25 @@ export const planStateSchema = z.object({
 });
 export type PlanState = z.infer<typeof planStateSchema>;
 
+export const completionReasonSchema = z.enum(['max_questions', 'boundaries_found']);
+export type CompletionReason = z.infer<typeof completionReasonSchema>;
+
+/** A skill boundary: the first failing standard/advanced question of a skill. */
+export const boundarySchema = z.object({ questionId: questionIdSchema, skill: z.string(), score: z.number() });
+export type Boundary = z.infer<typeof boundarySchema>;
+
+/** What server/src/interview/plan.ts derives from the facts (recruiter detail, summaries). */
+export const planSummarySchema = z.object({
+  /** Phase of the latest asked question ('warmup' before the first one). */
+  phase: phaseSchema,
+  /** Phase of the next question, or null when the interview is complete. */
+  nextPhase: phaseSchema.nullable(),
+  asked: z.number().int().min(0),
+  scored: z.number().int().min(0),
+  averageByPhase: z.record(phaseSchema, z.number().nullable()),
+  boundaries: z.array(boundarySchema),
+  complete: completionReasonSchema.nullable(),
+});
+export type PlanSummary = z.infer<typeof planSummarySchema>;
+
 export const EMPTY_PLAN: PlanState = { asked: [], scores: [] };

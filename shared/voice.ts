@@ -117,6 +117,10 @@ export type VoiceConversationAck = z.infer<typeof voiceConversationAckSchema>;
 
 // ---- ElevenLabs post-call webhook (as sent: snake_case, loose) ---------------
 
+/** The answer to a verified webhook: stored (or a duplicate of a stored one). */
+export const webhookAckSchema = z.object({ received: z.literal(true), duplicate: z.boolean() });
+export type WebhookAck = z.infer<typeof webhookAckSchema>;
+
 export const POST_CALL_TRANSCRIPTION = 'post_call_transcription';
 
 /** Any verified webhook: only `type` is required; everything else is kept as sent. */
@@ -208,6 +212,10 @@ export const simulatedDeliverySchema = z.object({
   at: z.string(),
 });
 export type SimulatedDelivery = z.infer<typeof simulatedDeliverySchema>;
+
+/** GET /api/qa/deliveries/:clientSessionId — what each simulated webhook delivery got back, oldest first. */
+export const qaDeliveriesResponseSchema = z.object({ deliveries: z.array(simulatedDeliverySchema) });
+export type QaDeliveriesResponse = z.infer<typeof qaDeliveriesResponseSchema>;
 
 /** GET /api/qa/status — whether the QA console can drive the simulator. */
 export const qaStatusSchema = z.object({ simulator: z.boolean() });

@@ -1,8 +1,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { testRedisUrl } from '../../server/test/support/redis.js';
 import { formatTable, runScenario, selectScenarios, type ScenarioResult } from './harness.js';
 import { scenarios } from './scenarios/index.js';
 
@@ -36,24 +36,23 @@ describe('bench harness', () => {
   });
 
   // The socket scenarios at tiny sizes, concurrently (servers and clients are child processes).
-  const redisUp = (): Promise<boolean> =>
-    new Promise((resolve) => {
-      const url = new URL(process.env['BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379');
-      const socket = net.connect(Number(url.port || 6379), url.hostname);
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-  const quickRun = async (name: string): Promise<ScenarioResult> => {
+  const quickRun = async (name: string, redisUrl?: string): Promise<ScenarioResult> => {
     const outDir = await mkdtemp(path.join(os.tmpdir(), 'candor-bench-test-'));
     outDirs.push(outDir);
     const [scenario] = selectScenarios(scenarios, [name]);
     if (!scenario) throw new Error(`${name} scenario missing`);
-    return runScenario(scenario, { outDir, quick: true });
+    return runScenario(scenario, { outDir, quick: true, ...(redisUrl ? { redisUrl } : {}) });
   };
 
   it.concurrent('first-token: acks and first tokens measured, no errors', async () => {
     const { rows } = await quickRun('first-token');
-    expect(rows.map((r) => r['arrival'])).toEqual(['spread', 'burst']);
+    expect(rows.map((r) => `${String(r['arrival'])}/${String(r['server'])}`)).toEqual([
+      'spread/baseline (bare socket.io)',
+      'spread/candor',
+      'burst/baseline (bare socket.io)',
+      'burst/candor',
+    ]);
+    expect(Number(rows[1]?.['p99VsBaseline'])).toBeGreaterThan(0);
     for (const row of rows) {
       expect(row['errors'], JSON.stringify(row)).toBe(0);
       expect(Number(row['answers'])).toBeGreaterThan(0);
@@ -78,9 +77,8 @@ describe('bench harness', () => {
     expect(Number(rows[3]?.['p99VsBaseline'])).toBeGreaterThan(0);
   }, 60_000);
 
-  it.concurrent('multinode: watchers on another node receive every token through Redis', async (ctx) => {
-    if (!(await redisUp())) ctx.skip();
-    const { rows } = await quickRun('multinode');
+  it.concurrent('multinode: watchers on another node receive every token through Redis', async () => {
+    const { rows } = await quickRun('multinode', testRedisUrl());
     const viaRedis = rows.filter((r) => String(r['server']).includes('Redis'));
     expect(viaRedis).toHaveLength(2);
     for (const row of rows) {
@@ -90,6 +88,13 @@ describe('bench harness', () => {
     }
     expect(typeof viaRedis.find((r) => r['side'] === 'watcher')?.['addedP99ms']).toBe('number');
   }, 60_000);
+
+  it.concurrent('capacity: finds the largest passing level for Candor and the baseline', async () => {
+    const { rows } = await quickRun('capacity');
+    expect(rows.map((r) => r['server'])).toEqual(['baseline (bare socket.io)', 'candor']);
+    for (const row of rows) expect(Number(row['maxSessions'])).toBeGreaterThan(0);
+    expect(Number(rows[1]?.['vsBaseline'])).toBeGreaterThan(0);
+  }, 90_000);
 
   it.concurrent('memory: per-socket RSS and heap of Candor and the baseline', async () => {
     const { rows } = await quickRun('memory');

@@ -11,6 +11,8 @@ export interface ScenarioContext {
   quick: boolean;
   /** Progress lines (stderr in the CLI; silent in tests). */
   log: (line: string) => void;
+  /** Redis of the multinode scenario (tests pass theirs; the CLI uses BENCH_REDIS_URL or 127.0.0.1:6379). */
+  redisUrl?: string | undefined;
 }
 
 export interface Scenario {
@@ -76,11 +78,11 @@ function timestamp(d: Date): string {
 }
 
 /** Runs one scenario and writes `<outDir>/<scenario>-<timestamp>.json`. */
-export async function runScenario(scenario: Scenario, opts: { outDir: string; quick?: boolean; log?: (line: string) => void }): Promise<ScenarioResult> {
+export async function runScenario(scenario: Scenario, opts: { outDir: string; quick?: boolean; log?: (line: string) => void; redisUrl?: string }): Promise<ScenarioResult> {
   const started = new Date();
   const t0 = performance.now();
   const quick = opts.quick ?? false;
-  const rows = await scenario.run({ quick, log: opts.log ?? (() => undefined) });
+  const rows = await scenario.run({ quick, log: opts.log ?? (() => undefined), redisUrl: opts.redisUrl });
   const durationMs = Math.round(performance.now() - t0);
   await mkdir(opts.outDir, { recursive: true });
   const file = path.join(opts.outDir, `${scenario.name}-${timestamp(started)}.json`);

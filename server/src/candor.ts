@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Express } from 'express';
 import type { Connection } from 'mongoose';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
@@ -10,6 +11,7 @@ import { Server as SocketServer } from 'socket.io';
 import type { Config } from './config.js';
 import { closeMongoose, connectMongoose, pingDatabase } from './db/connection.js';
 import { EmbeddedMongo } from './db/embedded/index.js';
+import { contractRouters } from './contract/router.js';
 import { createRepository } from './db/repository/index.js';
 import { createHttpApp } from './http/app.js';
 import { OriginPolicy } from './http/middleware/origins.js';
@@ -72,6 +74,9 @@ export interface RunningCandor {
   service: InterviewService;
   /** Voice: linker, reconciler (runOnce), simulator (docs/voice.md). */
   voice: VoiceModule;
+  /** The express app and the socket.io server, for introspection (the API contract test walks their routes and handlers). */
+  app: Express;
+  io: SocketServer;
   /** Retention and erasure (docs/privacy.md): the eraser registry, the erasure service, the sweeper. */
   privacy: { retention: RetentionPolicy; erasers: EraserRegistry; erasure: ErasureService; sweeper: RetentionSweeper };
   /** Stops accepting, lets in-flight requests finish, releases turn leases, then closes the store. */
@@ -180,6 +185,8 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
     guides: new OpeningGuides(repo),
     frameMs: config.interview.tokenFrameMs,
     onTokens: (n) => counters.tokensEmitted.inc(n),
+    onFrame: () => counters.tokenFrames.inc(),
+    onFrameHeld: (ms) => counters.frameHold.observe(ms / 1000),
   });
 
   // ---- voice (server/src/voice, docs/voice.md) -------------------------------
@@ -240,6 +247,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   const revokedSweep = new RevokedSocketSweep({ nsp: monitor, repo, logger, intervalMs: config.recruiterRecheckMs });
   revokedSweep.start();
 
+  const contract = contractRouters();
   const app = createHttpApp({
     logger,
     metrics,
@@ -266,6 +274,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
       openingsRouter({ repo, auth: recruiterAuth }),
       recruitersRouter({ auth: recruiterAuth, admin: recruiterAdmin }),
       notesRouter({ auth: recruiterAuth, notes }),
+      contract.api,
     ],
     rootRouters: [
       webhooksRouter({
@@ -276,6 +285,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
         maxBytes: config.voice.webhookMaxBytes,
         now,
       }),
+      contract.page,
     ],
     clientRouter: staticClientRouter(opts.clientDir ?? defaultClientDir),
   });
@@ -333,7 +343,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
       await embedded?.close();
     })());
 
-  return { url, port, mongodbUri, connection, service, voice, privacy: { retention, erasers, erasure, sweeper: retentionSweeper }, close };
+  return { url, port, mongodbUri, connection, service, voice, privacy: { retention, erasers, erasure, sweeper: retentionSweeper }, app, io, close };
 }
 
 /** One accepted answer per session per interval; in Redis so the limit holds across replicas, in memory while Redis is down. */

@@ -5,6 +5,11 @@ import type { GeneratedSecretName, SecretSource } from './config.js';
 
 const FILE = 'generated-secrets.json';
 
+/** Where generated secrets of a DATA_DIR live (the recruiter token is read from there). */
+export function generatedSecretsFile(dataDir: string): string {
+  return path.join(dataDir, FILE);
+}
+
 /**
  * Embedded mode only: secrets nobody configured are generated once and kept in
  * DATA_DIR (mode 0600), so candidate tokens and the recruiter token stay valid
@@ -12,7 +17,7 @@ const FILE = 'generated-secrets.json';
  */
 export function persistedSecretSource(onCreate: (name: GeneratedSecretName, file: string) => void): SecretSource {
   return (name, dataDir) => {
-    const file = path.join(dataDir, FILE);
+    const file = generatedSecretsFile(dataDir);
     const stored = readSecrets(file);
     const existing = stored[name];
     if (existing) return existing;

@@ -2,6 +2,7 @@ import { ConfigError, loadConfig, type Config } from './config.js';
 import { startCandor } from './candor.js';
 import { persistedSecretSource } from './generatedSecrets.js';
 import { createLogger } from './observability/logger.js';
+import { startupBanner } from './startupBanner.js';
 
 /** Composition root: config -> logger -> store -> http; process signals and exit codes live here only. */
 async function main(): Promise<void> {
@@ -59,7 +60,8 @@ async function main(): Promise<void> {
 
   const candor = await starting;
   logger.info('candor listening', { url: candor.url, embeddedDb: !config.mongodbUri, redis: Boolean(config.redisUrl) });
-  process.stdout.write(`candor: listening on ${candor.url}\n`);
+  // One human-readable block (URLs, token location, modes); its first line is `candor: listening on <url>`.
+  process.stdout.write(startupBanner(config, candor));
 }
 
 main().catch((err: unknown) => {

@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { errorResponseSchema, type ErrorBody } from '../../../shared/errors.js';
 import { personaSummarySchema, publicOpeningSchema, type PersonaSummary, type PublicOpening } from '../../../shared/opening.js';
 import {
+  qaDeliveriesResponseSchema,
   qaStatusSchema,
   sessionByClientWithVoiceSchema,
-  simulatedDeliverySchema,
   voiceSessionResponseSchema,
   type QaStatus,
   type SessionByClientWithVoice,
@@ -132,11 +132,10 @@ export function fetchQaStatus(): Promise<QaStatus> {
   return request(qaStatusSchema, '/api/qa/status', { cache: 'no-store' });
 }
 
-const deliveriesResponseSchema = z.object({ deliveries: z.array(simulatedDeliverySchema) });
 
 /** GET /api/qa/deliveries/:clientSessionId (candidate token): what each simulated webhook delivery got back, oldest first. */
 export async function fetchQaDeliveries(clientSessionId: string, candidateToken: string): Promise<SimulatedDelivery[]> {
-  const body = await request(deliveriesResponseSchema, `/api/qa/deliveries/${encodeURIComponent(clientSessionId)}`, {
+  const body = await request(qaDeliveriesResponseSchema, `/api/qa/deliveries/${encodeURIComponent(clientSessionId)}`, {
     headers: bearer(candidateToken),
     cache: 'no-store',
   });

@@ -1,6 +1,12 @@
 import { z } from 'zod';
-import { clientSessionIdSchema, conversationIdSchema } from '../../../shared/ids.js';
-import { linkRequestSchema, sessionListResponseSchema, sessionSummarySchema, type SessionSummary } from '../../../shared/monitor.js';
+import {
+  linkRequestSchema,
+  linkResponseSchema,
+  sessionDetailSchema,
+  sessionListResponseSchema,
+  type LinkResponse,
+  type SessionSummary,
+} from '../../../shared/monitor.js';
 import { ApiError, recruiterFetch } from './api.js';
 
 /**
@@ -10,21 +16,10 @@ import { ApiError, recruiterFetch } from './api.js';
  */
 
 /** The part of `GET /api/sessions/:id` an orphan's review needs. */
-export const orphanDetailSchema = z.object({
-  clientSessionId: clientSessionIdSchema,
-  status: z.string(),
-  voice: z
-    .object({
-      conversationId: conversationIdSchema.optional(),
-      candidates: z.array(clientSessionIdSchema).optional(),
-      userId: z.string().optional(),
-    })
-    .nullish(),
-});
+export const orphanDetailSchema = sessionDetailSchema.pick({ clientSessionId: true, status: true, voice: true }).strip();
 export type OrphanDetail = z.infer<typeof orphanDetailSchema>;
 
-export const linkResponseSchema = z.object({ ok: z.literal(true), summary: sessionSummarySchema });
-export type LinkResponse = z.infer<typeof linkResponseSchema>;
+export { linkResponseSchema, type LinkResponse };
 
 export function fetchOrphan(token: string, sessionId: string): Promise<OrphanDetail> {
   return recruiterFetch(orphanDetailSchema, `/api/sessions/${encodeURIComponent(sessionId)}`, token, { cache: 'no-store' });

@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
-import { z } from 'zod';
-import { evaluationResultSchema, interviewStatusSchema, type EvaluationResult, type InterviewStatus } from '../../../shared/interview.js';
-import type { LinkState, SessionSummary, WireFocusSignal } from '../../../shared/monitor.js';
+import { interviewStatusSchema, type EvaluationResult, type InterviewStatus } from '../../../shared/interview.js';
+import { sessionDetailSchema, type LinkState, type SessionSummary, type WireFocusSignal } from '../../../shared/monitor.js';
 import type { MeResponse } from '../../../shared/recruiters.js';
 import { phaseLabel, Progress, STATUS_LABEL } from '../components/Progress.js';
 import { LinkConversationForm, OrphanLinker } from '../components/ManualLink.js';
@@ -103,14 +102,15 @@ function FocusSummary({ focus }: { focus: readonly WireFocusSignal[] }) {
 }
 
 /** The part of GET /api/sessions/:id the panel shows (the full document is larger). */
-const sessionDetailSchema = z.object({ evaluation: z.object({ result: evaluationResultSchema.optional() }).nullish() });
+/** The part of GET /api/sessions/:id the evaluation panel needs. */
+const evaluationDetailSchema = sessionDetailSchema.pick({ evaluation: true }).strip();
 
 function useEvaluation(token: string, sessionId: string, ready: boolean): EvaluationResult | null {
   const [result, setResult] = useState<EvaluationResult | null>(null);
   useEffect(() => {
     if (!ready) return;
     let cancelled = false;
-    recruiterFetch(sessionDetailSchema, `/api/sessions/${encodeURIComponent(sessionId)}`, token).then(
+    recruiterFetch(evaluationDetailSchema, `/api/sessions/${encodeURIComponent(sessionId)}`, token).then(
       (detail) => !cancelled && setResult(detail.evaluation?.result ?? null),
       () => undefined,
     );

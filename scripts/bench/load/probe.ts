@@ -5,9 +5,12 @@
  *
  * Clock: `process.hrtime.bigint()` is CLOCK_MONOTONIC, one clock for every process on the
  * machine, so a client in another process can subtract the stamp from its own receipt time.
- * The stamp (`t`, µs) is set on the payload object right before socket.io encodes it; the
- * broadcaster emits the same object to /interview then /monitor, and each emit re-stamps, so
- * every packet carries the time of its own emit call.
+ * The stamp (`t`, µs) is set on the payload object right before socket.io encodes it, at the
+ * FIRST emit of that token: the broadcaster emits the same object to /interview then /monitor
+ * (both packets carry the time the server started sending the token), and a token relayed by
+ * another node (realtime/sessionChannel.ts carries the payload, stamp included) keeps the
+ * stamp of the node that produced it, so a watcher's latency includes the hop through Redis.
+ * The baseline is stamped the same way.
  */
 import { Server } from 'socket.io';
 
@@ -24,7 +27,7 @@ const original = proto.emit;
 proto.emit = function stamped(this: Emitter, event: string, ...args: unknown[]): boolean {
   if (event === 'question:token') {
     const payload = args[0];
-    if (payload && typeof payload === 'object') (payload as { t?: number }).t = nowMicros();
+    if (payload && typeof payload === 'object' && (payload as { t?: number }).t === undefined) (payload as { t?: number }).t = nowMicros();
   }
   return original.call(this, event, ...args);
 };

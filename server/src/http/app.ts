@@ -15,7 +15,7 @@ export interface HttpAppDeps {
   readiness: ReadinessCheck[];
   /** Routers mounted under /api by later layers (sessions, voice, ...). */
   apiRouters?: Router[];
-  /** Routers mounted outside /api, before the client (e.g. POST /webhooks/elevenlabs with its raw body). */
+  /** Routers mounted outside /api, before the client (POST /webhooks/elevenlabs with its raw body, GET /docs). */
   rootRouters?: Router[];
   /** The built client, when present. */
   clientRouter?: Router | null;

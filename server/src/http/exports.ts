@@ -1,11 +1,13 @@
 import { Router, type RequestHandler, type Response } from 'express';
 import { parseOrThrow } from '../../../shared/errors.js';
-import { EXPORT_JSON_SCHEMA_PATH, exportQuerySchema, sessionsCsvQuerySchema, type ExportFormat, type SessionExport } from '../../../shared/export.js';
+import { ROUTES } from '../../../shared/routes.js';
+import { exportQuerySchema, sessionsCsvQuerySchema, type ExportFormat, type SessionExport } from '../../../shared/export.js';
 import { exportDocument, humanDate } from '../exports/document.js';
 import { exportJsonSchema, type ExportService } from '../exports/exportService.js';
 import { renderMarkdown } from '../exports/markdown.js';
 import { renderPdf } from '../exports/pdf.js';
 import { requireCandidate } from './candidateAuth.js';
+import { routeMounter } from './route.js';
 
 /**
  * Exports (docs/exports.md):
@@ -16,13 +18,14 @@ import { requireCandidate } from './candidateAuth.js';
  */
 export function exportsRouter(deps: { exports: ExportService; recruiterGuard: RequestHandler; sessionSecret: string }): Router {
   const router = Router();
+  const on = routeMounter(router, '/api', { recruiter: deps.recruiterGuard, candidate: requireCandidate(deps.sessionSecret) });
 
-  router.get(EXPORT_JSON_SCHEMA_PATH.replace(/^\/api/, ''), (_req, res) => {
+  on(ROUTES.exportSchema, (_req, res) => {
     res.setHeader('cache-control', 'public, max-age=3600');
-    res.type('application/schema+json').send(JSON.stringify(exportJsonSchema(), null, 2));
+    res.type('application/schema+json').json(ROUTES.exportSchema.response.schema.parse(exportJsonSchema()));
   });
 
-  router.get('/sessions.csv', deps.recruiterGuard, async (req, res) => {
+  on(ROUTES.sessionsCsv, async (req, res) => {
     const query = parseOrThrow(sessionsCsvQuerySchema, req.query, 'query');
     const chunks = deps.exports.csv(query);
     // The first chunk (at least the header) is produced before any header is sent, so a bad
@@ -49,14 +52,14 @@ export function exportsRouter(deps: { exports: ExportService; recruiterGuard: Re
     }
   });
 
-  router.get('/sessions/:id/export', deps.recruiterGuard, async (req, res) => {
+  on(ROUTES.recruiterExport, async (req, res) => {
     const { format } = parseOrThrow(exportQuerySchema, req.query, 'query');
-    await send(res, await deps.exports.recruiterExport(String(req.params.id)), format);
+    await send(res, await deps.exports.recruiterExport(req.params.id), format);
   });
 
-  router.get('/sessions/by-client/:clientSessionId/export', requireCandidate(deps.sessionSecret), async (req, res) => {
+  on(ROUTES.candidateExport, async (req, res) => {
     const { format } = parseOrThrow(exportQuerySchema, req.query, 'query');
-    await send(res, await deps.exports.candidateExport(String(req.params.clientSessionId)), format);
+    await send(res, await deps.exports.candidateExport(req.params.clientSessionId), format);
   });
 
   return router;

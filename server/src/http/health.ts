@@ -1,4 +1,7 @@
 import { Router } from 'express';
+import type { HealthResponse, ReadinessResponse } from '../../../shared/ops.js';
+import { ROUTES } from '../../../shared/routes.js';
+import { routeMounter } from './route.js';
 import type { Metrics } from '../observability/metrics.js';
 
 /** A dependency /readyz checks; `check` rejects when it is not usable. */
@@ -12,21 +15,24 @@ const RETRY_AFTER_SECONDS = 5;
 
 export function healthRouter(deps: { checks: ReadinessCheck[]; metrics: Metrics }): Router {
   const router = Router();
+  const on = routeMounter(router, '');
 
-  router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) });
+  on(ROUTES.health, (_req, res) => {
+    const body: HealthResponse = { status: 'ok', uptimeSeconds: Math.round(process.uptime()) };
+    res.json(body);
   });
 
-  router.get('/readyz', async (_req, res) => {
+  on(ROUTES.readiness, async (_req, res) => {
     const results = await Promise.all(deps.checks.map(async ({ name, check }) => [name, await outcome(check)] as const));
     const checks = Object.fromEntries(results);
     const failed = results.filter(([, result]) => result !== 'ok');
     if (failed.length === 0) {
-      res.json({ status: 'ready', checks });
+      const body: ReadinessResponse = { status: 'ready', checks };
+      res.json(body);
       return;
     }
     res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
-    res.status(503).json({
+    const body: ReadinessResponse = {
       status: 'unavailable',
       checks,
       error: {
@@ -34,10 +40,11 @@ export function healthRouter(deps: { checks: ReadinessCheck[]; metrics: Metrics 
         message: `Not ready: ${failed.map(([name]) => name).join(', ')} unavailable`,
         details: failed.map(([name, result]) => ({ path: name, message: result })),
       },
-    });
+    };
+    res.status(503).json(body);
   });
 
-  router.get('/metrics', async (_req, res) => {
+  on(ROUTES.metrics, async (_req, res) => {
     res.setHeader('Content-Type', deps.metrics.registry.contentType);
     res.send(await deps.metrics.registry.metrics());
   });

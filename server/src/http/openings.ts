@@ -14,8 +14,10 @@ import { statsQuerySchema, type StatsResponse } from '../../../shared/stats.js';
 import type { Repository } from '../db/repository/index.js';
 import { findPersona, PERSONAS } from '../interview/personas.js';
 import { findRole } from '../interview/roles.js';
+import { ROUTES } from '../../../shared/routes.js';
 import type { RecruiterAuth } from '../recruiters/auth.js';
 import { requireRecruiter } from './recruiterAuth.js';
+import { routeMounter } from './route.js';
 
 export const FOCUS_NOTICE =
   'This interview records when this page is hidden or shown again (for example switching tabs) and the length of anything pasted into the answer box — never its text. Your recruiter sees these events next to your answers.';
@@ -28,16 +30,16 @@ export const FOCUS_NOTICE =
 export function openingsRouter(deps: { repo: Repository; auth: RecruiterAuth; now?: () => Date }): Router {
   const { repo } = deps;
   const router = Router();
-  const recruiter = requireRecruiter(deps.auth);
+  const on = routeMounter(router, '/api', { recruiter: requireRecruiter(deps.auth) });
   const now = deps.now ?? (() => new Date());
 
-  router.post('/openings', recruiter, async (req, res) => {
+  on(ROUTES.createOpening, async (req, res) => {
     const fields = parseOrThrow(createOpeningRequestSchema, req.body, 'opening');
     requireKnownRole(fields.role);
     res.status(201).json(toOpeningView(await repo.createOpening(fields)));
   });
 
-  router.get('/openings', recruiter, async (req, res) => {
+  on(ROUTES.listOpenings, async (req, res) => {
     const q = parseOrThrow(listOpeningsQuerySchema, req.query, 'query');
     const page = await repo.listOpenings({
       includeArchived: q.includeArchived === 'true',
@@ -48,40 +50,40 @@ export function openingsRouter(deps: { repo: Repository; auth: RecruiterAuth; no
     res.json(body);
   });
 
-  router.get('/openings/:id', recruiter, async (req, res) => {
-    const opening = await repo.findOpeningById(String(req.params.id));
+  on(ROUTES.getOpening, async (req, res) => {
+    const opening = await repo.findOpeningById(req.params.id);
     if (!opening) throw new AppError('NOT_FOUND', 'No opening with this id');
     res.json(toOpeningView(opening));
   });
 
-  router.patch('/openings/:id', recruiter, async (req, res) => {
+  on(ROUTES.updateOpening, async (req, res) => {
     const update = parseOrThrow(updateOpeningRequestSchema, req.body, 'opening update');
     if (update.role !== undefined) requireKnownRole(update.role);
-    res.json(toOpeningView(await repo.updateOpening(String(req.params.id), update)));
+    res.json(toOpeningView(await repo.updateOpening(req.params.id, update)));
   });
 
-  router.post('/openings/:id/archive', recruiter, async (req, res) => {
-    res.json(toOpeningView(await repo.archiveOpening(String(req.params.id))));
+  on(ROUTES.archiveOpening, async (req, res) => {
+    res.json(toOpeningView(await repo.archiveOpening(req.params.id)));
   });
 
-  router.post('/openings/:id/rotate-slug', recruiter, async (req, res) => {
-    res.json(toOpeningView(await repo.rotateOpeningSlug(String(req.params.id))));
+  on(ROUTES.rotateOpeningSlug, async (req, res) => {
+    res.json(toOpeningView(await repo.rotateOpeningSlug(req.params.id)));
   });
 
   // Public: what the candidate link shows before the interview starts.
-  router.get('/o/:slug', async (req, res) => {
-    const opening = await repo.findOpeningBySlug(String(req.params.slug));
+  on(ROUTES.publicOpening, async (req, res) => {
+    const opening = await repo.findOpeningBySlug(req.params.slug);
     if (!opening) throw new AppError('NOT_FOUND', 'This interview link does not exist (it may have been replaced by a new one)');
     if (opening.archivedAt) throw new AppError('GONE', 'This interview link is closed: the opening was archived');
     res.json(toPublicOpening(opening));
   });
 
-  router.get('/personas', (_req, res) => {
+  on(ROUTES.personas, (_req, res) => {
     const body: PersonaSummary[] = PERSONAS.map(({ id, name, description }) => ({ id, name, description }));
     res.json(body);
   });
 
-  router.get('/stats', recruiter, async (req, res) => {
+  on(ROUTES.stats, async (req, res) => {
     const query = parseOrThrow(statsQuerySchema, req.query, 'query');
     const started = performance.now();
     const stats = await repo.sessionStats(query);

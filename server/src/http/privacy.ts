@@ -1,6 +1,8 @@
 import { Router, type RequestHandler } from 'express';
 import { AppError } from '../../../shared/errors.js';
+import { ROUTES } from '../../../shared/routes.js';
 import type { ErasureService } from '../privacy/erasureService.js';
+import { routeMounter } from './route.js';
 
 /**
  * DELETE /api/sessions/:id (admin): erases the interview everywhere it is stored
@@ -8,8 +10,8 @@ import type { ErasureService } from '../privacy/erasureService.js';
  */
 export function privacyRouter(deps: { erasure: ErasureService; adminGuard: RequestHandler }): Router {
   const router = Router();
-  router.delete('/sessions/:id', deps.adminGuard, async (req, res) => {
-    const result = await deps.erasure.eraseSession(String(req.params.id));
+  routeMounter(router, '/api', { admin: deps.adminGuard })(ROUTES.eraseSession, async (req, res) => {
+    const result = await deps.erasure.eraseSession(req.params.id);
     if (result === 'not_found') throw new AppError('NOT_FOUND', 'No interview with this id');
     res.status(204).end();
   });

@@ -1,16 +1,15 @@
 import { Router } from 'express';
 import { AppError, parseOrThrow } from '../../../shared/errors.js';
 import type { Interview } from '../../../shared/interview.js';
-import { linkRequestSchema, listSessionsQuerySchema, type SessionListResponse } from '../../../shared/monitor.js';
+import { linkRequestSchema, listSessionsQuerySchema } from '../../../shared/monitor.js';
+import { ROUTES } from '../../../shared/routes.js';
 import type { Repository } from '../db/repository/index.js';
-import { toWireFocusSignal } from '../interview/focusSignals.js';
-import { planSummary } from '../interview/plan.js';
-import { toWireMessage } from '../interview/snapshot.js';
+import { toSessionDetail } from '../interview/detail.js';
 import { toSessionSummary } from '../interview/summary.js';
 import type { RecruiterAuth } from '../recruiters/auth.js';
-import { toWireNote } from '../recruiters/notes.js';
 import type { RetentionPolicy } from '../privacy/retentionPolicy.js';
 import { requireRecruiter } from './recruiterAuth.js';
+import { routeMounter } from './route.js';
 
 /** Recruiter REST: the paginated list and one full interview (transcript, link info, evaluation). */
 export interface RecruiterRouterDeps {
@@ -24,33 +23,23 @@ export interface RecruiterRouterDeps {
 
 export function recruiterRouter(deps: RecruiterRouterDeps): Router {
   const router = Router();
-  const recruiter = requireRecruiter(deps.auth);
+  const on = routeMounter(router, '/api', { recruiter: requireRecruiter(deps.auth) });
 
-  router.get('/sessions', recruiter, async (req, res) => {
+  on(ROUTES.listSessions, async (req, res) => {
     const query = parseOrThrow(listSessionsQuerySchema, req.query, 'query');
     const page = await deps.repo.listSessions(query);
-    const body: SessionListResponse = { items: page.items.map((s) => toSessionSummary(s, deps.retention)), nextCursor: page.nextCursor };
-    res.json(body);
+    res.json({ items: page.items.map((s) => toSessionSummary(s, deps.retention)), nextCursor: page.nextCursor });
   });
 
-  router.get('/sessions/:id', recruiter, async (req, res) => {
-    const session = await deps.repo.findById(String(req.params.id));
+  on(ROUTES.sessionDetail, async (req, res) => {
+    const session = await deps.repo.findById(req.params.id);
     if (!session) throw new AppError('NOT_FOUND', 'No interview with this id');
-    const { messages, plan, focus, notes, ...rest } = session;
-    res.json({
-      ...rest,
-      focus: (focus ?? []).map(toWireFocusSignal),
-      // Private recruiter notes (never on a candidate route), oldest first.
-      notes: (notes ?? []).map((n) => toWireNote(session.id, n)),
-      summary: toSessionSummary(session, deps.retention),
-      plan: { ...plan, summary: planSummary(plan) },
-      messages: messages.map(toWireMessage),
-    });
+    res.json(toSessionDetail(session, deps.retention));
   });
 
-  router.post('/sessions/:id/link', recruiter, async (req, res) => {
+  on(ROUTES.linkConversation, async (req, res) => {
     const { conversationId } = parseOrThrow(linkRequestSchema, req.body, 'link request');
-    const session = await deps.repo.findById(String(req.params.id));
+    const session = await deps.repo.findById(req.params.id);
     if (!session) throw new AppError('NOT_FOUND', 'No interview with this id');
     if (session.mode !== 'voice' || session.status === 'orphaned') {
       throw new AppError('STATE_CONFLICT', 'Only a voice interview can take an orphaned conversation');

@@ -4,7 +4,9 @@ import { endSessionRequestSchema, type CreateSessionResponse } from '../../../sh
 import { candidateTokenFor } from '../interview/candidateToken.js';
 import type { InterviewService } from '../interview/service.js';
 import { toWireMessage } from '../interview/snapshot.js';
+import { ROUTES } from '../../../shared/routes.js';
 import { requireCandidate } from './candidateAuth.js';
+import { routeMounter } from './route.js';
 import type { Interview } from '../../../shared/interview.js';
 import type { SessionByClientWithVoice, VoiceResult } from '../../../shared/voice.js';
 
@@ -19,9 +21,9 @@ export function candidateSessionsRouter(deps: {
 }): Router {
   const { service, sessionSecret } = deps;
   const router = Router();
-  const candidate = requireCandidate(sessionSecret);
+  const on = routeMounter(router, '/api', { candidate: requireCandidate(sessionSecret) });
 
-  router.post('/sessions', async (req, res) => {
+  on(ROUTES.createSession, async (req, res) => {
     const csid = (req.body as { clientSessionId?: unknown } | undefined)?.clientSessionId;
     if (typeof csid === 'string' && (await deps.isErased?.(csid))) throw new AppError('GONE', 'This interview was deleted; start a new one');
     const { session, created } = await service.createSession(req.body);
@@ -35,8 +37,8 @@ export function candidateSessionsRouter(deps: {
     res.status(created ? 201 : 200).json(body);
   });
 
-  router.get('/sessions/by-client/:clientSessionId', candidate, async (req, res) => {
-    const session = await service.require(String(req.params.clientSessionId));
+  on(ROUTES.sessionByClient, async (req, res) => {
+    const session = await service.require(req.params.clientSessionId);
     const body: SessionByClientWithVoice = {
       interviewId: session.id,
       conversationId: session.voice?.conversationId ?? null,
@@ -49,22 +51,26 @@ export function candidateSessionsRouter(deps: {
     res.json(body);
   });
 
-  router.post('/sessions/:clientSessionId/messages', candidate, async (req, res) => {
-    res.json(await service.submitAnswer(String(req.params.clientSessionId), req.body));
+  on(ROUTES.submitAnswer, async (req, res) => {
+    res.json(await service.submitAnswer(req.params.clientSessionId, req.body));
   });
 
   // navigator.sendBeacon posts text/plain and cannot set headers: accept both.
-  router.post(
-    '/sessions/:clientSessionId/end',
-    express.text({ type: 'text/plain', limit: '4kb' }),
-    (req, _res, next) => {
-      req.body = parseBeaconBody(req);
-      next();
+  on(
+    ROUTES.endSession,
+    {
+      before: [
+        express.text({ type: 'text/plain', limit: '4kb' }),
+        (req, _res, next) => {
+          req.body = parseBeaconBody(req);
+          next();
+        },
+      ],
+      guard: requireCandidate(sessionSecret, { tokenInBody: (req) => (req.body as { candidateToken?: unknown } | undefined)?.candidateToken }),
     },
-    requireCandidate(sessionSecret, { tokenInBody: (req) => (req.body as { candidateToken?: unknown } | undefined)?.candidateToken }),
     async (req, res) => {
       const input = parseOrThrow(endSessionRequestSchema, req.body, 'end request');
-      res.json(await service.end(String(req.params.clientSessionId), input.endedBy, input.conversationId));
+      res.json(await service.end(req.params.clientSessionId, input.endedBy, input.conversationId));
     },
   );
 
@@ -83,7 +89,9 @@ function parseBeaconBody(req: Request): unknown {
 /** GET /api/roles: what the interviewer can interview for. */
 export function rolesRouter(roles: ReadonlyArray<{ id: string; title: string; description: string }>): Router {
   const body = roles.map(({ id, title, description }) => ({ id, title, description }));
-  return Router().get('/roles', (_req, res) => {
+  const router = Router();
+  routeMounter(router, '/api')(ROUTES.roles, (_req, res) => {
     res.json(body);
   });
+  return router;
 }

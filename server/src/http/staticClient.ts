@@ -8,12 +8,15 @@ import express, { Router } from 'express';
  * Returns null when the client was not built (e.g. `npm run dev` serves it
  * through Vite instead).
  */
+/** Client-side routes: every path outside the API, the webhooks and socket.io gets index.html. */
+export const CLIENT_FALLBACK = /^\/(?!api\/|webhooks\/|socket\.io\/).*/;
+
 export function staticClientRouter(clientDir: string): Router | null {
   const indexFile = path.join(clientDir, 'index.html');
   if (!fs.existsSync(indexFile)) return null;
   const router = Router();
   router.use(express.static(clientDir, { index: false, maxAge: '1h', immutable: false }));
-  router.get(/^\/(?!api\/|webhooks\/|socket\.io\/).*/, (_req, res) => {
+  router.get(CLIENT_FALLBACK, (_req, res) => {
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(indexFile);
   });

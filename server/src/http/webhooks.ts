@@ -2,11 +2,13 @@ import { createHash } from 'node:crypto';
 import express, { Router } from 'express';
 import { AppError } from '../../../shared/errors.js';
 import { conversationIdSchema } from '../../../shared/ids.js';
+import { ROUTES } from '../../../shared/routes.js';
 import { webhookEnvelopeSchema } from '../../../shared/voice.js';
 import type { Repository } from '../db/repository/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { VoiceLinker } from '../voice/linker.js';
 import type { WebhookVerifier } from '../voice/webhookVerifier.js';
+import { routeMounter } from './route.js';
 
 export interface WebhooksRouterDeps {
   repo: Repository;
@@ -28,7 +30,8 @@ export interface WebhooksRouterDeps {
 export function webhooksRouter(deps: WebhooksRouterDeps): Router {
   const { repo, verifier, linker, logger } = deps;
   const router = Router();
-  router.post('/webhooks/elevenlabs', express.raw({ type: () => true, limit: deps.maxBytes }), async (req, res) => {
+  // The signature is the party's credential; it covers the raw bytes, so the handler verifies it.
+  routeMounter(router, '')(ROUTES.elevenLabsWebhook, { before: [express.raw({ type: () => true, limit: deps.maxBytes })] }, async (req, res) => {
     const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
     const verified = await verifier.verify(raw, req.get('elevenlabs-signature'));
     const envelope = webhookEnvelopeSchema.safeParse(verified);

@@ -33,7 +33,7 @@
  *   Scores for question ids that were never asked are ignored.
  */
 import { EMPTY_PLAN, planStateSchema } from '../../../shared/plan.js';
-import type { AskedQuestion, Difficulty, Phase, PlanState } from '../../../shared/plan.js';
+import type { AskedQuestion, Boundary, CompletionReason, Difficulty, Phase, PlanState, PlanSummary } from '../../../shared/plan.js';
 import type { RoleProfile } from '../llm/port.js';
 
 export const PLAN_RULES = {
@@ -53,7 +53,8 @@ export const PLAN_RULES = {
   maxQuestions: 20,
 } as const;
 
-export type CompletionReason = 'max_questions' | 'boundaries_found';
+// The summary's shape is part of the wire contract (recruiter detail): its schema lives in ./shared.
+export type { Boundary, CompletionReason, PlanSummary };
 
 /**
  * What an opening may change (docs/openings.md): it narrows the question counts
@@ -88,23 +89,6 @@ export type NextQuestion =
   | { kind: 'ask'; number: number; phase: Phase; difficulty: Difficulty; skill: string }
   | { kind: 'complete'; reason: CompletionReason };
 
-export interface Boundary {
-  questionId: string;
-  skill: string;
-  score: number;
-}
-
-export interface PlanSummary {
-  /** Phase of the latest asked question ('warmup' before the first one). */
-  phase: Phase;
-  /** Phase of the next question, or null when the interview is complete. */
-  nextPhase: Phase | null;
-  asked: number;
-  scored: number;
-  averageByPhase: Record<Phase, number | null>;
-  boundaries: Boundary[];
-  complete: CompletionReason | null;
-}
 
 const PHASE_RANK: Record<Phase, number> = { warmup: 0, standard: 1, advanced: 2 };
 

@@ -36,7 +36,10 @@ export interface QuestionCycleDeps {
   /** Backoff before automatic retry n (1-based) of a failed generation. */
   retryDelayMs?: (attempt: number) => number;
   maxAttempts?: number;
+  /** Deltas streamed by the interviewer. */
   onTokens?: (count: number) => void;
+  /** A `question:token` event (one frame) was sent. */
+  onFrame?: () => void;
   /** How long a merged delta waited for its frame (ms). */
   onFrameHeld?: (ms: number) => void;
 }
@@ -213,6 +216,7 @@ export class QuestionCycle {
       (chunk) => {
         inflight.append(csid, questionId, index, chunk);
         broadcaster.emit(csid, 'question:token', { questionId, index, text: chunk });
+        this.deps.onFrame?.();
         index += 1;
       },
       this.deps.onFrameHeld,

@@ -24,7 +24,12 @@ export function createMetrics(opts: { defaultMetrics?: boolean } = {}): Metrics 
 
 /** Realtime counters, created before the parts that count. */
 export interface RealtimeCounters {
+  /** Interviewer deltas streamed (a token frame may carry several). */
   tokensEmitted: client.Counter;
+  /** `question:token` events sent per session (one per frame). */
+  tokenFrames: client.Counter;
+  /** How long a merged delta waited for its frame (TOKEN_FRAME_MS): the latency frames add. */
+  frameHold: client.Histogram;
   watchJoins: client.Counter;
   redisPublishDropped: client.Counter;
   /** Socket handshakes refused by a limit or origin check, by reason (docs/operations.md). */
@@ -34,7 +39,14 @@ export interface RealtimeCounters {
 export function createRealtimeCounters(metrics: Metrics): RealtimeCounters {
   const registers = [metrics.registry];
   return {
-    tokensEmitted: new client.Counter({ name: 'candor_tokens_emitted_total', help: 'Question tokens emitted', registers }),
+    tokensEmitted: new client.Counter({ name: 'candor_tokens_emitted_total', help: 'Question deltas streamed by the interviewer', registers }),
+    tokenFrames: new client.Counter({ name: 'candor_token_frames_total', help: 'question:token events sent (a frame may carry several deltas)', registers }),
+    frameHold: new client.Histogram({
+      name: 'candor_token_frame_hold_seconds',
+      help: 'How long the oldest delta of a merged frame waited before it was sent (TOKEN_FRAME_MS)',
+      buckets: [0.001, 0.002, 0.004, 0.008, 0.012, 0.016, 0.024, 0.033, 0.05, 0.1],
+      registers,
+    }),
     watchJoins: new client.Counter({ name: 'candor_watch_joins_total', help: 'Recruiter session:watch joins', registers }),
     redisPublishDropped: new client.Counter({
       name: 'candor_redis_publish_dropped_total',

@@ -1,12 +1,12 @@
 import type { Namespace, Server } from 'socket.io';
 import { clientSessionIdSchema } from '../../../shared/ids.js';
-import { interviewAuthSchema, interviewClientSchemas, type InterviewClientToServer, type InterviewServerToClient } from '../../../shared/events.js';
+import { interviewAuthSchema, interviewClientEvents, type InterviewClientToServer, type InterviewServerToClient } from '../../../shared/events.js';
 import { verifyCandidateToken } from '../interview/candidateToken.js';
 import type { FocusSignals } from '../interview/focusSignals.js';
 import type { CandidatePresence } from '../interview/presence.js';
 import type { InterviewService } from '../interview/service.js';
 import type { Logger } from '../observability/logger.js';
-import { connectError, onAckedEvent } from './events.js';
+import { ackedEvents, connectError } from './events.js';
 import { refuseRecruiterEvents } from './recruiterSockets.js';
 import { sessionRoom } from './rooms.js';
 import type { VoiceService } from '../voice/voiceService.js';
@@ -81,17 +81,18 @@ export function attachInterviewNamespace(io: Server, deps: InterviewNamespaceDep
       }
     })();
 
-    onAckedEvent(socket, 'interview:start', interviewClientSchemas['interview:start'], logger, () => service.start(csid));
-    onAckedEvent(socket, 'answer:submit', interviewClientSchemas['answer:submit'], logger, (p) => service.submitAnswer(csid, p));
-    onAckedEvent(socket, 'interview:pause', interviewClientSchemas['interview:pause'], logger, () => service.pause(csid));
-    onAckedEvent(socket, 'interview:resume', interviewClientSchemas['interview:resume'], logger, () => service.resume(csid));
-    onAckedEvent(socket, 'interview:end', interviewClientSchemas['interview:end'], logger, (p) => service.end(csid, p.endedBy));
-    if (deps.voice) attachVoiceHandlers(socket, { voice: deps.voice, clientSessionId: csid, logger });
+    const on = ackedEvents(socket, interviewClientEvents, logger);
+    on('interview:start', () => service.start(csid));
+    on('answer:submit', (p) => service.submitAnswer(csid, p));
+    on('interview:pause', () => service.pause(csid));
+    on('interview:resume', () => service.resume(csid));
+    on('interview:end', (p) => service.end(csid, p.endedBy));
+    if (deps.voice) attachVoiceHandlers(on, { voice: deps.voice, clientSessionId: csid });
     refuseRecruiterEvents(socket);
     const focus = deps.focus;
     if (focus) {
-      onAckedEvent(socket, 'candidate:focus', interviewClientSchemas['candidate:focus'], logger, (p) => focus.focus(csid, p));
-      onAckedEvent(socket, 'candidate:paste', interviewClientSchemas['candidate:paste'], logger, (p) => focus.paste(csid, p));
+      on('candidate:focus', (p) => focus.focus(csid, p));
+      on('candidate:paste', (p) => focus.paste(csid, p));
     }
   });
 

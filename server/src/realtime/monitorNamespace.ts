@@ -1,5 +1,5 @@
 import type { Namespace, Server } from 'socket.io';
-import { monitorAuthSchema, monitorClientSchemas, type MonitorClientToServer, type MonitorServerToClient } from '../../../shared/monitor.js';
+import { monitorAuthSchema, monitorClientEvents, type MonitorClientToServer, type MonitorServerToClient } from '../../../shared/monitor.js';
 import { AppError } from '../../../shared/errors.js';
 import type { Repository } from '../db/repository/index.js';
 import type { InterviewService } from '../interview/service.js';
@@ -10,7 +10,7 @@ import type { Logger } from '../observability/logger.js';
 import type { RecruiterAuth } from '../recruiters/auth.js';
 import { toWireNote, type NotesService } from '../recruiters/notes.js';
 import { connectError } from './events.js';
-import { onRecruiterEvent, type MonitorSocketData } from './recruiterSockets.js';
+import { recruiterEvents, type MonitorSocketData } from './recruiterSockets.js';
 import { SESSIONS_ROOM, recruiterRoom, watchRoom } from './rooms.js';
 
 export type MonitorNamespace = Namespace<MonitorClientToServer, MonitorServerToClient, Record<string, never>, MonitorSocketData>;
@@ -61,20 +61,20 @@ export function attachMonitorNamespace(io: Server, deps: MonitorNamespaceDeps): 
   nsp.on('connection', (socket) => {
     // Revocation disconnects this room (on every node, through the adapter).
     void socket.join(recruiterRoom(socket.data.recruiter.id));
-    const guarded = { auth: deps.auth, logger };
+    const on = recruiterEvents(socket, monitorClientEvents, { auth: deps.auth, logger });
 
-    onRecruiterEvent(socket, 'sessions:subscribe', monitorClientSchemas['sessions:subscribe'], guarded, async (filter) => {
+    on('sessions:subscribe', async (filter) => {
       await socket.join(SESSIONS_ROOM);
       const page = await repo.listSessions({ ...filter, limit: 50 });
       return { ok: true as const, sessions: page.items.map((s) => toSessionSummary(s, deps.retention)) };
     });
 
-    onRecruiterEvent(socket, 'sessions:unsubscribe', monitorClientSchemas['sessions:unsubscribe'], guarded, async () => {
+    on('sessions:unsubscribe', async () => {
       await socket.leave(SESSIONS_ROOM);
       return { ok: true as const };
     });
 
-    onRecruiterEvent(socket, 'session:watch', monitorClientSchemas['session:watch'], guarded, async ({ sessionId }) => {
+    on('session:watch', async ({ sessionId }) => {
       const found = await repo.findById(sessionId);
       if (!found) throw new AppError('NOT_FOUND', 'No interview with this id');
       const room = watchRoom(found.clientSessionId);
@@ -96,19 +96,19 @@ export function attachMonitorNamespace(io: Server, deps: MonitorNamespaceDeps): 
       }
     });
 
-    onRecruiterEvent(socket, 'session:unwatch', monitorClientSchemas['session:unwatch'], guarded, async ({ sessionId }) => {
+    on('session:unwatch', async ({ sessionId }) => {
       const found = await repo.findById(sessionId);
       if (found) await socket.leave(watchRoom(found.clientSessionId));
       return { ok: true as const };
     });
 
     // Private notes: the same service as POST/PATCH /api/sessions/:id/notes.
-    onRecruiterEvent(socket, 'note:add', monitorClientSchemas['note:add'], guarded, async ({ sessionId, ...note }, recruiter) => ({
+    on('note:add', async ({ sessionId, ...note }, recruiter) => ({
       ok: true as const,
       ...(await deps.notes.add(recruiter, sessionId, note)),
     }));
 
-    onRecruiterEvent(socket, 'note:edit', monitorClientSchemas['note:edit'], guarded, async ({ sessionId, noteId, ...edit }, recruiter) => ({
+    on('note:edit', async ({ sessionId, noteId, ...edit }, recruiter) => ({
       ok: true as const,
       ...(await deps.notes.edit(recruiter, sessionId, noteId, edit)),
     }));

@@ -1,12 +1,13 @@
 import type { Namespace, Socket } from 'socket.io';
 import type { z } from 'zod';
 import { AppError } from '../../../shared/errors.js';
-import { monitorClientSchemas } from '../../../shared/monitor.js';
+import type { ClientEventSpec } from '../../../shared/contract.js';
+import { SOCKET_NAMESPACES } from '../../../shared/sockets.js';
 import { BOOTSTRAP_RECRUITER_ID, type ActingRecruiter } from '../../../shared/recruiters.js';
 import type { Repository } from '../db/repository/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { RecruiterAuth } from '../recruiters/auth.js';
-import { onAckedEvent } from './events.js';
+import { ackedEvents } from './events.js';
 import { recruiterRoom } from './rooms.js';
 
 /** What every /monitor socket carries once its handshake passed. */
@@ -17,31 +18,33 @@ export interface MonitorSocketData {
 type RecruiterSocket = Pick<Socket, 'on' | 'id' | 'disconnect'> & { data: MonitorSocketData };
 
 /**
- * A /monitor event with the acting recruiter: the payload is zod-validated
- * (onAckedEvent), then the recruiter is checked again against the store (a
- * token revoked since the handshake is refused — UNAUTHORIZED — and its socket
- * closed), then `handler(payload, recruiter)` runs. Every /monitor event goes
- * through here, so a revocation holds from the next event.
+ * Binds a /monitor socket to its catalogue of events with the acting recruiter:
+ * `on(event, handler)` validates the payload (ackedEvents), then checks the
+ * recruiter again against the store (a token revoked since the handshake is
+ * refused — UNAUTHORIZED — and its socket closed), then runs
+ * `handler(payload, recruiter)`. Every /monitor event goes through here, so a
+ * revocation holds from the next event.
  */
-export function onRecruiterEvent<S extends z.ZodType, R extends object>(
-  socket: RecruiterSocket,
-  event: string,
-  schema: S,
-  deps: { auth: RecruiterAuth; logger: Logger },
-  handler: (payload: z.infer<S>, recruiter: ActingRecruiter) => Promise<R>,
-): void {
-  onAckedEvent(socket, event, schema, deps.logger, async (payload) => {
-    const recruiter = socket.data.recruiter;
-    if (!(await deps.auth.isActive(recruiter))) {
-      // After the ack is on its way.
-      setImmediate(() => socket.disconnect(true));
-      throw new AppError('UNAUTHORIZED', 'This recruiter token was revoked');
-    }
-    return handler(payload, recruiter);
-  });
+export function recruiterEvents<E extends Record<string, ClientEventSpec>>(socket: RecruiterSocket, events: E, deps: { auth: RecruiterAuth; logger: Logger }) {
+  const on = ackedEvents(socket, events, deps.logger);
+  return function onRecruiterEvent<K extends keyof E & string>(
+    event: K,
+    handler: (payload: z.output<E[K]['payload']>, recruiter: ActingRecruiter) => Promise<z.output<E[K]['ack']>>,
+  ): void {
+    on(event, async (payload) => {
+      const recruiter = socket.data.recruiter;
+      if (!(await deps.auth.isActive(recruiter))) {
+        // After the ack is on its way.
+        setImmediate(() => socket.disconnect(true));
+        throw new AppError('UNAUTHORIZED', 'This recruiter token was revoked');
+      }
+      return handler(payload, recruiter);
+    });
+  };
 }
 
-const RECRUITER_EVENTS: ReadonlySet<string> = new Set(Object.keys(monitorClientSchemas));
+/** The catalogue says which events /interview refuses (documented as such in /api/asyncapi.json). */
+const RECRUITER_EVENTS: ReadonlySet<string> = new Set(SOCKET_NAMESPACES.interview.refusedEvents);
 
 /**
  * On a candidate's /interview socket, a recruiter event (any /monitor client event:

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Socket } from 'socket.io-client';
 import { describe, expect, it } from 'vitest';
 import { TestCandidate } from '../support/candidate.js';
+import { testRedisUrl } from '../support/redis.js';
 import type { TestServer } from '../support/server.js';
 import { connected, connectErrorOf, emitAck, isAckError, isRestError, rawSocket, sleep, trackedServers } from './helpers.js';
 
@@ -87,7 +88,7 @@ describe('request and connection limits', () => {
   });
 
   it('shares the REST limit across replicas through Redis and keys it by the address the trusted proxy saw', async () => {
-    const shared = { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`, HTTP_RATE_LIMIT: '4', HTTP_RATE_LIMIT_WINDOW_MS: '10000', TRUST_PROXY: 'true' };
+    const shared = { REDIS_URL: testRedisUrl(), REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`, HTTP_RATE_LIMIT: '4', HTTP_RATE_LIMIT_WINDOW_MS: '10000', TRUST_PROXY: 'true' };
     const [one, two] = await Promise.all([server(shared), server(shared)]);
     // Until Redis is connected the in-memory insurance limiter counts (per replica); wait for it.
     for (const s of [one, two]) {

@@ -129,4 +129,19 @@ describe('Dockerfile', () => {
     expect(runtime).toMatch(/CMD \["node", "dist\/server\/src\/main\.js"\]/);
     expect(read('.dockerignore')).toMatch(/^node_modules$/m);
   });
+
+  it('runs `npm run db:embedded` without devDependencies: compiled JS that the server build emits, no tsx', () => {
+    const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string>; dependencies: Record<string, string> };
+    expect(pkg.scripts['db:embedded']).toBe('node dist/server/src/db/embedded/cli.js');
+    const build = JSON.parse(read('tsconfig.build.json')) as { include: string[]; compilerOptions: { outDir: string } };
+    expect(build.compilerOptions.outDir).toBe('dist');
+    expect(build.include).toContain('server/src');
+    expect(fs.existsSync(path.join(repoRoot, 'server/src/db/embedded/cli.ts'))).toBe(true);
+    // The runtime stage has the compiled dist, package.json (the script) and production node_modules only.
+    const runtime = read('Dockerfile').slice(read('Dockerfile').lastIndexOf('\nFROM '));
+    expect(runtime).toMatch(/COPY --from=build .*\/app\/dist \.\/dist/);
+    expect(runtime).toMatch(/COPY --from=build .*\/app\/package\.json/);
+    expect(read('Dockerfile')).toMatch(/npm prune --omit=dev/);
+    expect(Object.keys(pkg.dependencies)).not.toContain('tsx');
+  });
 });

@@ -5,6 +5,7 @@ import { TestCandidate } from '../support/candidate.js';
 import { startCandorProcess, type CandorProcess } from '../support/candorProcess.js';
 import { freePort, startEmbeddedDbProcess, startRedisServer, withDatabase, type ChildHandle } from '../support/processes.js';
 import { TestRecruiter } from '../support/recruiter.js';
+import { testRedisUrl } from '../support/redis.js';
 
 /**
  * Two real server processes sharing one store (the embedded server run alone,
@@ -49,7 +50,7 @@ describe('two server processes sharing Redis', () => {
   let a: CandorProcess;
   let b: CandorProcess;
   beforeAll(async () => {
-    [a, b] = await pair('redis://127.0.0.1:6379');
+    [a, b] = await pair(testRedisUrl());
   }, 40_000);
 
   it('a recruiter on B joining mid-question reconstructs the text streamed on A exactly, for 50 questions in a row', async () => {

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,14 +53,30 @@ export async function startEmbeddedDbProcess(): Promise<ChildHandle & { uri: str
   return { ...handle(proc), uri };
 }
 
-/** A test-owned redis-server on its own port (never the machine's shared one). */
-export async function startRedisServer(port: number): Promise<ChildHandle> {
-  const proc = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+/** The first `name` on `searchPath` (PATH syntax) that is an executable file. */
+export function findExecutable(name: string, searchPath = process.env['PATH'] ?? ''): string | undefined {
+  for (const dir of searchPath.split(path.delimiter).filter(Boolean)) {
+    const file = path.join(dir, name);
+    try {
+      fs.accessSync(file, fs.constants.X_OK);
+      if (fs.statSync(file).isFile()) return file;
+    } catch {
+      // not in this directory
+    }
+  }
+  return undefined;
+}
+
+/** A test-owned redis-server on its own port (never the machine's shared one); fails at once when there is no binary. */
+export async function startRedisServer(port: number, binary = findExecutable('redis-server')): Promise<ChildHandle> {
+  if (!binary) throw new Error('redis-server is not installed (not on PATH); this test starts its own Redis');
+  const proc = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   await new Promise<void>((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`redis-server did not start: ${out}`)), 10_000);
+    proc.once('error', (err) => (clearTimeout(timer), reject(new Error(`${binary} did not start: ${err.message}`))));
     proc.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
       if (out.includes('Ready to accept connections')) {
@@ -67,7 +84,7 @@ export async function startRedisServer(port: number): Promise<ChildHandle> {
         resolve();
       }
     });
-    proc.once('exit', (code) => reject(new Error(`redis-server exited ${code}: ${out}`)));
+    proc.once('exit', (code) => (clearTimeout(timer), reject(new Error(`redis-server exited ${code}: ${out}`))));
   });
   return handle(proc);
 }

@@ -3,7 +3,7 @@ import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
-import { deserializeDocument } from './bsontypes.js';
+import { deserializeDocument } from './bsonvalues.js';
 import type { EmbeddedLogger } from './logger.js';
 
 /**

@@ -6,16 +6,23 @@ import * as expressionOperators from 'mingo/operators/expression';
 import * as queryOperators from 'mingo/operators/query';
 import { Query as BareQuery } from 'mingo/query';
 import type { Options } from 'mingo/types';
+import { compileJsonSchema } from './jsonSchema.js';
 import { queryOperatorOverrides } from './queryops.js';
+import { refusedOperator } from './refusals.js';
 
 /**
- * Options shared by every mingo call. Values are compared by mingo's own type-aware
- * comparison; bson classes (ObjectId, Decimal128) compare through their toString/equality.
+ * Options shared by every mingo call. Leaf query operators are the server's own (queryops.ts:
+ * BSON order and equality across number widths); bson classes compare through them.
  */
 export const queryOptions: Partial<Options> = {
   idKey: '_id',
   useStrictMode: true,
   scriptEnabled: false,
+  // `$jsonSchema` in filters and validators: MongoDB's dialect (jsonSchema.ts).
+  jsonSchemaValidator: (schema) => {
+    const compiled = compileJsonSchema(schema);
+    return (doc) => compiled.test(doc);
+  },
 };
 
 /** Aggregation clones its input so pipeline stages can never mutate stored documents. */
@@ -62,11 +69,28 @@ function preparedFilterOptions(): Options {
   return filterOptions;
 }
 
-/** A compiled filter (MongoDB query semantics, by mingo). */
+/** One walk over the filter: refuses the operators the server does not support (refusals.ts). */
+function refuseUnsupported(v: unknown): void {
+  if (Array.isArray(v)) {
+    for (const x of v) refuseUnsupported(x);
+    return;
+  }
+  if (v === null || typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return;
+  for (const [k, x] of Object.entries(v as Document)) {
+    const refused = k.startsWith('$') ? refusedOperator(k) : undefined;
+    if (refused) throw refused();
+    refuseUnsupported(x);
+  }
+}
+
+/** A compiled filter (MongoDB query semantics: queryops.ts, parsed by mingo). */
 export interface Filter {
   test(doc: Document): boolean;
 }
 
-export function compileFilter(filter: Document): Filter {
+/** `collation` (collation.ts) makes string comparisons follow it; none is binary comparison. */
+export function compileFilter(filter: Document, collation?: { context: Options['context'] }): Filter {
+  refuseUnsupported(filter);
+  if (collation) return new BareQuery(filter, { ...queryOptions, context: collation.context });
   return new BareQuery(filter, preparedFilterOptions());
 }

@@ -1,7 +1,7 @@
 import { DBRef, type Document } from 'bson';
 import { Query as BareQuery } from 'mingo/query';
 import type { Options } from 'mingo/types';
-import { BSON_TYPE_CODES, bsonTypeOf, compareValues, fitsInt64, integralValue, numericKind, sameBracket, toJsNumber, valuesEqual, type BsonTypeName } from './bsontypes.js';
+import { BSON_TYPE_CODES, bsonTypeOf, compareValues, fitsInt64, integralValue, numericKind, sameBracket, toJsNumber, valuesEqual, type BsonTypeName, type StringCompare } from './bsonvalues.js';
 import { badValue } from './errors.js';
 import { isPlainObject } from './values.js';
 
@@ -171,85 +171,11 @@ function isMinOrMaxKey(v: unknown): boolean {
   return t === 'minKey' || t === 'maxKey';
 }
 
-function equalTo(arg: unknown): SingleValueTest {
-  if (isNil(arg)) return isNil;
-  // Only a string equals a string (symbols are decoded as strings): the common case, made cheap.
-  if (typeof arg === 'string' || typeof arg === 'boolean') return (v) => v === arg;
-  return (v) => valuesEqual(v, arg);
-}
-
-/** `$gt`/`$gte`/`$lt`/`$lte`: only within the operand's type bracket (MinKey/MaxKey compare with all); null counts as equal to missing. */
-function comparison(test: (order: number) => boolean, orEqual: boolean): SingleValueOperator {
-  return (arg) => {
-    if (arg === null) return orEqual ? isNil : () => false;
-    const crossType = isMinOrMaxKey(arg);
-    return (v) => v !== undefined && (crossType || sameBracket(v, arg)) && test(compareValues(v, arg));
-  };
-}
-
-function inList(op: string): SingleValueOperator {
-  return (list) => {
-    if (!Array.isArray(list)) throw badValue(`${op} needs an array`);
-    for (const v of list) {
-      if (isPlainObject(v) && Object.keys(v)[0]?.startsWith('$')) throw badValue(`cannot nest $ under ${op}`);
-    }
-    const tests = list.map((x) => (isRegex(x) ? (v: unknown) => regexTest(x, v) : equalTo(x)));
-    return (v) => tests.some((t) => t(v));
-  };
-}
-
 function regexOf(arg: unknown, options: unknown): unknown {
   if (typeof arg === 'string') return new RegExp(arg, typeof options === 'string' ? options.replace(/[^gimsuy]/g, '') : '');
   if (!isRegex(arg)) throw badValue('$regex has to be a string');
   return arg;
 }
-
-const SINGLE: Record<string, SingleValueOperator> = {
-  $eq: equalTo,
-  $gt: comparison((o) => o > 0, false),
-  $gte: comparison((o) => o >= 0, true),
-  $lt: comparison((o) => o < 0, false),
-  $lte: comparison((o) => o <= 0, true),
-  $in: inList('$in'),
-  $type: (spec) => {
-    const types = typeSet(spec);
-    return (v) => hasType(v, types);
-  },
-  $size: (n) => {
-    const size = wholeNumber('$size', n, 'argument');
-    if (size < 0n) throw badValue('$size may not be negative');
-    return (v) => Array.isArray(v) && BigInt(v.length) === size;
-  },
-  $exists: (arg) => {
-    const want = arg !== false && arg !== 0 && arg !== null;
-    return (v) => (v !== undefined) === want;
-  },
-  $mod: (spec) => {
-    if (!Array.isArray(spec)) throw badValue('malformed mod, needs to be an array');
-    if (spec.length < 2) throw badValue('malformed mod, not enough elements');
-    if (spec.length > 2) throw badValue('malformed mod, too many elements');
-    const [d, r] = spec as [unknown, unknown];
-    if (numericKind(d) === undefined) throw badValue('malformed mod, divisor not a number');
-    if (numericKind(r) === undefined) throw badValue('malformed mod, remainder not a number');
-    const divisor = truncated(d);
-    const remainder = truncated(r);
-    if (divisor === undefined || remainder === undefined) throw badValue('malformed mod, divisor value is invalid');
-    if (divisor === 0n) throw badValue('divisor cannot be 0');
-    return (v) => {
-      if (numericKind(v) === undefined) return false;
-      const n = truncated(v);
-      return n !== undefined && n % divisor === remainder;
-    };
-  },
-  $bitsAllSet: bits('$bitsAllSet', (set) => set.every(Boolean)),
-  $bitsAnySet: bits('$bitsAnySet', (set) => set.some(Boolean)),
-  $bitsAllClear: bits('$bitsAllClear', (set) => set.every((b) => !b)),
-  $bitsAnyClear: bits('$bitsAnyClear', (set) => set.some((b) => !b)),
-  $elemMatch: (criteria, options) => {
-    const test = elementTest(criteria, options);
-    return (v) => Array.isArray(v) && v.some(test);
-  },
-};
 
 function bits(op: string, test: (set: boolean[]) => boolean): SingleValueOperator {
   return (mask) => {
@@ -262,60 +188,6 @@ function bits(op: string, test: (set: boolean[]) => boolean): SingleValueOperato
 }
 
 const LOGICAL = new Set(['$and', '$or', '$nor']);
-
-/**
- * `$elemMatch`'s test of one element. `{$gte: 80, $lt: 85}` (operators only) tests the element
- * itself, all conditions on the same element, an array element being a single value; a query
- * (`{product: 'xyz', score: {$gte: 8}}`) tests elements that are documents.
- */
-function elementTest(criteria: unknown, options: Options): SingleValueTest {
-  if (!isPlainObject(criteria)) throw badValue('$elemMatch needs an Object');
-  const keys = Object.keys(criteria);
-  if (keys.length > 0 && keys.every((k) => k.startsWith('$') && !LOGICAL.has(k))) {
-    const tests = keys.filter((k) => k !== '$options').map((k) => singleValueTest(k, criteria[k], criteria, options));
-    return (v) => tests.every((t) => t(v));
-  }
-  const query = new BareQuery(criteria, options);
-  return (v) => (isPlainObject(v) || Array.isArray(v)) && query.test(v as Document);
-}
-
-/** The single-value test of operator `op`, including the negations and `$not`, `$regex`, `$all`. */
-function singleValueTest(op: string, arg: unknown, siblings: Document, options: Options): SingleValueTest {
-  const single = SINGLE[op];
-  if (single) return single(arg, options);
-  switch (op) {
-    case '$ne': {
-      const eq = equalTo(arg);
-      return (v) => !eq(v);
-    }
-    case '$nin': {
-      const within = inList('$nin')(arg, options);
-      return (v) => !within(v);
-    }
-    case '$regex': {
-      const re = regexOf(arg, siblings.$options);
-      return (v) => regexTest(re, v);
-    }
-    case '$not': {
-      if (isRegex(arg)) return (v) => !regexTest(arg, v);
-      if (!isPlainObject(arg)) throw badValue('$not needs a regex or a document');
-      const inner = Object.keys(arg)
-        .filter((k) => k !== '$options')
-        .map((k) => singleValueTest(k, arg[k], arg, options));
-      return (v) => !inner.every((t) => t(v));
-    }
-    case '$all': {
-      if (!Array.isArray(arg)) throw badValue('$all needs an array');
-      const parts = arg.map((x) => (isPlainObject(x) && Object.keys(x)[0] === '$elemMatch' ? (SINGLE.$elemMatch as SingleValueOperator)(x.$elemMatch, options) : equalTo(x)));
-      return (v) => parts.length > 0 && parts.every((t) => t(v));
-    }
-    default: {
-      // Anything else: mingo's operator on a one-field probe document.
-      const query = new BareQuery({ v: { [op]: arg } }, options);
-      return (v) => query.test({ v });
-    }
-  }
-}
 
 // ---- path operators ----
 
@@ -335,46 +207,183 @@ function negated(op: QueryOperator): QueryOperator {
   };
 }
 
-export const queryOperatorOverrides: Record<string, QueryOperator> = {
-  $eq: onPath(equalTo),
-  $ne: negated(onPath(equalTo)),
-  $gt: onPath(SINGLE.$gt as SingleValueOperator),
-  $gte: onPath(SINGLE.$gte as SingleValueOperator),
-  $lt: onPath(SINGLE.$lt as SingleValueOperator),
-  $lte: onPath(SINGLE.$lte as SingleValueOperator),
-  $in: onPath(SINGLE.$in as SingleValueOperator),
-  $nin: negated(onPath(SINGLE.$in as SingleValueOperator)),
-  $type: onPath(SINGLE.$type as SingleValueOperator),
-  $mod: onPath(SINGLE.$mod as SingleValueOperator),
-  $bitsAllSet: onPath(SINGLE.$bitsAllSet as SingleValueOperator),
-  $bitsAnySet: onPath(SINGLE.$bitsAnySet as SingleValueOperator),
-  $bitsAllClear: onPath(SINGLE.$bitsAllClear as SingleValueOperator),
-  $bitsAnyClear: onPath(SINGLE.$bitsAnyClear as SingleValueOperator),
-  // The array itself has the size; its elements are not looked into.
-  $size: (selector, n, options) => {
-    const test = (SINGLE.$size as SingleValueOperator)(n, options);
-    const parts = selector.split('.');
-    return (doc) => leafValues(doc, parts).some(test);
-  },
-  // Only arrays have elements: a leaf array's elements are tested, the leaf itself is not.
-  $elemMatch: (selector, criteria, options) => {
-    const test = elementTest(criteria, options);
-    const parts = selector.split('.');
-    return (doc) => leafValues(doc, parts).some((leaf) => Array.isArray(leaf) && leaf.some(test));
-  },
-  $all: (selector, list, options) => {
-    if (!Array.isArray(list)) throw badValue('$all needs an array');
-    const isElemMatch = (v: unknown): boolean => isPlainObject(v) && Object.keys(v)[0] === '$elemMatch';
-    if (list.length > 0 && isElemMatch(list[0])) {
-      if (!list.every(isElemMatch)) throw badValue('$all/$elemMatch has to be consistent');
-    } else if (list.some((v) => isPlainObject(v) && Object.keys(v)[0]?.startsWith('$'))) {
-      throw badValue('no $ expressions in $all');
+/**
+ * The operators, with string values compared binary (`strings` undefined) or under a collation
+ * (collation.ts passes its comparison).
+ */
+export function makeQueryOperators(strings?: StringCompare): Record<string, QueryOperator> {
+  function equalTo(arg: unknown): SingleValueTest {
+    if (isNil(arg)) return isNil;
+    // Only a string equals a string (symbols are decoded as strings): the common case, made cheap.
+    if ((typeof arg === 'string' && !strings) || typeof arg === 'boolean') return (v) => v === arg;
+    return (v) => valuesEqual(v, arg, strings);
+  }
+
+  /** `$gt`/`$gte`/`$lt`/`$lte`: only within the operand's type bracket (MinKey/MaxKey compare with all); null counts as equal to missing. */
+  function comparison(test: (order: number) => boolean, orEqual: boolean): SingleValueOperator {
+    return (arg) => {
+      if (arg === null) return orEqual ? isNil : () => false;
+      const crossType = isMinOrMaxKey(arg);
+      return (v) => v !== undefined && (crossType || sameBracket(v, arg)) && test(compareValues(v, arg, strings));
+    };
+  }
+
+  function inList(op: string): SingleValueOperator {
+    return (list) => {
+      if (!Array.isArray(list)) throw badValue(`${op} needs an array`);
+      for (const v of list) {
+        if (isPlainObject(v) && Object.keys(v)[0]?.startsWith('$')) throw badValue(`cannot nest $ under ${op}`);
+      }
+      const tests = list.map((x) => (isRegex(x) ? (v: unknown) => regexTest(x, v) : equalTo(x)));
+      return (v) => tests.some((t) => t(v));
+    };
+  }
+
+  const singleOps: Record<string, SingleValueOperator> = {
+    $eq: equalTo,
+    $gt: comparison((o) => o > 0, false),
+    $gte: comparison((o) => o >= 0, true),
+    $lt: comparison((o) => o < 0, false),
+    $lte: comparison((o) => o <= 0, true),
+    $in: inList('$in'),
+    $type: (spec) => {
+      const types = typeSet(spec);
+      return (v) => hasType(v, types);
+    },
+    $size: (n) => {
+      const size = wholeNumber('$size', n, 'argument');
+      if (size < 0n) throw badValue('$size may not be negative');
+      return (v) => Array.isArray(v) && BigInt(v.length) === size;
+    },
+    $exists: (arg) => {
+      const want = arg !== false && arg !== 0 && arg !== null;
+      return (v) => (v !== undefined) === want;
+    },
+    $mod: (spec) => {
+      if (!Array.isArray(spec)) throw badValue('malformed mod, needs to be an array');
+      if (spec.length < 2) throw badValue('malformed mod, not enough elements');
+      if (spec.length > 2) throw badValue('malformed mod, too many elements');
+      const [d, r] = spec as [unknown, unknown];
+      if (numericKind(d) === undefined) throw badValue('malformed mod, divisor not a number');
+      if (numericKind(r) === undefined) throw badValue('malformed mod, remainder not a number');
+      const divisor = truncated(d);
+      const remainder = truncated(r);
+      if (divisor === undefined || remainder === undefined) throw badValue('malformed mod, divisor value is invalid');
+      if (divisor === 0n) throw badValue('divisor cannot be 0');
+      return (v) => {
+        if (numericKind(v) === undefined) return false;
+        const n = truncated(v);
+        return n !== undefined && n % divisor === remainder;
+      };
+    },
+    $bitsAllSet: bits('$bitsAllSet', (set) => set.every(Boolean)),
+    $bitsAnySet: bits('$bitsAnySet', (set) => set.some(Boolean)),
+    $bitsAllClear: bits('$bitsAllClear', (set) => set.every((b) => !b)),
+    $bitsAnyClear: bits('$bitsAnyClear', (set) => set.some((b) => !b)),
+    $elemMatch: (criteria, options) => {
+      const test = elementTest(criteria, options);
+      return (v) => Array.isArray(v) && v.some(test);
+    },
+  };
+
+  /**
+   * `$elemMatch`'s test of one element. `{$gte: 80, $lt: 85}` (operators only) tests the element
+   * itself, all conditions on the same element, an array element being a single value; a query
+   * (`{product: 'xyz', score: {$gte: 8}}`) tests elements that are documents.
+   */
+  function elementTest(criteria: unknown, options: Options): SingleValueTest {
+    if (!isPlainObject(criteria)) throw badValue('$elemMatch needs an Object');
+    const keys = Object.keys(criteria);
+    if (keys.length > 0 && keys.every((k) => k.startsWith('$') && !LOGICAL.has(k))) {
+      const tests = keys.filter((k) => k !== '$options').map((k) => singleValueTest(k, criteria[k], criteria, options));
+      return (v) => tests.every((t) => t(v));
     }
-    // MongoDB: {a: {$all: [x, y]}} is {$and: [{a: x}, {a: y}]}; an empty list matches nothing.
-    const parts = list.map((v) => new BareQuery({ [selector]: isElemMatch(v) || isRegex(v) ? v : { $eq: v } }, options));
-    return (doc) => parts.length > 0 && parts.every((q) => q.test(doc));
-  },
-};
+    const query = new BareQuery(criteria, options);
+    return (v) => (isPlainObject(v) || Array.isArray(v)) && query.test(v as Document);
+  }
+
+  /** The single-value test of operator `op`, including the negations and `$not`, `$regex`, `$all`. */
+  function singleValueTest(op: string, arg: unknown, siblings: Document, options: Options): SingleValueTest {
+    const single = singleOps[op];
+    if (single) return single(arg, options);
+    switch (op) {
+      case '$ne': {
+        const eq = equalTo(arg);
+        return (v) => !eq(v);
+      }
+      case '$nin': {
+        const within = inList('$nin')(arg, options);
+        return (v) => !within(v);
+      }
+      case '$regex': {
+        const re = regexOf(arg, siblings.$options);
+        return (v) => regexTest(re, v);
+      }
+      case '$not': {
+        if (isRegex(arg)) return (v) => !regexTest(arg, v);
+        if (!isPlainObject(arg)) throw badValue('$not needs a regex or a document');
+        const inner = Object.keys(arg)
+          .filter((k) => k !== '$options')
+          .map((k) => singleValueTest(k, arg[k], arg, options));
+        return (v) => !inner.every((t) => t(v));
+      }
+      case '$all': {
+        if (!Array.isArray(arg)) throw badValue('$all needs an array');
+        const parts = arg.map((x) => (isPlainObject(x) && Object.keys(x)[0] === '$elemMatch' ? (singleOps.$elemMatch as SingleValueOperator)(x.$elemMatch, options) : equalTo(x)));
+        return (v) => parts.length > 0 && parts.every((t) => t(v));
+      }
+      default: {
+        // Anything else: mingo's operator on a one-field probe document.
+        const query = new BareQuery({ v: { [op]: arg } }, options);
+        return (v) => query.test({ v });
+      }
+    }
+  }
+
+  return {
+    $eq: onPath(equalTo),
+    $ne: negated(onPath(equalTo)),
+    $gt: onPath(singleOps.$gt as SingleValueOperator),
+    $gte: onPath(singleOps.$gte as SingleValueOperator),
+    $lt: onPath(singleOps.$lt as SingleValueOperator),
+    $lte: onPath(singleOps.$lte as SingleValueOperator),
+    $in: onPath(singleOps.$in as SingleValueOperator),
+    $nin: negated(onPath(singleOps.$in as SingleValueOperator)),
+    $type: onPath(singleOps.$type as SingleValueOperator),
+    $mod: onPath(singleOps.$mod as SingleValueOperator),
+    $bitsAllSet: onPath(singleOps.$bitsAllSet as SingleValueOperator),
+    $bitsAnySet: onPath(singleOps.$bitsAnySet as SingleValueOperator),
+    $bitsAllClear: onPath(singleOps.$bitsAllClear as SingleValueOperator),
+    $bitsAnyClear: onPath(singleOps.$bitsAnyClear as SingleValueOperator),
+    // The array itself has the size; its elements are not looked into.
+    $size: (selector, n, options) => {
+      const test = (singleOps.$size as SingleValueOperator)(n, options);
+      const parts = selector.split('.');
+      return (doc) => leafValues(doc, parts).some(test);
+    },
+    // Only arrays have elements: a leaf array's elements are tested, the leaf itself is not.
+    $elemMatch: (selector, criteria, options) => {
+      const test = elementTest(criteria, options);
+      const parts = selector.split('.');
+      return (doc) => leafValues(doc, parts).some((leaf) => Array.isArray(leaf) && leaf.some(test));
+    },
+    $all: (selector, list, options) => {
+      if (!Array.isArray(list)) throw badValue('$all needs an array');
+      const isElemMatch = (v: unknown): boolean => isPlainObject(v) && Object.keys(v)[0] === '$elemMatch';
+      if (list.length > 0 && isElemMatch(list[0])) {
+        if (!list.every(isElemMatch)) throw badValue('$all/$elemMatch has to be consistent');
+      } else if (list.some((v) => isPlainObject(v) && Object.keys(v)[0]?.startsWith('$'))) {
+        throw badValue('no $ expressions in $all');
+      }
+      // MongoDB: {a: {$all: [x, y]}} is {$and: [{a: x}, {a: y}]}; an empty list matches nothing.
+      const parts = list.map((v) => new BareQuery({ [selector]: isElemMatch(v) || isRegex(v) ? v : { $eq: v } }, options));
+      return (doc) => parts.length > 0 && parts.every((q) => q.test(doc));
+    },
+  };
+}
+
+/** The operators with binary string comparison (no collation). */
+export const queryOperatorOverrides = makeQueryOperators();
 
 /** A number truncated toward zero, as a bigint; undefined for NaN, ±Infinity or beyond int64. */
 function truncated(v: unknown): bigint | undefined {

@@ -1,7 +1,7 @@
 import { BSON, ObjectId, Timestamp, type Document } from 'bson';
 import { Aggregator } from 'mingo';
 import * as mingoUpdate from 'mingo/operators/update';
-import { valuesEqual } from './bsontypes.js';
+import { valuesEqual } from './bsonvalues.js';
 import { copyAlongPaths } from './diff.js';
 import { MongoCommandError } from './errors.js';
 import { resolvePositional } from './positional.js';

@@ -1,5 +1,5 @@
 import { DBRef, type Document } from 'bson';
-import { compareValues, fitsInt64, integralValue, makeNumber, numericKind, toJsNumber, valuesEqual, type NumericKind } from './bsontypes.js';
+import { compareValues, fitsInt64, integralValue, makeNumber, numericKind, toJsNumber, valuesEqual, type NumericKind } from './bsonvalues.js';
 import { MongoCommandError } from './errors.js';
 import { compileFilter, type Filter } from './query.js';
 import { cloneValue, isPlainObject, shellValue } from './values.js';

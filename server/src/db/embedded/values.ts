@@ -1,5 +1,5 @@
 import { Binary, DBRef, Decimal128, Double, Long, ObjectId, Timestamp, type Document } from 'bson';
-import { numericKind, toJsNumber } from './bsontypes.js';
+import { numericKind, toJsNumber } from './bsonvalues.js';
 
 /** The value of any BSON number (number, bigint, Long, Int32, Double, Decimal128) as a JS number; undefined for anything else. */
 export function numberValue(v: unknown): number | undefined {

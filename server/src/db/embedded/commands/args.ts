@@ -1,10 +1,11 @@
-import { ObjectId, type Document } from 'bson';
+import type { Document } from 'bson';
 import { MongoCommandError } from '../errors.js';
+import { effectiveCollation, type Collation } from '../collation.js';
+import { planQuery, runPlan, type QueryOptions } from '../planner.js';
 import { Projection } from '../projection.js';
 import { sortDocuments } from '../sort.js';
-import { compileFilter } from '../query.js';
 import type { Collection } from '../store.js';
-import { isPlainObject, numberValue, valueKey } from '../values.js';
+import { isPlainObject, numberValue } from '../values.js';
 
 /** The collection name given as the command's first field value. */
 export function collectionArg(cmd: Document, name: string): string {
@@ -37,48 +38,18 @@ export function docArray(cmd: Document, field: string): Document[] {
   return v as Document[];
 }
 
-/** A value usable for an exact hash lookup (scalar, ObjectId or Date). */
-function isLookupValue(v: unknown): boolean {
-  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v instanceof ObjectId || v instanceof Date;
-}
-
-function equalityValue(v: unknown): { ok: boolean; value?: unknown } {
-  if (isLookupValue(v)) return { ok: true, value: v };
-  if (isPlainObject(v) && Object.keys(v).length === 1 && '$eq' in v && isLookupValue(v.$eq)) return { ok: true, value: v.$eq };
-  return { ok: false };
-}
-
 /**
- * Documents matching `filter`, in natural order. Uses the _id map or a single-field unique
- * index when the filter pins one, so the common lookups do not scan the collection.
+ * Documents matching `filter`, in natural order, by the plan planner.ts chooses (the _id map
+ * or a single-field unique index answers equalities without scanning). `opts` carries the
+ * command's collation and hint.
  */
-export function matchDocs(coll: Collection | undefined, filter: Document): Document[] {
-  if (!coll) return [];
-  const query = compileFilter(filter);
-  const idEq = equalityValue(filter._id);
-  if (idEq.ok) {
-    const doc = coll.docs.get(valueKey(idEq.value));
-    return doc && query.test(doc) ? [doc] : [];
-  }
-  for (const [field, raw] of Object.entries(filter)) {
-    if (field.startsWith('$')) continue;
-    const eq = equalityValue(raw);
-    if (!eq.ok) continue;
-    for (const index of coll.indexes.values()) {
-      const ids = index.lookup(field, eq.value);
-      if (!ids) continue;
-      const out: Document[] = [];
-      for (const id of ids) {
-        const doc = coll.docs.get(id);
-        if (doc && query.test(doc)) out.push(doc);
-      }
-      // Keep natural order semantics stable for multi-document results.
-      if (out.length <= 1) return out;
-      const hits = new Set(out);
-      return coll.all().filter((d) => hits.has(d));
-    }
-  }
-  return coll.all().filter((d) => query.test(d));
+export function matchDocs(coll: Collection | undefined, filter: Document, opts: QueryOptions = {}): Document[] {
+  return runPlan(coll, filter, planQuery(coll, filter, opts), opts.collation).docs;
+}
+
+/** The collation and hint of a command (or of one update/delete statement) on `coll`, plus its sort. */
+export function queryOptionsOf(cmd: Document, coll: Collection | undefined, sort?: Document): QueryOptions {
+  return { collation: effectiveCollation(cmd.collation, coll?.options.collation), hint: cmd.hint, sort };
 }
 
 /** Sort spec without `$natural` (natural order is what we already have). */
@@ -93,15 +64,15 @@ export function sortSpec(sort: Document | undefined): Record<string, 1 | -1> | u
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** Sorts (sort.ts: MongoDB's BSON order), skips, limits, then projects (projection.ts). */
+/** Sorts (sort.ts: MongoDB's BSON order, strings under the collation), skips, limits, then projects (projection.ts). */
 export function shape(
   docs: Document[],
-  opts: { sort?: Document | undefined; skip?: number | undefined; limit?: number | undefined; projection?: Document | undefined; filter?: Document | undefined },
+  opts: { sort?: Document | undefined; skip?: number | undefined; limit?: number | undefined; projection?: Document | undefined; filter?: Document | undefined; collation?: Collation | undefined },
 ): Document[] {
   // Compiled (and validated) before anything runs: a bad projection fails even when nothing matches.
   const projection = Projection.compile(opts.projection, opts.filter ?? {});
   const sort = sortSpec(opts.sort);
-  const sorted = sort ? sortDocuments(docs, sort) : docs;
+  const sorted = sort ? sortDocuments(docs, sort, opts.collation?.compare) : docs;
   const start = Math.max(0, opts.skip ?? 0);
   const out = opts.limit ? sorted.slice(start, start + opts.limit) : sorted.slice(start);
   return projection ? out.map((doc) => projection.apply(doc)) : out;

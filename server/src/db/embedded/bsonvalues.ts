@@ -266,8 +266,11 @@ export function compareNumbers(a: unknown, b: unknown): number {
   return typeof x === 'number' ? compareNumberBigint(x, y as bigint) : -compareNumberBigint(y as number, x);
 }
 
+/** How two strings compare: binary by default, or a collation's comparison. */
+export type StringCompare = (a: string, b: string) => number;
+
 /** Strings in UTF-8 byte order (code point order; plain `<` compares UTF-16 units). */
-function compareStrings(a: string, b: string): number {
+export function compareStrings(a: string, b: string): number {
   if (a === b) return 0;
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
@@ -293,7 +296,7 @@ function entries(v: unknown): Array<[string, unknown]> {
   return Object.entries(v as Document).filter(([, x]) => x !== undefined);
 }
 
-function compareSequences(xs: ReadonlyArray<[string, unknown]>, ys: ReadonlyArray<[string, unknown]>, withKeys: boolean): number {
+function compareSequences(xs: ReadonlyArray<[string, unknown]>, ys: ReadonlyArray<[string, unknown]>, withKeys: boolean, strings: StringCompare): number {
   const n = Math.min(xs.length, ys.length);
   for (let i = 0; i < n; i++) {
     const [kx, vx] = xs[i] as [string, unknown];
@@ -304,7 +307,7 @@ function compareSequences(xs: ReadonlyArray<[string, unknown]>, ys: ReadonlyArra
       const key = compareStrings(kx, ky);
       if (key !== 0) return key;
     }
-    const value = compareValues(vx, vy);
+    const value = compareValues(vx, vy, strings);
     if (value !== 0) return value;
   }
   return cmp(xs.length, ys.length);
@@ -314,8 +317,11 @@ function bytesOf(v: { buffer: Uint8Array; position?: number }): Uint8Array {
   return typeof v.position === 'number' ? v.buffer.subarray(0, v.position) : v.buffer;
 }
 
-/** MongoDB's total order of BSON values (sorts, $min/$max, comparisons, equality). */
-export function compareValues(a: unknown, b: unknown): number {
+/**
+ * MongoDB's total order of BSON values (sorts, $min/$max, comparisons, equality). `strings`
+ * compares string values (a collation); field names always compare binary.
+ */
+export function compareValues(a: unknown, b: unknown, strings: StringCompare = compareStrings): number {
   if (a === b) return 0;
   const ra = canonicalRank(a);
   const rb = canonicalRank(b);
@@ -324,14 +330,15 @@ export function compareValues(a: unknown, b: unknown): number {
     case 10:
       return compareNumbers(a, b);
     case 15:
-      return compareStrings(String(a), String(b));
+      return strings(String(a), String(b));
     case 20:
-      return compareSequences(entries(a), entries(b), true);
+      return compareSequences(entries(a), entries(b), true, strings);
     case 25:
       return compareSequences(
         (a as unknown[]).map((x, i) => [String(i), x]),
         (b as unknown[]).map((x, i) => [String(i), x]),
         false,
+        strings,
       );
     case 30: {
       const x = a as { sub_type: number; buffer: Uint8Array; position?: number };
@@ -366,8 +373,8 @@ export function compareValues(a: unknown, b: unknown): number {
 }
 
 /** BSON equality (`{a: 5}` matches 5, 5.0 and NumberLong(5); field order matters in documents). */
-export function valuesEqual(a: unknown, b: unknown): boolean {
-  return compareValues(a, b) === 0;
+export function valuesEqual(a: unknown, b: unknown, strings?: StringCompare): boolean {
+  return compareValues(a, b, strings) === 0;
 }
 
 // ---- numbers ----
