@@ -7,8 +7,8 @@ import * as projectionOperators from 'mingo/operators/projection';
 import * as queryOperators from 'mingo/operators/query';
 import * as windowOperators from 'mingo/operators/window';
 import type { CollationSpec } from 'mingo/types';
-import { compare, ensureArray, flatten, isEqual, isNil, resolve, typeOf } from 'mingo/util';
 import { MongoCommandError } from './errors.js';
+import { makeQueryOperators } from './queryops.js';
 import { isPlainObject } from './values.js';
 
 /**
@@ -123,71 +123,15 @@ function build(spec: Document, key: string): Collation {
 }
 
 type Cmp = (a: string, b: string) => number;
-type QueryOperator = (selector: string, value: unknown, options: unknown) => (obj: Document) => boolean;
 
-/** Equality under the collation: strings by the collator, everything else as BSON equality. */
-function equalUnder(cmp: Cmp, a: unknown, b: unknown): boolean {
-  if (typeof a === 'string' && typeof b === 'string') return cmp(a, b) === 0;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => equalUnder(cmp, x, b[i]));
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const ka = Object.keys(a);
-    const kb = Object.keys(b);
-    return ka.length === kb.length && ka.every((k, i) => k === kb[i] && equalUnder(cmp, a[k], b[k]));
-  }
-  return isEqual(a, b);
-}
-
-function depthOf(selector: string): number {
-  let depth = 0;
-  for (const ch of selector) if (ch === '.') depth++;
-  return depth;
-}
-
-/** mingo's comparison query operators, with strings compared under the collation. */
+/** mingo's operators, with the query operators of queryops.ts comparing strings under the collation. */
 function collatedContext(cmp: Cmp): Context {
-  const eq = (a: unknown, b: unknown, depth: number): boolean => {
-    if (equalUnder(cmp, a, b)) return true;
-    if (isNil(a) && isNil(b)) return true;
-    if (Array.isArray(a)) return a.some((v) => equalUnder(cmp, v, b)) || flatten(a, depth || 1).some((v) => equalUnder(cmp, v, b));
-    return false;
-  };
-  const inList = (a: unknown, list: unknown[]): boolean => {
-    if (isNil(a)) return list.some((v) => v === null);
-    const values = ensureArray(a) as unknown[];
-    return values.some((v) => list.some((x) => (x instanceof RegExp ? typeof v === 'string' && x.test(v) : equalUnder(cmp, v, x))));
-  };
-  const order = (test: (n: number) => boolean) => (a: unknown, b: unknown): boolean => {
-    for (const v of ensureArray(a) as unknown[]) {
-      if (typeOf(v) !== typeOf(b)) continue;
-      const n = typeof v === 'string' && typeof b === 'string' ? cmp(v, b) : compare(v, b);
-      if (test(n)) return true;
-    }
-    return false;
-  };
-  const field = (pred: (lhs: unknown, value: unknown, depth: number) => boolean): QueryOperator => (selector, value) => {
-    const depth = depthOf(selector);
-    return (obj) => pred(resolve(obj, selector, { unwrapArray: true }), value, depth);
-  };
-  const asList = (v: unknown): unknown[] => {
-    if (!Array.isArray(v)) throw new MongoCommandError('BadValue', '$in needs an array');
-    return v;
-  };
-  const ops: Record<string, QueryOperator> = {
-    $eq: field((a, b, d) => eq(a, b, d)),
-    $ne: field((a, b, d) => !eq(a, b, d)),
-    $in: field((a, b) => inList(a, asList(b))),
-    $nin: field((a, b) => !inList(a, asList(b))),
-    $gt: field(order((n) => n > 0)),
-    $gte: field(order((n) => n >= 0)),
-    $lt: field(order((n) => n < 0)),
-    $lte: field(order((n) => n <= 0)),
-  };
   return Context.init({
     accumulator: accumulatorOperators,
     expression: expressionOperators,
     pipeline: pipelineOperators,
     projection: projectionOperators,
-    query: { ...queryOperators, ...ops } as unknown as typeof queryOperators,
+    query: { ...queryOperators, ...makeQueryOperators(cmp) } as unknown as typeof queryOperators,
     window: windowOperators,
   });
 }

@@ -9,6 +9,7 @@ export const ErrorCodes = {
   TypeMismatch: 14,
   AuthenticationFailed: 18,
   IllegalOperation: 20,
+  PathNotViable: 28,
   NamespaceNotFound: 26,
   IndexNotFound: 27,
   ConflictingUpdateOperators: 40,

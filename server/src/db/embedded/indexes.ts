@@ -1,9 +1,8 @@
 import type { Document } from 'bson';
-import { Query } from 'mingo';
 import { parseCollation, type Collation } from './collation.js';
 import { MongoCommandError } from './errors.js';
+import { compileFilter, type Filter } from './query.js';
 import { isPlainObject, pathValues, shellValue, valueKey } from './values.js';
-import { queryOptions } from './query.js';
 
 /** Index definition as stored and as returned by listIndexes. */
 export interface IndexSpec extends Document {
@@ -39,14 +38,14 @@ export function defaultIndexName(key: Document): string {
 export class Index {
   readonly fields: string[];
   private readonly entries = new Map<string, Set<string>>();
-  private readonly partial: Query | undefined;
+  private readonly partial: Filter | undefined;
   /** Strings are keyed by the collation's fold (a case-insensitive unique index). */
   readonly collation: Collation | undefined;
 
   /** Replaced by collMod (hidden, expireAfterSeconds): never the key, name, collation or uniqueness. */
   constructor(public spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
-    this.partial = spec.partialFilterExpression ? new Query(spec.partialFilterExpression, queryOptions) : undefined;
+    this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : undefined;
     this.collation = parseCollation(spec.collation);
   }
 

@@ -3,6 +3,7 @@ import { promises as fsp } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
+import { deserializeDocument } from './bsonvalues.js';
 import type { EmbeddedLogger } from './logger.js';
 
 /**
@@ -99,7 +100,7 @@ export function scanRecords(buf: Buffer, file: string, allowTornTail: boolean): 
       return { records, goodEnd: offset };
     }
     try {
-      records.push(BSON.deserialize(frame.payload));
+      records.push(deserializeDocument(frame.payload));
     } catch (err) {
       throw new JournalCorruptError(`undecodable record in ${file} at offset ${offset}: ${(err as Error).message}`);
     }

@@ -1,4 +1,4 @@
-import type { Document } from 'bson';
+import { DBRef, type Document } from 'bson';
 import { MongoCommandError } from './errors.js';
 import { ExpressionEvaluator, isExpressionName } from './expressions.js';
 import { matchedElementIndex } from './positional.js';
@@ -74,13 +74,24 @@ function fail(code: number, msg: string): MongoCommandError {
   return new MongoCommandError(`Location${code}`, msg);
 }
 
+/** `$`-prefixed names a path may hold: a DBRef's fields. */
+const DBREF_FIELDS = new Set(['$ref', '$id', '$db']);
+
 function validateFieldPath(path: string): string[] {
   const parts = path.split('.');
   for (const part of parts) {
     if (part === '') throw fail(15998, 'FieldPath field names may not be empty strings.');
-    if (part.startsWith('$')) throw fail(16410, "FieldPath field names may not start with '$'. Consider using $getField or $setField.");
+    if (part.startsWith('$') && !DBREF_FIELDS.has(part)) throw fail(16410, "FieldPath field names may not start with '$'. Consider using $getField or $setField.");
   }
   return parts;
+}
+
+/** A DBRef as the document it is on the wire, so a projection can descend into it. */
+function asDocument(v: unknown): unknown {
+  if (!(v instanceof DBRef)) return v;
+  const doc: Document = { $ref: v.collection, $id: v.oid };
+  if (v.db !== undefined) doc.$db = v.db;
+  return { ...doc, ...v.fields };
 }
 
 function addAtPath(root: PathNode, parts: readonly string[], node: Node): void {
@@ -305,8 +316,9 @@ export class Projection {
       if (child.kind === 'include' || child.kind === 'slice' || child.kind === 'positional') {
         if (v !== undefined) out[key] = v;
       } else if (child.kind === 'path') {
-        if (isPlainObject(v)) out[key] = this.include(v, child);
-        else if (Array.isArray(v)) out[key] = this.includeArray(v, child);
+        const sub = asDocument(v);
+        if (isPlainObject(sub)) out[key] = this.include(sub, child);
+        else if (Array.isArray(sub)) out[key] = this.includeArray(sub, child);
       }
     }
     return out;
@@ -328,7 +340,10 @@ export class Projection {
       const child = node.children.get(key);
       const v: unknown = input[key];
       if (!child) out[key] = v;
-      else if (child.kind === 'path') out[key] = isPlainObject(v) ? this.exclude(v, child) : Array.isArray(v) ? this.excludeArray(v, child) : v;
+      else if (child.kind === 'path') {
+        const sub = asDocument(v);
+        out[key] = isPlainObject(sub) ? this.exclude(sub, child) : Array.isArray(sub) ? this.excludeArray(sub, child) : v;
+      }
       else if (child.kind !== 'exclude' && !isComputed(child)) out[key] = v;
     }
     return out;

@@ -1,15 +1,18 @@
 import type { Document } from 'bson';
-import { ProcessingMode, Query } from 'mingo';
+import { ProcessingMode } from 'mingo';
 import { Context } from 'mingo/core';
+import * as accumulatorOperators from 'mingo/operators/accumulator';
+import * as expressionOperators from 'mingo/operators/expression';
 import * as queryOperators from 'mingo/operators/query';
 import { Query as BareQuery } from 'mingo/query';
 import type { Options } from 'mingo/types';
 import { compileJsonSchema } from './jsonSchema.js';
+import { queryOperatorOverrides } from './queryops.js';
 import { refusedOperator } from './refusals.js';
 
 /**
- * Options shared by every mingo call. Values are compared by mingo's own type-aware
- * comparison; bson classes (ObjectId, Decimal128) compare through their toString/equality.
+ * Options shared by every mingo call. Leaf query operators are the server's own (queryops.ts:
+ * BSON order and equality across number widths); bson classes compare through them.
  */
 export const queryOptions: Partial<Options> = {
   idKey: '_id',
@@ -31,40 +34,63 @@ export function aggregateOptions(resolver: (name: string) => Document[]): Partia
   };
 }
 
+type QueryOps = NonNullable<Parameters<typeof Context.init>[0]>['query'];
+
+/** mingo's query operators, with the ones that differ from MongoDB replaced (queryops.ts). */
+const QUERY_OPERATORS = { ...queryOperators, ...queryOperatorOverrides } as unknown as QueryOps;
+
+/** The one operand that makes a compilation hand out mingo's prepared options (no query can hold a symbol). */
+const CAPTURE = Symbol('capture');
+let captured: Options | undefined;
+
+function capture(_selector: string, value: unknown, options: Options): () => boolean {
+  if (value !== CAPTURE) throw new Error('unknown query operator $__embeddedComputeOptions');
+  captured = options;
+  return () => true;
+}
+
+const filterContext = Context.init({
+  query: { ...QUERY_OPERATORS, $__embeddedComputeOptions: capture } as unknown as QueryOps,
+  expression: expressionOperators,
+  accumulator: accumulatorOperators,
+});
+
 /**
- * Query operators only. mingo copies every operator table of a query's context into each new
- * Query (hundreds of entries with the full context); a filter that uses no expression
- * (`$expr`, `$where`, `$function`, `$jsonSchema`) only needs these.
+ * mingo copies every operator table of a plain options object into each new Query (hundreds of
+ * entries); options it prepared itself are reused as they are. So they are prepared once.
  */
-const leanOptions: Partial<Options> = { ...queryOptions, context: Context.init({ query: queryOperators }) };
+let filterOptions: Options | undefined;
 
-const NEEDS_FULL_CONTEXT = new Set(['$expr', '$function', '$jsonSchema']);
-
-/** One walk over the filter: refuses the operators the server does not support, tells whether the full context is needed. */
-function needsFullContext(v: unknown): boolean {
-  if (Array.isArray(v)) {
-    let full = false;
-    for (const x of v) full = needsFullContext(x) || full;
-    return full;
+function preparedFilterOptions(): Options {
+  if (!filterOptions) {
+    new BareQuery({ _: { $__embeddedComputeOptions: CAPTURE } }, { ...queryOptions, context: filterContext });
+    filterOptions = captured as Options;
   }
-  if (v === null || typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return false;
-  let full = false;
+  return filterOptions;
+}
+
+/** One walk over the filter: refuses the operators the server does not support (refusals.ts). */
+function refuseUnsupported(v: unknown): void {
+  if (Array.isArray(v)) {
+    for (const x of v) refuseUnsupported(x);
+    return;
+  }
+  if (v === null || typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return;
   for (const [k, x] of Object.entries(v as Document)) {
     const refused = k.startsWith('$') ? refusedOperator(k) : undefined;
     if (refused) throw refused();
-    full = NEEDS_FULL_CONTEXT.has(k) || needsFullContext(x) || full;
+    refuseUnsupported(x);
   }
-  return full;
 }
 
-/** A compiled filter (MongoDB query semantics, by mingo). */
+/** A compiled filter (MongoDB query semantics: queryops.ts, parsed by mingo). */
 export interface Filter {
   test(doc: Document): boolean;
 }
 
 /** `collation` (collation.ts) makes string comparisons follow it; none is binary comparison. */
 export function compileFilter(filter: Document, collation?: { context: Options['context'] }): Filter {
-  const full = needsFullContext(filter);
+  refuseUnsupported(filter);
   if (collation) return new BareQuery(filter, { ...queryOptions, context: collation.context });
-  return full ? new Query(filter, queryOptions) : new BareQuery(filter, leanOptions);
+  return new BareQuery(filter, preparedFilterOptions());
 }

@@ -1,12 +1,13 @@
-import { ObjectId, Timestamp, type Document } from 'bson';
-import { updateOne } from 'mingo';
+import { BSON, ObjectId, Timestamp, type Document } from 'bson';
+import { Aggregator } from 'mingo';
 import * as mingoUpdate from 'mingo/operators/update';
-import type { PipelineStage } from 'mingo/updater';
+import { valuesEqual } from './bsonvalues.js';
 import { copyAlongPaths } from './diff.js';
 import { MongoCommandError } from './errors.js';
 import { resolvePositional } from './positional.js';
 import { queryOptions } from './query.js';
-import { cloneValue, isPlainObject, setPath, valueKey } from './values.js';
+import { OWN_OPERATORS, expandArrayUpdates } from './updateops.js';
+import { cloneValue, isPlainObject, setPath, shellValue } from './values.js';
 
 export type UpdateSpec = Document | Document[];
 
@@ -21,7 +22,7 @@ export function isOperatorUpdate(u: UpdateSpec): boolean {
   const first = keys[0];
   if (first === undefined || !first.startsWith('$')) {
     const op = keys.find((k) => k.startsWith('$'));
-    if (op) throw new MongoCommandError('BadValue', `The dollar ($) prefixed field '${op}' in '${op}' is not allowed in the context of an update's replacement document.`);
+    if (op) throw new MongoCommandError('DollarPrefixedFieldName', `The dollar ($) prefixed field '${op}' in '${op}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.`);
     return false;
   }
   const plain = keys.find((k) => !k.startsWith('$'));
@@ -50,71 +51,118 @@ interface ApplyOptions {
 export function applyUpdate(doc: Document, update: UpdateSpec, opts: ApplyOptions): { doc: Document; modified: boolean } {
   let next: Document;
   if (isPipelineUpdate(update)) {
-    next = runMingoUpdate(doc, update as PipelineStage[], opts).doc;
+    next = runPipelineUpdate(doc, update, opts);
   } else if (isOperatorUpdate(update)) {
     const modifier: Document = { ...update };
     const onInsert: unknown = modifier.$setOnInsert;
     delete modifier.$setOnInsert;
     if (opts.isInsert && isPlainObject(onInsert)) modifier.$set = { ...(isPlainObject(modifier.$set) ? modifier.$set : {}), ...onInsert };
-    if (!opts.isInsert) guardImmutableId(doc, modifier);
     if (Object.keys(modifier).length === 0) return { doc, modified: false };
     const result = runMingoUpdate(doc, modifier, opts);
-    if (!opts.isInsert && valueKey(result.doc._id) !== valueKey(doc._id)) {
+    // MongoDB checks the result: setting _id (or a part of it) to the value it has is allowed.
+    if (doc._id !== undefined && !valuesEqual(result.doc._id, doc._id)) {
       throw new MongoCommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
     }
-    // mingo reports whether any operator changed a value: cheaper than comparing whole documents.
+    // The operators report whether they changed a value: cheaper than comparing whole documents.
     return { doc: result.doc, modified: result.modified };
   } else {
-    if (update._id !== undefined && doc._id !== undefined && valueKey(update._id) !== valueKey(doc._id)) {
-      throw new MongoCommandError('ImmutableField', `After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${String(update._id)}`);
-    }
     const { _id: _ignored, ...rest } = update;
     next = doc._id === undefined ? cloneValue(rest) : { _id: doc._id, ...cloneValue(rest) };
+    if (update._id !== undefined) next._id = update._id;
   }
   if (next._id === undefined && doc._id !== undefined) next = { _id: doc._id, ...next };
-  return { doc: next, modified: valueKey(next) !== valueKey(doc) };
+  if (doc._id !== undefined && !valuesEqual(next._id, doc._id)) {
+    throw new MongoCommandError('ImmutableField', `After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${shellValue(next._id)}`);
+  }
+  // Byte comparison: a value of another BSON type (5 → 5.0) is a modification.
+  return { doc: next, modified: Buffer.compare(BSON.serialize(next), BSON.serialize(doc)) !== 0 };
 }
 
-/** `_id` may only be "$set" to its current value (a no-op, dropped here); anything else is error 66. */
-function guardImmutableId(doc: Document, modifier: Document): void {
-  for (const [op, fields] of Object.entries(modifier)) {
-    if (!isPlainObject(fields)) continue;
-    for (const path of Object.keys(fields)) {
-      const renamed = op === '$rename' ? String(fields[path]) : '';
-      const touchesId = path === '_id' || path.startsWith('_id.') || renamed === '_id' || renamed.startsWith('_id.');
-      if (!touchesId) continue;
-      if (op === '$set' && path === '_id' && valueKey(fields[path]) === valueKey(doc._id)) {
-        const rest = { ...fields };
-        delete rest._id;
-        modifier[op] = rest;
-        continue;
+function isIdPath(path: string): boolean {
+  return path === '_id' || path.startsWith('_id.');
+}
+
+/**
+ * Top-level `$`-prefixed field names (`{$set: {$hotel: 1}}`) may only be created by an upsert
+ * that inserts (MongoDB validates it as an insert); on an existing document MongoDB refuses them
+ * (52). Nested ones (`'address.$street'`) are ordinary fields.
+ */
+function guardDollarFields(modifier: Document, isInsert: boolean): void {
+  if (isInsert) return;
+  for (const [op, spec] of Object.entries(modifier)) {
+    for (const [path, value] of Object.entries(spec as Document)) {
+      for (const p of op === '$rename' && typeof value === 'string' ? [path, value] : [path]) {
+        if (!p.startsWith('$')) continue;
+        const field = p.split('.')[0] as string;
+        throw new MongoCommandError(
+          'DollarPrefixedFieldName',
+          `The dollar ($) prefixed field '${field}' in '${p}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.`,
+        );
       }
-      throw new MongoCommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
     }
   }
 }
 
-function runMingoUpdate(doc: Document, modifier: Document | PipelineStage[], opts: ApplyOptions): { doc: Document; modified: boolean } {
-  if (Array.isArray(modifier)) {
-    const docs = [cloneValue(doc)];
-    const res = updateOne(docs, {}, modifier, { arrayFilters: opts.arrayFilters ?? [], cloneMode: 'deep' }, queryOptions);
-    return { doc: docs[0] as Document, modified: res.modifiedCount > 0 };
+/** `$set` of a path mingo will not write (`_id…`, or a top-level `$field` of an upsert): set it here. */
+function setDirectly(copy: Document, path: string, value: unknown): boolean {
+  const parts = path.split('.');
+  let cur: Document = copy;
+  for (const part of parts.slice(0, -1)) {
+    const next: unknown = cur[part];
+    if (next === undefined) cur = cur[part] = {};
+    else if (isPlainObject(next)) cur = next;
+    else throw new MongoCommandError('PathNotViable', `Cannot create field '${parts[parts.length - 1] as string}' in element {${part}: ${shellValue(next)}}`);
   }
+  const last = parts[parts.length - 1] as string;
+  if (cur[last] !== undefined && Buffer.compare(BSON.serialize({ v: cur[last] }), BSON.serialize({ v: value })) === 0) return false;
+  cur[last] = cloneValue(value);
+  return true;
+}
+
+/** The stages MongoDB allows in a pipeline-style update. */
+const UPDATE_STAGES = new Set(['$addFields', '$set', '$project', '$unset', '$replaceRoot', '$replaceWith']);
+
+/**
+ * A pipeline-style update: the stages run on a private copy of the document (so `$replaceWith`
+ * with `$setField` may create top-level `$`-prefixed fields, as MongoDB allows there).
+ */
+function runPipelineUpdate(doc: Document, pipeline: Document[], opts: ApplyOptions): Document {
+  if (opts.arrayFilters && opts.arrayFilters.length > 0) throw new MongoCommandError('FailedToParse', 'arrayFilters may not be specified for pipeline-style updates');
+  for (const stage of pipeline) {
+    const name = Object.keys(stage)[0] ?? '';
+    if (!UPDATE_STAGES.has(name)) throw new MongoCommandError('InvalidOptions', `${name} is not allowed to be used within an update`);
+  }
+  const [out] = new Aggregator(pipeline, queryOptions).run([cloneValue(doc)]) as Document[];
+  if (!isPlainObject(out)) throw new MongoCommandError('BadValue', 'A pipeline-style update must produce a document');
+  return out;
+}
+
+function runMingoUpdate(doc: Document, modifier: Document, opts: ApplyOptions): { doc: Document; modified: boolean } {
   // `$` becomes the matched index here, so mingo needs no query and conflicts are checked on real paths.
   const resolved = resolvePositional(doc, modifier, opts.isInsert ? {} : opts.filter);
-  const paths = updatePaths(resolved);
-  checkConflicts(paths);
+  checkConflicts(updatePaths(resolved));
+  guardDollarFields(resolved, opts.isInsert);
+  // `$[]` and `$[id]` become the indexes they designate: operators then see concrete paths only.
+  const concrete = expandArrayUpdates(doc, resolved, opts.arrayFilters ?? []);
   // Copy-on-write: only the containers on updated paths are copied; the rest stays shared
   // with the stored version (never mutated), which also lets the journal record a diff.
-  const copy = copyAlongPaths(doc, paths, cloneValue);
-  let modified = prepareArrayTargets(copy, resolved);
-  const arrayFilters = opts.arrayFilters ?? [];
-  for (const [op, spec] of Object.entries(resolved)) {
+  const copy = copyAlongPaths(doc, updatePaths(concrete), cloneValue);
+  let modified = prepareArrayTargets(copy, concrete);
+  for (const [op, spec] of Object.entries(concrete)) {
+    const own = OWN_OPERATORS[op];
     const apply = OPERATORS[op] as Operator;
-    // One path per call: mingo checks conflicts per operator on the path before a positional
-    // element ('a.$[].x' and 'a.$[].y' would "conflict"); checkConflicts() already did it right.
     for (const [path, value] of Object.entries(spec as Document)) {
-      if (apply({ [path]: value }, arrayFilters)(copy).length > 0) modified = true;
+      if (own) {
+        if (own(copy, path, value, doc)) modified = true;
+      } else if (op === '$set' && (isIdPath(path) || path.startsWith('$'))) {
+        if (setDirectly(copy, path, value)) modified = true;
+      } else if (isIdPath(path) || (op === '$rename' && isIdPath(String(value)))) {
+        throw new MongoCommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
+      } else if (apply({ [path]: value }, [])(copy).length > 0) {
+        // One path per call: mingo checks conflicts per operator on the path before a positional
+        // element ('a.0.x' and 'a.0.y' would "conflict"); checkConflicts() already did it right.
+        modified = true;
+      }
     }
   }
   return { doc: copy, modified };
@@ -138,22 +186,17 @@ function currentDate(expr: Document, arrayFilters: Document[]): (obj: Document) 
 /**
  * mingo's update operators, called directly (its updateOne builds a query, a context and a
  * clone per call: several times the cost of the update itself). `$currentDate` resolves the
- * clock here, so the journal's diff carries the value.
+ * clock here, so the journal's diff carries the value. `$inc`, `$mul`, `$min`, `$max`, `$bit`
+ * and `$pull` are the embedded server's own (updateops.ts: BSON number types and order).
  */
 const OPERATORS: Record<string, Operator> = {
   $set: mingoUpdate.$set,
   $unset: mingoUpdate.$unset,
-  $inc: mingoUpdate.$inc,
-  $mul: mingoUpdate.$mul,
-  $min: mingoUpdate.$min,
-  $max: mingoUpdate.$max,
   $rename: mingoUpdate.$rename,
   $push: mingoUpdate.$push,
   $addToSet: mingoUpdate.$addToSet,
   $pop: mingoUpdate.$pop,
-  $pull: mingoUpdate.$pull,
   $pullAll: mingoUpdate.$pullAll,
-  $bit: mingoUpdate.$bit,
   $currentDate: currentDate,
 };
 
@@ -161,7 +204,7 @@ const OPERATORS: Record<string, Operator> = {
 function updatePaths(modifier: Document): string[] {
   const paths: string[] = [];
   for (const [op, spec] of Object.entries(modifier)) {
-    if (!Object.hasOwn(OPERATORS, op)) {
+    if (!Object.hasOwn(OPERATORS, op) && !Object.hasOwn(OWN_OPERATORS, op)) {
       throw new MongoCommandError('FailedToParse', `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`);
     }
     if (!isPlainObject(spec)) {
@@ -216,7 +259,6 @@ function prepareArrayTargets(copy: Document, modifier: Document): boolean {
     const spec: unknown = modifier[op];
     if (!isPlainObject(spec)) continue;
     for (const path of Object.keys(spec)) {
-      if (path.includes('$')) continue; // $[] / $[id]: the elements must exist, mingo walks them
       const parts = path.split('.');
       const leafKey = parts.pop() as string;
       let parent: unknown = copy;

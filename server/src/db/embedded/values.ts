@@ -1,13 +1,9 @@
-import { Binary, Decimal128, Double, Int32, Long, ObjectId, Timestamp, type Document } from 'bson';
+import { Binary, DBRef, Decimal128, Double, Long, ObjectId, Timestamp, type Document } from 'bson';
+import { numericKind, toJsNumber } from './bsonvalues.js';
 
 /** The value of any BSON number (number, bigint, Long, Int32, Double, Decimal128) as a JS number; undefined for anything else. */
 export function numberValue(v: unknown): number | undefined {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
-  if (v instanceof Long) return v.toNumber();
-  if (v instanceof Int32 || v instanceof Double) return v.value;
-  if (v instanceof Decimal128) return Number(v.toString());
-  return undefined;
+  return numericKind(v) === undefined ? undefined : toJsNumber(v);
 }
 
 /** Plain object check that excludes arrays, Dates and bson value classes. */
@@ -29,10 +25,13 @@ export function valueKey(v: unknown): string {
   if (typeof v === 'boolean') return `b:${v}`;
   if (v instanceof Date) return `d:${v.getTime()}`;
   if (v instanceof ObjectId) return `o:${v.toHexString()}`;
-  if (v instanceof Long) return `n:${v.toString()}`;
-  if (v instanceof Decimal128) return `n:${v.toString()}`;
+  // Timestamp extends Long: test it first.
   if (v instanceof Timestamp) return `t:${v.toString()}`;
-  if (v instanceof Binary) return `x:${v.sub_type}:${Buffer.from(v.buffer).toString('hex')}`;
+  if (v instanceof Long) return `n:${v.toString()}`;
+  if (v instanceof Double) return `n:${Object.is(v.value, -0) ? 0 : v.value}`;
+  if (v instanceof Decimal128) return `n:${v.toString()}`;
+  if (v instanceof DBRef) return `ref:${JSON.stringify([v.collection, v.db ?? null])}:${valueKey(v.oid)}:${valueKey(v.fields)}`;
+  if (v instanceof Binary) return `x:${v.sub_type}:${Buffer.from(v.buffer.subarray(0, v.position)).toString('hex')}`;
   if (v instanceof RegExp) return `r:${v.source}/${v.flags}`;
   if (Array.isArray(v)) return `a:[${v.map(valueKey).join(',')}]`;
   if (isPlainObject(v)) {
@@ -52,7 +51,6 @@ export function cloneValue<T>(v: T): T {
   if (v === null || typeof v !== 'object') return v;
   if (Array.isArray(v)) return v.map((x: unknown) => cloneValue(x)) as T;
   if (v instanceof Date) return new Date(v.getTime()) as T;
-  if (v instanceof Binary) return new Binary(Buffer.from(v.buffer), v.sub_type) as T;
   if (v instanceof Uint8Array) return Buffer.from(v) as T;
   if (isPlainObject(v)) {
     const src: Document = v;
@@ -60,7 +58,8 @@ export function cloneValue<T>(v: T): T {
     for (const k of Object.keys(src)) out[k] = cloneValue(src[k]);
     return out as T;
   }
-  // ObjectId, Long, Decimal128, Timestamp, RegExp...: treated as immutable values.
+  // ObjectId, Long, Double, Decimal128, Timestamp, Binary (UUID stays a UUID), RegExp...: never
+  // mutated, so shared.
   return v;
 }
 

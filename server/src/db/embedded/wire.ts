@@ -1,4 +1,5 @@
 import { BSON, type Document } from 'bson';
+import { deserializeDocument } from './bsonvalues.js';
 
 /** Wire protocol opcodes this server understands. */
 export const OP_REPLY = 1;
@@ -109,7 +110,7 @@ function readDocument(buf: Buffer, offset: number, end: number): { doc: Document
   if (offset + 5 > end) throw new ProtocolError('truncated BSON document');
   const size = buf.readInt32LE(offset);
   if (size < 5 || offset + size > end) throw new ProtocolError('invalid BSON document size');
-  const doc = BSON.deserialize(buf.subarray(offset, offset + size));
+  const doc = deserializeDocument(buf.subarray(offset, offset + size));
   return { doc, next: offset + size };
 }
 

@@ -1,12 +1,11 @@
 import type { Document } from 'bson';
-import { Query } from 'mingo';
 import { MongoCommandError } from '../errors.js';
 import { effectiveCollation, type Collation } from '../collation.js';
 import { planQuery, runPlan, type QueryOptions } from '../planner.js';
 import { Projection } from '../projection.js';
-import { queryOptions } from '../query.js';
+import { sortDocuments } from '../sort.js';
 import type { Collection } from '../store.js';
-import { isPlainObject } from '../values.js';
+import { isPlainObject, numberValue } from '../values.js';
 
 /** The collection name given as the command's first field value. */
 export function collectionArg(cmd: Document, name: string): string {
@@ -27,9 +26,8 @@ export function optionalDoc(cmd: Document, field: string): Document | undefined 
 export function optionalNumber(cmd: Document, field: string): number | undefined {
   const v: unknown = cmd[field];
   if (v === undefined || v === null) return undefined;
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'object' && typeof (v as { toNumber?: unknown }).toNumber === 'function') return (v as { toNumber(): number }).toNumber();
+  const n = numberValue(v);
+  if (n !== undefined) return n;
   throw new MongoCommandError('TypeMismatch', `BSON field '${field}' is the wrong type, expected a number`);
 }
 
@@ -61,12 +59,12 @@ export function sortSpec(sort: Document | undefined): Record<string, 1 | -1> | u
   for (const [k, v] of Object.entries(sort)) {
     if (k === '$natural') continue;
     if (isPlainObject(v)) continue; // {$meta: ...}: no text search here
-    out[k] = Number(v) < 0 ? -1 : 1;
+    out[k] = (numberValue(v) ?? 1) < 0 ? -1 : 1;
   }
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** Sorts/skips/limits with mingo (MongoDB's BSON comparison order), then projects (projection.ts). */
+/** Sorts (sort.ts: MongoDB's BSON order, strings under the collation), skips, limits, then projects (projection.ts). */
 export function shape(
   docs: Document[],
   opts: { sort?: Document | undefined; skip?: number | undefined; limit?: number | undefined; projection?: Document | undefined; filter?: Document | undefined; collation?: Collation | undefined },
@@ -74,16 +72,8 @@ export function shape(
   // Compiled (and validated) before anything runs: a bad projection fails even when nothing matches.
   const projection = Projection.compile(opts.projection, opts.filter ?? {});
   const sort = sortSpec(opts.sort);
-  let out: Document[];
-  if (!sort) {
-    const start = opts.skip ?? 0;
-    out = opts.limit ? docs.slice(start, start + opts.limit) : docs.slice(start);
-  } else {
-    const found = new Query({}, queryOptions).find<Document>(docs);
-    let cursor = (opts.collation ? found.collation(opts.collation.mingo) : found).sort(sort);
-    if (opts.skip) cursor = cursor.skip(opts.skip);
-    if (opts.limit) cursor = cursor.limit(opts.limit);
-    out = cursor.all();
-  }
+  const sorted = sort ? sortDocuments(docs, sort, opts.collation?.compare) : docs;
+  const start = Math.max(0, opts.skip ?? 0);
+  const out = opts.limit ? sorted.slice(start, start + opts.limit) : sorted.slice(start);
   return projection ? out.map((doc) => projection.apply(doc)) : out;
 }

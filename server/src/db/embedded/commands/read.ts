@@ -9,6 +9,7 @@ import { runPipelineWrite, splitPipelineWrite } from './pipelineWrite.js';
 import { writeOptions } from './write.js';
 import { cursorIdOf } from '../cursors.js';
 import { MongoCommandError } from '../errors.js';
+import { jsNumbersView } from '../bsonvalues.js';
 import { aggregateOptions } from '../query.js';
 import { isPlainObject, pathValues, valueKey } from '../values.js';
 import { collectionArg, docArray, matchDocs, optionalDoc, optionalNumber, queryOptionsOf, shape } from './args.js';
@@ -122,7 +123,8 @@ export const aggregate: CommandHandler = (cmd, ctx) => {
 
 /** Runs a pipeline (without its $out/$merge) on a collection, or on nothing for `{aggregate: 1}`. */
 export function runPipeline(ctx: CommandContext, coll: Collection | undefined, pipeline: Document[], qopts: QueryOptions, dbLevel = false): Document[] {
-  const resolver = (name: string): Document[] => ctx.store.collection(ctx.db, name)?.all() ?? [];
+  // mingo's operators know JS numbers, not bson Long/Double: they see those as numbers (an int64 beyond ±2^53 stays a Long).
+  const resolver = (name: string): Document[] => (ctx.store.collection(ctx.db, name)?.all() ?? []).map(jsNumbersView);
   // A leading $match is a filter like find's: applied first (index-assisted), without copying.
   const first = pipeline[0];
   const leading = !dbLevel && first && Object.keys(first).length === 1 && isPlainObject(first.$match) ? (first.$match as Document) : undefined;
@@ -135,7 +137,7 @@ export function runPipeline(ctx: CommandContext, coll: Collection | undefined, p
   if (qopts.collation) {
     // mingo's default operators take precedence over a context passed to `Aggregator`, so a
     // collated pipeline runs on the base class with the collation's own full context.
-    return new BaseAggregator(stages, { ...options, collation: qopts.collation.mingo, context: qopts.collation.context }).run(source) as Document[];
+    return new BaseAggregator(stages, { ...options, collation: qopts.collation.mingo, context: qopts.collation.context }).run(source.map(jsNumbersView)) as Document[];
   }
-  return new Aggregator(stages, options).run(source) as Document[];
+  return new Aggregator(stages, options).run(source.map(jsNumbersView)) as Document[];
 }

@@ -2,7 +2,7 @@ import type { Document } from 'bson';
 import { MongoCommandError, toCommandError } from '../errors.js';
 import type { Collection, Store, WriteOptions } from '../store.js';
 import { applyUpdate, buildUpsertDocument, validateUpdate, type UpdateSpec } from '../update.js';
-import { isPlainObject } from '../values.js';
+import { isPlainObject, numberValue } from '../values.js';
 import { Projection } from '../projection.js';
 import { collectionArg, docArray, matchDocs, optionalDoc, queryOptionsOf, shape } from './args.js';
 import type { CommandHandler } from './context.js';
@@ -105,7 +105,7 @@ export const del: CommandHandler = (cmd, ctx) => {
     try {
       const coll = ctx.store.collection(ctx.db, name);
       const filter = isPlainObject(stmt.q) ? stmt.q : {};
-      const limit = Number(stmt.limit ?? 0);
+      const limit = numberValue(stmt.limit ?? 0);
       if (limit !== 0 && limit !== 1) throw new MongoCommandError('FailedToParse', 'The limit field in delete objects must be 0 or 1');
       if (!coll) continue;
       const matches = matchDocs(coll, filter, queryOptionsOf(stmt, coll));
@@ -149,18 +149,21 @@ export const findAndModify: CommandHandler = (cmd, ctx) => {
   }
 
   const spec = validateUpdate(cmd.update);
+  // The reply is projected before the write: a projection that fails at run time (a positional
+  // '.$' without a matching element) leaves the document unchanged, as in MongoDB.
   if (target && coll) {
     const next = applyUpdate(target, spec, { filter, arrayFilters, isInsert: false });
+    const value = project(returnNew ? next.doc : target);
     if (next.modified) ctx.store.replace(coll, target, next.doc, writeOptions(cmd));
-    const value = returnNew ? next.doc : target;
-    return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(value), ok: 1 };
+    return { lastErrorObject: { n: 1, updatedExisting: true }, value, ok: 1 };
   }
   if (cmd.upsert !== true) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
   const doc = buildUpsertDocument(filter, spec, arrayFilters);
+  const value = returnNew ? project(doc) : null;
   const stored = ctx.store.insert(coll ?? ctx.store.ensureCollection(ctx.db, name).coll, doc, { ...writeOptions(cmd), upsert: true });
   return {
     lastErrorObject: { n: 1, updatedExisting: false, upserted: stored._id },
-    value: returnNew ? project(stored) : null,
+    value,
     ok: 1,
   };
 };
