@@ -42,6 +42,9 @@ import { connectRedis, failSoftPublisher } from './realtime/redis.js';
 import { RedisInflightStore } from './realtime/redisInflight.js';
 import { SummaryPublisher } from './realtime/summaryPublisher.js';
 import { createVoiceModule, withWebhooks, type VoiceModule } from './voice/index.js';
+import { requireRecruiter } from './http/recruiterAuth.js';
+import { webhookEndpointsRouter } from './http/webhookEndpoints.js';
+import { createWebhooksOutModule, type WebhooksOutModule } from './webhooksOut/index.js';
 
 export interface RunningCandor {
   /** http://host:port the server listens on (localhost when bound to all interfaces). */
@@ -53,6 +56,8 @@ export interface RunningCandor {
   service: InterviewService;
   /** Voice: linker, reconciler (runOnce), simulator (docs/voice.md). */
   voice: VoiceModule;
+  /** Outgoing webhooks: endpoints, outbox relay, dispatcher (docs/webhooks-out.md). */
+  webhooksOut: WebhooksOutModule;
   /** Stops accepting, lets in-flight requests finish, releases turn leases, then closes the store. */
   close(): Promise<void>;
 }
@@ -67,7 +72,11 @@ export const defaultClientDir = path.resolve(here, here.includes(`${path.sep}dis
  * http + sockets. main.ts adds process concerns (signals, exit codes); tests
  * call this directly to run a real server in-process.
  */
-export async function startCandor(config: Config, logger: Logger, opts: { clientDir?: string } = {}): Promise<RunningCandor> {
+export async function startCandor(
+  config: Config,
+  logger: Logger,
+  opts: { clientDir?: string; webhooksOut?: Pick<Parameters<typeof createWebhooksOutModule>[0], 'resolve' | 'send' | 'random'> } = {},
+): Promise<RunningCandor> {
   const embedded = config.mongodbUri
     ? null
     : await EmbeddedMongo.start({
@@ -149,7 +158,22 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   // ---- voice (server/src/voice, docs/voice.md) -------------------------------
   // ElevenLabs or the simulator; webhook route, linker, reconciler. Voice ends go
   // through voice.service.end from every caller (interview:end, REST end, voice:ended, disconnect).
-  const voice = createVoiceModule({ config, repo, broadcaster, evaluations, logger, now });
+  // ---- outgoing webhooks (server/src/webhooksOut, docs/webhooks-out.md) -------
+  const webhooksOut = createWebhooksOutModule({ config, repo, logger, nodeId: node.id, now, ...opts.webhooksOut });
+  // Admin routes. Until named recruiters with roles land, the bootstrap RECRUITER_TOKEN is the only admin:
+  // switch this one line to `requireAdmin` then.
+  const requireWebhookAdmin = requireRecruiter(config.recruiterToken);
+  // ---------------------------------------------------------------------------
+  const voice = createVoiceModule({
+    config,
+    repo,
+    broadcaster,
+    evaluations,
+    logger,
+    now,
+    // A merged orphan is deleted only once its voice.orphaned event left its outbox.
+    beforeOrphanDelete: (csid) => webhooksOut.relay.flush(csid),
+  });
   // ---------------------------------------------------------------------------
   const service = new InterviewService({
     repo,
@@ -202,6 +226,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
       voice.apiRouter,
       recruiterRouter({ repo, recruiterToken: config.recruiterToken, mergeOrphan: (csid, cid) => voice.linker.merge(csid, cid) }),
       openingsRouter({ repo, recruiterToken: config.recruiterToken }),
+      webhookEndpointsRouter({ endpoints: webhooksOut.endpoints, guard: requireWebhookAdmin }),
     ],
     clientRouter: withWebhooks(voice.webhooks, staticClientRouter(opts.clientDir ?? defaultClientDir)),
   });
@@ -216,6 +241,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   const resumed = await evaluations.resumeAll();
   if (resumed > 0) logger.info('resumed evaluations', { count: resumed });
   await voice.recover();
+  await webhooksOut.recover(node);
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -228,12 +254,14 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${shownHost}:${port}`;
   voice.started(url);
+  webhooksOut.started(url.replace('://localhost:', '://127.0.0.1:'));
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       presence.stop();
       await voice.stop();
+      await webhooksOut.stop();
       evaluations.stop();
       summaries.stop();
       // Stop accepting and close every socket.io client in every namespace (they
@@ -251,7 +279,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
       await embedded?.close();
     })());
 
-  return { url, port, mongodbUri, connection, service, voice, close };
+  return { url, port, mongodbUri, connection, service, voice, webhooksOut, close };
 }
 
 /** One accepted answer per session per interval; in Redis so the limit holds across replicas, in memory while Redis is down. */

@@ -38,6 +38,8 @@ export interface VoiceModuleDeps {
   now: () => Date;
   /** Tests: a gateway instead of the SDK adapter / the simulator's. */
   gateway?: ElevenLabsGateway;
+  /** Runs before a merged orphan is deleted (relays its outbox: the delete requires it empty). */
+  beforeOrphanDelete?: (clientSessionId: string) => Promise<unknown>;
 }
 
 /** Everything voice, composed once (candor.ts mounts the pieces). docs/voice.md. */
@@ -60,7 +62,7 @@ export function createVoiceModule(deps: VoiceModuleDeps): VoiceModule {
         defaultWebhook: config.voice.simulatedWebhook,
         selfUrl: () => selfUrl,
       });
-  const linker = new VoiceLinker({ repo, broadcaster, evaluations, logger, now });
+  const linker = new VoiceLinker({ repo, broadcaster, evaluations, logger, now, ...(deps.beforeOrphanDelete ? { beforeOrphanDelete: deps.beforeOrphanDelete } : {}) });
   const service = new VoiceService({
     repo,
     broadcaster,

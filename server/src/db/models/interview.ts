@@ -13,6 +13,7 @@ import {
   type Interview,
 } from '../../../../shared/interview.js';
 import { phaseSchema } from '../../../../shared/plan.js';
+import { WEBHOOK_EVENT_TYPES } from '../../../../shared/webhookEventTypes.js';
 import { STRICT_SCHEMA_OPTIONS } from './options.js';
 
 /**
@@ -158,6 +159,17 @@ const focusSignalSchema = new Schema(
   sub,
 );
 
+/** An event waiting in the session's outbox (shared/interview.ts outboxEntrySchema, docs/webhooks-out.md). */
+const outboxEntrySchema = new Schema(
+  {
+    eventId: { type: String, required: true },
+    type: { type: String, required: true, enum: WEBHOOK_EVENT_TYPES },
+    at: { type: Date, required: true },
+    status: { type: String, enum: interviewStatusSchema.options },
+  },
+  sub,
+);
+
 const usageEntrySchema = new Schema(
   {
     model: { type: String, required: true },
@@ -190,6 +202,9 @@ export const interviewSchema = new Schema<InterviewRecord>(
     focus: { type: [focusSignalSchema], default: undefined },
     startedAt: { type: Date },
     endedAt: { type: Date },
+    // Pushed by the update that makes the state change, pulled by the relay; absent until the first event.
+    outbox: { type: [outboxEntrySchema], default: undefined },
+    outboxLeaseUntil: { type: Date },
     createdAt: { type: Date },
     updatedAt: { type: Date },
   },
@@ -207,6 +222,8 @@ interviewSchema.index({ createdAt: -1, _id: -1 });
 interviewSchema.index({ status: 1, createdAt: -1, _id: -1 });
 // Per-opening listing and the dashboard stats (GET /api/stats?openingId=&from=&to=).
 interviewSchema.index({ openingId: 1, createdAt: -1, _id: -1 });
+// The outbox relay: documents with events waiting (multikey; a document without any has no entry here).
+interviewSchema.index({ 'outbox.at': 1 }, { sparse: true });
 // Claiming evaluations left pending or with an expired lease.
 interviewSchema.index({ 'evaluation.status': 1, 'evaluation.leaseUntil': 1 });
 

@@ -60,6 +60,7 @@ import {
 } from './openings.js';
 import { sessionStats } from './stats.js';
 import { findUnprocessedWebhookEvents, markWebhookProcessed, storeWebhookEvent, type StoreWebhookResult } from './webhooks.js';
+import { webhooksOutRepository, type WebhooksOutRepository } from './webhooksOut.js';
 
 export type { AppendOptions, AppendRejection, AppendResult } from './messages.js';
 export type { ClaimEvaluationRequest, EvaluationUpdate } from './evaluation.js';
@@ -80,6 +81,8 @@ export type { StoreWebhookResult } from './webhooks.js';
 export type { CreateOrphanResult, LinkTranscriptRequest, LinkTranscriptResult, OrphanInput } from './voiceLinking.js';
 export { LINKABLE_STATUSES } from './voiceLinking.js';
 export type { ListOpeningsQuery } from './openings.js';
+export type { DeliveryClaim, FinishAttempt, NewDelivery, WebhooksOutRepository } from './webhooksOut.js';
+export type { OutboxClaim } from './outbox.js';
 
 /**
  * The only way the server writes interviews and webhook events. Every write is
@@ -131,6 +134,8 @@ export interface Repository {
   rotateOpeningSlug(id: string): Promise<Opening>;
   pushFocusSignals(clientSessionId: string, signals: FocusSignal[]): Promise<{ stored: boolean }>;
   sessionStats(query: StatsQuery): Promise<Omit<StatsResponse, 'computedAt' | 'tookMs'>>;
+  /** Outgoing webhooks: endpoints, deliveries, the outbox relay's claims (docs/webhooks-out.md). */
+  webhooksOut: WebhooksOutRepository;
 }
 
 export interface RepositoryOptions {
@@ -186,5 +191,6 @@ export async function createRepository(conn: Connection, opts: RepositoryOptions
     rotateOpeningSlug: (id) => rotateOpeningSlug(ctx, id),
     pushFocusSignals: (id, signals) => pushFocusSignals(ctx, id, signals),
     sessionStats: (query) => sessionStats(ctx, query),
+    webhooksOut: webhooksOutRepository(ctx),
   };
 }
