@@ -5,6 +5,7 @@ import type { LinkState, SessionSummary, WireFocusSignal } from '../../../shared
 import { phaseLabel, Progress, STATUS_LABEL } from '../components/Progress.js';
 import { LinkConversationForm, OrphanLinker } from '../components/ManualLink.js';
 import { OpeningsSection } from '../components/OpeningsSection.js';
+import { WebhooksSection } from '../components/WebhooksSection.js';
 import { ReconnectBanner } from '../components/ReconnectBanner.js';
 import { Transcript } from '../components/Transcript.js';
 import { recruiterFetch } from '../lib/api.js';
@@ -176,7 +177,7 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
   const [status, setStatus] = useState<InterviewStatus | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [tab, setTab] = useState<'interviews' | 'openings'>('interviews');
+  const [tab, setTab] = useState<'interviews' | 'openings' | 'webhooks'>('interviews');
   const [pinned, setPinned] = useState<SessionSummary | null>(null);
   const list = useSessionList(token, status, connect);
   const now = useNow(5_000);
@@ -206,6 +207,9 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
         <button type="button" className="secondary" aria-pressed={tab === 'openings'} onClick={() => setTab('openings')}>
           Openings and stats
         </button>
+        <button type="button" className="secondary" aria-pressed={tab === 'webhooks'} onClick={() => setTab('webhooks')}>
+          Webhooks
+        </button>
       </nav>
       <div className="dashboard">
         {tab === 'openings' && (
@@ -217,6 +221,7 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
             }}
           />
         )}
+        {tab === 'webhooks' && <WebhooksSection token={token} />}
         {tab === 'interviews' && (
           <section className="card list" aria-labelledby={`${id}-list`}>
             <ReconnectBanner visible={list.kind === 'live' && list.reconnecting} />

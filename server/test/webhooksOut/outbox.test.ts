@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { interviewSchema } from '../../../shared/interview.js';
-import { webhookDeliverySchema, webhookEndpointSchema } from '../../../shared/webhooksOut.js';
+import { WEBHOOK_EVENT_TYPES, webhookDeliverySchema, webhookEndpointSchema, type WebhookEventType } from '../../../shared/webhooksOut.js';
 import type { Repository } from '../../src/db/repository/index.js';
 import { webhookDeliverySchema as deliveryMongoose } from '../../src/db/models/webhookDelivery.js';
 import { webhookEndpointSchema as endpointMongoose } from '../../src/db/models/webhookEndpoint.js';
@@ -48,7 +48,7 @@ async function session(mode: 'text' | 'voice' = 'text'): Promise<string> {
 }
 
 const endpointsCreated: string[] = [];
-async function endpoint(events = ['interview.completed', 'evaluation.ready', 'voice.linked', 'voice.orphaned', 'interview.abandoned'] as const) {
+async function endpoint(events: WebhookEventType[] = [...WEBHOOK_EVENT_TYPES]) {
   const e = await repo.webhooksOut.createEndpoint({ url: 'https://ats.example/hook', events: [...events], enabled: true, secret: SECRET });
   endpointsCreated.push(e.id);
   return e;
