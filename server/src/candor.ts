@@ -29,7 +29,7 @@ import { createOpenAiInterviewer } from './llm/openai/index.js';
 import type { Interviewer } from './llm/port.js';
 import { ScriptedInterviewer } from './llm/scripted/index.js';
 import type { Logger } from './observability/logger.js';
-import { createMetrics, createRealtimeCounters, registerRealtimeGauges } from './observability/metrics.js';
+import { createMetrics, createRealtimeCounters, createWebhookMetrics, registerRealtimeGauges } from './observability/metrics.js';
 import { recruiterRouter } from './http/recruiter.js';
 import { openingsRouter } from './http/openings.js';
 import { FocusSignals } from './interview/focusSignals.js';
@@ -159,7 +159,7 @@ export async function startCandor(
   // ElevenLabs or the simulator; webhook route, linker, reconciler. Voice ends go
   // through voice.service.end from every caller (interview:end, REST end, voice:ended, disconnect).
   // ---- outgoing webhooks (server/src/webhooksOut, docs/webhooks-out.md) -------
-  const webhooksOut = createWebhooksOutModule({ config, repo, logger, nodeId: node.id, now, ...opts.webhooksOut });
+  const webhooksOut = createWebhooksOutModule({ config, repo, logger, nodeId: node.id, now, onAttempt: createWebhookMetrics(metrics), ...opts.webhooksOut });
   // Admin routes. Until named recruiters with roles land, the bootstrap RECRUITER_TOKEN is the only admin:
   // switch this one line to `requireAdmin` then.
   const requireWebhookAdmin = requireRecruiter(config.recruiterToken);
