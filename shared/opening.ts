@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { objectIdHexSchema } from './ids.js';
 import { interviewModeSchema, roleIdSchema } from './interview.js';
+import { MUST_ASK_MAX } from './plan.js';
 
 /**
  * Openings (collection `openings`, docs/openings.md): what a recruiter creates
@@ -9,7 +10,7 @@ import { interviewModeSchema, roleIdSchema } from './interview.js';
  */
 
 export const JOB_DESCRIPTION_MAX = 20_000;
-export const MUST_ASK_MAX = 10;
+export { MUST_ASK_MAX } from './plan.js';
 export const MUST_ASK_TEXT_MAX = 500;
 /** The plan's hard limits (server/src/interview/plan.ts PLAN_RULES): an opening may only narrow them. */
 export const OPENING_MIN_QUESTIONS = 12;

@@ -14,6 +14,9 @@ export type Phase = z.infer<typeof phaseSchema>;
 export const difficultySchema = z.number().int().min(1).max(5);
 export type Difficulty = z.infer<typeof difficultySchema>;
 
+/** Most must-ask questions an opening may list (shared/opening.ts); the plan records which one a question asked. */
+export const MUST_ASK_MAX = 10;
+
 export const askedQuestionSchema = z.object({
   questionId: questionIdSchema,
   /** 1-based question number in the interview. */
@@ -22,6 +25,8 @@ export const askedQuestionSchema = z.object({
   difficulty: difficultySchema,
   /** The skill the question probes (a role skill id, e.g. "system-design"). */
   skill: z.string().min(1).max(64),
+  /** The opening's must-ask question (its index) this question asked, when it asked one. */
+  mustAsk: z.number().int().min(0).max(MUST_ASK_MAX - 1).optional(),
   at: z.date(),
 });
 export type AskedQuestion = z.infer<typeof askedQuestionSchema>;

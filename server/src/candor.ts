@@ -22,7 +22,8 @@ import { EvaluationRunner } from './interview/evaluationRunner.js';
 import { MemoryInflightStore } from './interview/memoryInflight.js';
 import { nodeIdentity } from './interview/nodeIdentity.js';
 import { CandidatePresence } from './interview/presence.js';
-import { QuestionStreamer } from './interview/questionStreamer.js';
+import { QuestionCycle } from './interview/questionCycle.js';
+import { TurnLeases } from './interview/turnLeases.js';
 import { ROLES } from './interview/roles.js';
 import { InterviewService } from './interview/service.js';
 import { createOpenAiInterviewer } from './llm/openai/index.js';
@@ -141,19 +142,30 @@ export async function startCandor(
 
   const summaries = new SummaryPublisher({ io, repo, logger });
   const broadcaster = new SocketBroadcaster(io, summaries);
-  const streamer = new QuestionStreamer({
+  const leases = new TurnLeases({ renew: (req) => repo.renewLeases(req), logger, nodeId: node.id, leaseMs: config.interview.turnLeaseMs, now });
+  const assessor = new AnswerAssessor({
+    interviewer,
+    recordScore: (csid, score) => repo.recordScore(csid, score),
+    recordUsage: (csid, usage) => void repo.addUsage(csid, usage).catch(() => undefined),
+    logger,
+    now,
+  });
+  const evaluations = new EvaluationRunner({ repo, interviewer, assessor, broadcaster, logger, leaseMs: config.interview.evaluationLeaseMs });
+  const cycle = new QuestionCycle({
     repo,
     interviewer,
+    assessor,
+    evaluate: (csid) => evaluations.kick(csid),
     broadcaster,
     inflight,
+    leases,
+    rateLimit: new AnswerRateLimit(config.interview.answerMinIntervalMs, answerLimiter),
     logger,
-    nodeId: node.id,
-    leaseMs: config.interview.turnLeaseMs,
     now,
+    guides: new OpeningGuides(repo),
+    frameMs: config.interview.tokenFrameMs,
     onTokens: (n) => counters.tokensEmitted.inc(n),
   });
-  const assessor = new AnswerAssessor({ repo, interviewer, logger, now });
-  const evaluations = new EvaluationRunner({ repo, interviewer, assessor, broadcaster, logger, leaseMs: config.interview.evaluationLeaseMs });
 
   // ---- voice (server/src/voice, docs/voice.md) -------------------------------
   // ElevenLabs or the simulator; webhook route, linker, reconciler. Voice ends go
@@ -177,16 +189,14 @@ export async function startCandor(
   // ---------------------------------------------------------------------------
   const service = new InterviewService({
     repo,
-    streamer,
-    assessor,
+    cycle,
+    leases,
     evaluations,
     broadcaster,
     inflight,
-    rateLimit: new AnswerRateLimit(config.interview.answerMinIntervalMs, answerLimiter),
     logger,
     now,
     voiceEnd: (csid, endedBy, conversationId) => voice.service.end(csid, endedBy, conversationId),
-    guides: new OpeningGuides(repo),
   });
   const focus = new FocusSignals({ repo, broadcaster, logger, now });
   const presence = new CandidatePresence(config.interview.disconnectGraceMs, (csid) => {
@@ -197,7 +207,7 @@ export async function startCandor(
   registerRealtimeGauges(metrics, {
     socketsByNamespace: () => ({ interview: io.of('/interview').sockets.size, monitor: io.of('/monitor').sockets.size }),
     activeInterviews: () => presence.size,
-    streaming: () => streamer.runningSessions().length,
+    streaming: () => leases.sessions().length,
   });
   connections.attach(
     attachMonitorNamespace(io, {
@@ -264,6 +274,7 @@ export async function startCandor(
       await webhooksOut.stop();
       evaluations.stop();
       summaries.stop();
+      leases.stop();
       // Stop accepting and close every socket.io client in every namespace (they
       // reconnect elsewhere, or to our successor, and resume from the snapshot);
       // io.close also closes the HTTP server, which waits for in-flight requests.

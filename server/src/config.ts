@@ -82,6 +82,7 @@ const envSchema = z.object({
   ANSWER_MIN_INTERVAL_MS: ms(3_000),
   SCRIPTED_TOKEN_DELAY_MS: ms(35),
   TURN_LEASE_MS: ms(15_000, 1_000),
+  TOKEN_FRAME_MS: ms(16),
   DISCONNECT_GRACE_MS: ms(5_000),
   EVALUATION_LEASE_MS: ms(120_000, 1_000),
   OPENAI_API_KEY: optionalString,
@@ -157,6 +158,8 @@ export interface Config {
   interview: {
     answerMinIntervalMs: number;
     turnLeaseMs: number;
+    /** Deltas within one frame of the last token event go out as one `question:token` (0 = off). */
+    tokenFrameMs: number;
     disconnectGraceMs: number;
     evaluationLeaseMs: number;
   };
@@ -276,6 +279,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, secretSource: S
     interview: {
       answerMinIntervalMs: e.ANSWER_MIN_INTERVAL_MS,
       turnLeaseMs: e.TURN_LEASE_MS,
+      tokenFrameMs: e.TOKEN_FRAME_MS,
       disconnectGraceMs: e.DISCONNECT_GRACE_MS,
       evaluationLeaseMs: e.EVALUATION_LEASE_MS,
     },

@@ -1,7 +1,7 @@
-import type { Interview } from '../../../shared/interview.js';
+import type { Message } from '../../../shared/interview.js';
 import type { Opening } from '../../../shared/opening.js';
 import { WARMUP_MAX_QUESTIONS } from '../../../shared/opening.js';
-import type { Phase } from '../../../shared/plan.js';
+import type { Phase, PlanState } from '../../../shared/plan.js';
 import type { Repository } from '../db/repository/index.js';
 import type { QuestionOpening, RoleProfile } from '../llm/port.js';
 import { bankFor } from '../llm/scripted/banks/index.js';
@@ -18,14 +18,22 @@ import type { PlanOptions } from './plan.js';
  *   which both interviewers share) appear in the job description;
  * - the must-ask question due now: after the warm-up, the first one not asked
  *   yet, in order — so they open the standard phase and count as plan questions.
+ *   "Asked" is the stored plan fact (`plan.asked[].mustAsk`, written with the question),
+ *   so every node agrees without reading the transcript.
  */
+
+/** What the guide reads of a session: the plan facts and the transcript's tail. */
+export interface GuideInput {
+  openingId?: string | undefined;
+  plan: PlanState;
+  tail: readonly Pick<Message, 'role' | 'text'>[];
+}
+
 export interface SessionGuide {
   opening: Opening;
   planOptions: PlanOptions;
   /** The opening part of the question request for a question in `phase`. */
-  forQuestion(session: Interview, phase: Phase): QuestionOpening;
-  /** A question that asked must-ask `index` was stored for this session. */
-  mustAskStored(clientSessionId: string, index: number): void;
+  forQuestion(session: GuideInput, phase: Phase): QuestionOpening;
 }
 
 /** Openings are re-read after this long, so an edit reaches running sessions within it. */
@@ -34,15 +42,13 @@ const MAX_CACHED = 1000;
 
 export class OpeningGuides {
   private readonly openings = new Map<string, { opening: Opening; until: number }>();
-  /** Must-ask questions this node stored per session (a model may paraphrase, so text matching alone is not enough). */
-  private readonly asked = new Map<string, Set<number>>();
 
   constructor(
     private readonly repo: Pick<Repository, 'findOpeningById'>,
     private readonly now: () => number = Date.now,
   ) {}
 
-  async guideFor(session: Interview, role: RoleProfile): Promise<SessionGuide | null> {
+  async guideFor(session: Pick<GuideInput, 'openingId'>, role: RoleProfile): Promise<SessionGuide | null> {
     if (!session.openingId) return null;
     const opening = await this.load(session.openingId);
     if (!opening) return null;
@@ -60,10 +66,9 @@ export class OpeningGuides {
       forQuestion: (s, phase) => {
         const base: QuestionOpening = { persona, jobDescription: opening.jobDescription, focusSkills, mustAsk: opening.mustAsk };
         if (phase === 'warmup') return base;
-        const due = nextMustAsk(opening.mustAsk, s, this.asked.get(s.clientSessionId));
+        const due = nextMustAsk(opening.mustAsk, s);
         return due ? { ...base, mustAskNow: due } : base;
       },
-      mustAskStored: (csid, index) => this.remember(csid, index),
     };
   }
 
@@ -76,14 +81,6 @@ export class OpeningGuides {
     this.openings.set(openingId, { opening, until: this.now() + CACHE_MS });
     if (this.openings.size > MAX_CACHED) this.openings.delete(this.openings.keys().next().value!);
     return opening;
-  }
-
-  private remember(csid: string, index: number): void {
-    const set = this.asked.get(csid) ?? new Set<number>();
-    set.add(index);
-    this.asked.delete(csid);
-    this.asked.set(csid, set);
-    if (this.asked.size > MAX_CACHED) this.asked.delete(this.asked.keys().next().value!);
   }
 }
 
@@ -109,11 +106,16 @@ function normalise(text: string): string {
   return text.toLowerCase().replace(/\s+/g, ' ').trim();
 }
 
-/** The first must-ask question neither found in the transcript nor remembered as stored. */
-export function nextMustAsk(mustAsk: readonly string[], session: Pick<Interview, 'messages'>, stored?: ReadonlySet<number>): { index: number; text: string } | undefined {
-  const asked = session.messages.filter((m) => m.role === 'interviewer').map((m) => normalise(m.text));
+/**
+ * The first must-ask question not asked yet: the plan facts record which ones questions
+ * asked (a model may paraphrase); the transcript's tail also counts, for sessions whose
+ * facts predate that record.
+ */
+export function nextMustAsk(mustAsk: readonly string[], session: Pick<GuideInput, 'plan' | 'tail'>): { index: number; text: string } | undefined {
+  const recorded = new Set(session.plan.asked.flatMap((q) => (q.mustAsk === undefined ? [] : [q.mustAsk])));
+  const asked = session.tail.filter((m) => m.role === 'interviewer').map((m) => normalise(m.text));
   for (const [index, text] of mustAsk.entries()) {
-    if (stored?.has(index)) continue;
+    if (recorded.has(index)) continue;
     const needle = normalise(text);
     if (asked.some((q) => q.includes(needle))) continue;
     return { index, text };

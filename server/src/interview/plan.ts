@@ -125,9 +125,10 @@ export function askedEntry(
   decision: Extract<NextQuestion, { kind: 'ask' }>,
   questionId: string,
   at: Date,
+  mustAsk?: number,
 ): AskedQuestion {
   const { number, phase, difficulty, skill } = decision;
-  return { questionId, number, phase, difficulty, skill, at };
+  return { questionId, number, phase, difficulty, skill, ...(mustAsk !== undefined ? { mustAsk } : {}), at };
 }
 
 export function nextQuestion(plan: PlanState, role: RoleProfile, seed: string, opts: PlanOptions = {}): NextQuestion {

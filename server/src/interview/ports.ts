@@ -1,5 +1,6 @@
 import type { SessionEventMap, SessionEventName } from '../../../shared/events.js';
 import type { Inflight } from '../../../shared/protocol.js';
+import type { SummarySource } from './summary.js';
 
 /**
  * What the interview domain needs from the outside, implemented in realtime/
@@ -9,8 +10,10 @@ import type { Inflight } from '../../../shared/protocol.js';
 /** Sends one session's events to its candidate sockets and its watchers. */
 export interface SessionBroadcaster {
   emit<E extends SessionEventName>(clientSessionId: string, event: E, payload: SessionEventMap[E]): void;
-  /** The session's list row may have changed without a session event (e.g. it was just created). */
+  /** The session's list row may have changed: it is read back (batched) for the live list. */
   touched(clientSessionId: string): void;
+  /** The session's list row, as the write that changed it returned it (no read). */
+  summary(row: SummarySource): void;
 }
 
 /**

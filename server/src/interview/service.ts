@@ -1,34 +1,28 @@
 import { AppError, parseOrThrow } from '../../../shared/errors.js';
-import type { EndedBy, Interview, InterviewStatus, Turn } from '../../../shared/interview.js';
+import type { EndedBy, Interview, InterviewStatus } from '../../../shared/interview.js';
 import { createSessionRequestSchema, submitAnswerSchema, type AnswerAck, type SessionSnapshot, type StatusAck } from '../../../shared/protocol.js';
-import type { Repository } from '../db/repository/index.js';
-import type { RoleProfile } from '../llm/port.js';
+import { cycleViewOf, type Repository } from '../db/repository/index.js';
 import type { Logger } from '../observability/logger.js';
-import type { AnswerAssessor } from './answerAssessor.js';
-import type { AnswerRateLimit } from './answerRateLimit.js';
 import type { EvaluationRunner } from './evaluationRunner.js';
 import { KeyedQueue } from './keyedQueue.js';
-import type { OpeningGuides, SessionGuide } from './openingGuide.js';
-import { nextQuestion } from './plan.js';
 import type { InflightStore, SessionBroadcaster } from './ports.js';
-import { newQuestionId, type QuestionStreamer } from './questionStreamer.js';
+import { newQuestionId, type QuestionCycle } from './questionCycle.js';
 import { findRole } from './roles.js';
-import { buildSnapshot, toWireMessage } from './snapshot.js';
+import { buildSnapshot } from './snapshot.js';
+import type { TurnLeases } from './turnLeases.js';
 
 export interface InterviewServiceDeps {
   repo: Repository;
-  streamer: QuestionStreamer;
-  assessor: AnswerAssessor;
+  /** The answer -> question pipeline (questionCycle.ts). */
+  cycle: QuestionCycle;
+  leases: TurnLeases;
   evaluations: EvaluationRunner;
   broadcaster: SessionBroadcaster;
   inflight: InflightStore;
-  rateLimit: AnswerRateLimit;
   logger: Logger;
   now: () => Date;
   /** Voice interviews end through the voice service (server/src/voice/voiceService.ts), one path for every caller. */
   voiceEnd?: (clientSessionId: string, endedBy: 'user' | 'disconnect', conversationId?: string) => Promise<StatusAck>;
-  /** Sessions started from an opening: persona, job description, must-ask, plan limits (docs/openings.md). */
-  guides?: OpeningGuides;
 }
 
 const ENDED: readonly InterviewStatus[] = ['ended_pending_webhook', 'completed', 'abandoned', 'orphaned'];
@@ -43,13 +37,6 @@ const OPEN: readonly InterviewStatus[] = ['created', 'active', 'paused'];
  */
 export class InterviewService {
   private readonly submits = new KeyedQueue();
-  /**
-   * Answers whose append missed its deadline (DEPENDENCY_DOWN) and may still have landed,
-   * by session: if it did, its turn is leased to this node for a question nobody streams.
-   * The client's retry (same messageId) or its reconnect starts that question at once
-   * instead of waiting out TURN_LEASE_MS (server/test/hardening/databaseOutage.test.ts).
-   */
-  private readonly unsure = new Map<string, { messageId: string; questionId: string; resume: (stored: Interview) => Promise<void> }>();
 
   constructor(private readonly deps: InterviewServiceDeps) {}
 
@@ -96,6 +83,7 @@ export class InterviewService {
   }
 
   async snapshotOf(session: Interview): Promise<SessionSnapshot> {
+    this.deps.cycle.remember(session.clientSessionId, session.turn);
     return buildSnapshot(session, await this.deps.inflight.get(session.clientSessionId));
   }
 
@@ -108,15 +96,12 @@ export class InterviewService {
       await this.ensureProgress(session);
       return { ok: true, status: session.status };
     }
-    const role = this.role(session);
-    const guide = await this.guide(session, role);
-    const step = nextQuestion(session.plan, role, clientSessionId, guide?.planOptions);
-    if (step.kind !== 'ask') throw new Error('a new interview cannot be complete');
+    if (!findRole(session.role)) throw new AppError('INTERNAL', 'Session has an unknown role');
     const questionId = newQuestionId();
     const started = await this.deps.repo.transition(clientSessionId, {
       from: ['created'],
       to: 'active',
-      set: { startedAt: this.deps.now(), turn: this.deps.streamer.leaseTurn(questionId) },
+      set: { startedAt: this.deps.now(), turn: this.deps.leases.lease(questionId) },
     });
     if (!started.won || !started.session) {
       // A concurrent start won; answer with the state it produced.
@@ -124,83 +109,19 @@ export class InterviewService {
       return { ok: true, status: current.status };
     }
     this.deps.broadcaster.emit(clientSessionId, 'session:status', { status: 'active' });
-    this.later(() => this.deps.streamer.stream(started.session!, role, step, questionId, 1, guide));
+    const view = cycleViewOf(started.session);
+    this.later(() => this.deps.cycle.continue(view, questionId));
     return { ok: true, status: 'active' };
   }
 
   /**
-   * Stores the answer, then acks; the next question starts only after.
-   * Submits of one session are serialised on this node, so concurrent retries
-   * of one messageId are answered from what the first one stored.
+   * Stores the answer, then acks; the next question starts only after (questionCycle.ts).
+   * Submits of one session are serialised on this node, so concurrent retries of one
+   * messageId are answered from what the first one stored.
    */
   submitAnswer(clientSessionId: string, raw: unknown): Promise<AnswerAck> {
     const input = parseOrThrow(submitAnswerSchema, raw, 'answer');
-    return this.submits.run(clientSessionId, () => this.storeAnswer(clientSessionId, input.messageId, input.text));
-  }
-
-  private async storeAnswer(clientSessionId: string, messageId: string, text: string): Promise<AnswerAck> {
-    const { repo, rateLimit, now } = this.deps;
-    const session = await this.require(clientSessionId);
-    const seen = session.messages.findIndex((m) => m.id === messageId);
-    if (seen >= 0) {
-      this.resumeUnsure(session);
-      return { ok: true, messageId, seq: seen + 1 };
-    }
-    if (ENDED.includes(session.status)) throw ended(session);
-    if (session.status === 'created') throw new AppError('STATE_CONFLICT', 'The interview has not started yet');
-    if (session.status === 'paused') throw new AppError('STATE_CONFLICT', 'The interview is paused; resume it to answer');
-    const questionId = session.turn.questionId;
-    if (session.turn.state !== 'awaiting_answer' || questionId === undefined) {
-      throw new AppError('STATE_CONFLICT', 'The next question is still being asked; answer it once it has arrived');
-    }
-
-    await rateLimit.take(clientSessionId);
-    const role = this.role(session);
-    const guide = await this.guide(session, role);
-    const step = nextQuestion(session.plan, role, clientSessionId, guide?.planOptions);
-    const nextId = step.kind === 'ask' ? newQuestionId() : undefined;
-    const nextTurn: Turn = nextId ? this.deps.streamer.leaseTurn(nextId) : { state: 'idle' };
-    const result = await repo
-      .appendMessage(
-        clientSessionId,
-        { id: messageId, role: 'candidate', text, source: 'text', questionId, at: now() },
-        { allowedStatuses: ['active'], turn: { expect: { state: 'awaiting_answer', questionId }, set: nextTurn } },
-      )
-      .catch((err: unknown) => {
-        if (step.kind === 'ask' && nextId && (err as { code?: unknown }).code === 'DEPENDENCY_DOWN') {
-          this.unsure.set(clientSessionId, {
-            messageId,
-            questionId: nextId,
-            resume: async (stored) => {
-              this.deps.assessor.assess(stored, role, questionId, text);
-              await this.deps.streamer.stream(stored, role, step, nextId, 1, guide);
-            },
-          });
-        }
-        throw err;
-      });
-
-    if (result.outcome !== 'stored') {
-      await rateLimit.giveBack(clientSessionId);
-      if (result.outcome === 'duplicate') {
-        this.resumeUnsure(result.session);
-        return { ok: true, messageId, seq: result.seq };
-      }
-      if (result.reason === 'not_found') throw notFound(clientSessionId);
-      if (result.session && ENDED.includes(result.session.status)) throw ended(result.session);
-      throw new AppError('STATE_CONFLICT', 'The interview moved on before this answer was stored; reload the interview state');
-    }
-
-    this.unsure.delete(clientSessionId);
-    const stored = result.session;
-    this.deps.broadcaster.emit(clientSessionId, 'message:appended', toWireMessage(result.message));
-    this.deps.logger.info('answer stored', { clientSessionId, messageId, seq: result.seq, chars: text.length });
-    this.later(async () => {
-      this.deps.assessor.assess(stored, role, questionId, text);
-      if (step.kind === 'ask' && nextId) await this.deps.streamer.stream(stored, role, step, nextId, 1, guide);
-      else if (step.kind === 'complete') await this.complete(clientSessionId, step.reason);
-    });
-    return { ok: true, messageId, seq: result.seq };
+    return this.submits.run(clientSessionId, () => this.deps.cycle.answer(clientSessionId, input.messageId, input.text));
   }
 
   async pause(clientSessionId: string): Promise<StatusAck> {
@@ -238,7 +159,8 @@ export class InterviewService {
     });
     const current = res.session ?? (await this.require(clientSessionId));
     if (!res.won) return { ok: true, status: current.status };
-    this.deps.streamer.abort(clientSessionId, 'interview ended');
+    this.deps.leases.abort(clientSessionId, 'interview ended');
+    this.deps.cycle.forget(clientSessionId);
     this.deps.broadcaster.emit(clientSessionId, 'session:status', { status: to, endedBy });
     if (to === 'completed') {
       this.deps.broadcaster.emit(clientSessionId, 'interview:complete', { reason: `ended_by_${endedBy}` });
@@ -260,26 +182,20 @@ export class InterviewService {
     const { turn } = session;
     if (turn.state === 'awaiting_answer') return;
     if (turn.state === 'generating') {
-      if (this.resumeUnsure(session)) return;
-      if (this.deps.streamer.isStreaming(csid, turn.questionId)) return;
+      if (this.deps.cycle.resumeUnsure(csid, session)) return;
+      if (this.deps.leases.isHeld(csid, turn.questionId)) return;
       if (turn.leaseUntil && turn.leaseUntil.getTime() > this.deps.now().getTime()) return;
-    }
-    const role = this.role(session);
-    const guide = await this.guide(session, role);
-    const step = nextQuestion(session.plan, role, csid, guide?.planOptions);
-    if (step.kind === 'complete') {
-      await this.complete(csid, step.reason);
-      return;
     }
     const questionId = newQuestionId();
     const expect =
       turn.state === 'generating'
         ? { state: 'generating' as const, ...(turn.questionId ? { questionId: turn.questionId } : {}), leaseExpiredAt: this.deps.now() }
         : { state: 'idle' as const };
-    const taken = await this.deps.repo.setTurn(csid, { expect, set: this.deps.streamer.leaseTurn(questionId) });
+    const taken = await this.deps.repo.setTurn(csid, { expect, set: this.deps.leases.lease(questionId) });
     if (!taken.won || !taken.session) return;
     this.deps.logger.info('turn taken over', { clientSessionId: csid, from: turn.questionId, questionId });
-    this.later(() => this.deps.streamer.stream(taken.session!, role, step, questionId, 1, guide));
+    const view = cycleViewOf(taken.session);
+    this.later(() => this.deps.cycle.continue(view, questionId));
   }
 
   /**
@@ -288,67 +204,22 @@ export class InterviewService {
    * come back within the grace period, or this server is shutting down.
    */
   async releaseTurn(clientSessionId: string, reason = 'candidate disconnected'): Promise<void> {
-    const questionId = this.deps.streamer.abort(clientSessionId, reason);
+    const questionId = this.deps.leases.abort(clientSessionId, reason);
     if (!questionId) return;
-    await this.deps.repo.setTurn(clientSessionId, {
-      expect: { state: 'generating', questionId },
-      set: { state: 'generating', questionId, leaseUntil: new Date(0) },
-      statuses: ['active', 'paused'],
-    });
+    await this.deps.cycle.release(clientSessionId, questionId);
     this.deps.logger.info('question aborted', { clientSessionId, questionId, reason });
   }
 
   /** Shutdown: stop every stream on this node and release its lease, so a reconnect anywhere regenerates at once. */
   async releaseAllTurns(): Promise<void> {
-    const sessions = this.deps.streamer.runningSessions();
+    const sessions = this.deps.leases.sessions();
     await Promise.all(sessions.map((csid) => this.releaseTurn(csid, 'server shutting down').catch(() => undefined)));
-  }
-
-  /** The plan says the interview is over: completed, evaluated in the background. */
-  private async complete(clientSessionId: string, reason: string): Promise<void> {
-    const res = await this.deps.repo.transition(clientSessionId, {
-      from: ['active', 'paused'],
-      to: 'completed',
-      set: { endedBy: 'server', endedAt: this.deps.now(), turn: { state: 'idle' }, evaluation: { status: 'pending', attempts: 0 } },
-    });
-    if (!res.won) return;
-    this.deps.broadcaster.emit(clientSessionId, 'session:status', { status: 'completed', endedBy: 'server' });
-    this.deps.broadcaster.emit(clientSessionId, 'interview:complete', { reason });
-    this.deps.evaluations.kick(clientSessionId);
-    this.deps.logger.info('interview complete', { clientSessionId, reason });
-  }
-
-  /** Starts the question of an answer that landed after its deadline (see `unsure`); true when it did. */
-  private resumeUnsure(session: Interview): boolean {
-    const csid = session.clientSessionId;
-    const unsure = this.unsure.get(csid);
-    if (!unsure || !session.messages.some((m) => m.id === unsure.messageId)) return false;
-    this.unsure.delete(csid);
-    const { turn } = session;
-    if (session.status !== 'active' || turn.state !== 'generating' || turn.questionId !== unsure.questionId) return false;
-    if (this.deps.streamer.isStreaming(csid, unsure.questionId)) return false;
-    this.deps.logger.info('answer stored after its deadline; starting its question', { clientSessionId: csid, questionId: unsure.questionId });
-    const message = session.messages.find((m) => m.id === unsure.messageId);
-    if (message) this.deps.broadcaster.emit(csid, 'message:appended', toWireMessage(message));
-    this.later(() => unsure.resume(session));
-    return true;
   }
 
   async require(clientSessionId: string): Promise<Interview> {
     const session = await this.deps.repo.findByClientSessionId(clientSessionId);
     if (!session) throw notFound(clientSessionId);
     return session;
-  }
-
-  private role(session: Interview): RoleProfile {
-    const role = findRole(session.role);
-    if (!role) throw new AppError('INTERNAL', `Session has an unknown role`);
-    return role;
-  }
-
-  /** The session's opening guide (null for open interviews); cached per opening for a few seconds. */
-  private async guide(session: Interview, role: RoleProfile): Promise<SessionGuide | null> {
-    return this.deps.guides ? this.deps.guides.guideFor(session, role) : null;
   }
 
   private conflictFor(session: Interview, action: string): AppError {

@@ -1,11 +1,15 @@
-import type { Interview } from '../../../shared/interview.js';
+import type { Evaluation, Interview } from '../../../shared/interview.js';
 import type { LinkState, SessionSummary } from '../../../shared/monitor.js';
 import { planSummary } from './plan.js';
 
+/** What a list row is derived from: a full interview, a list item, or a hot-path write's projected reply. */
+export type SummarySource = Pick<
+  Interview,
+  'id' | 'clientSessionId' | 'candidateName' | 'role' | 'mode' | 'status' | 'plan' | 'voice' | 'updatedAt' | 'createdAt' | 'openingId'
+> & { evaluation?: Pick<Evaluation, 'status'> | undefined };
+
 /** One row of the recruiter's live list, derived from the stored interview. */
-export function toSessionSummary(
-  session: Pick<Interview, 'id' | 'clientSessionId' | 'candidateName' | 'role' | 'mode' | 'status' | 'plan' | 'voice' | 'evaluation' | 'updatedAt' | 'createdAt' | 'openingId'>,
-): SessionSummary {
+export function toSessionSummary(session: SummarySource): SessionSummary {
   const plan = planSummary(session.plan);
   return {
     sessionId: session.id,

@@ -3,13 +3,16 @@ import type { SessionEventMap, SessionEventName } from '../../../shared/events.j
 import type { WatcherEventMap, WatcherEventName } from '../../../shared/monitor.js';
 import type { WatcherBroadcaster } from '../interview/focusSignals.js';
 import type { SessionBroadcaster } from '../interview/ports.js';
+import type { SummarySource } from '../interview/summary.js';
 import { sessionRoom, watchRoom } from './rooms.js';
 import type { SummaryPublisher } from './summaryPublisher.js';
 
-/** Events after which a session's list row is different. */
+/**
+ * Events after which a session's list row is different and read back. The question
+ * cycle's events (`message:appended`, `question:end`) are not here: their writes hand the
+ * row over (`summary`), so the hot path reads nothing for the live list.
+ */
 const CHANGES_SUMMARY: ReadonlySet<SessionEventName> = new Set([
-  'question:end',
-  'message:appended',
   'session:status',
   'session:linked',
   'interview:complete',
@@ -43,5 +46,9 @@ export class SocketBroadcaster implements SessionBroadcaster, WatcherBroadcaster
 
   touched(clientSessionId: string): void {
     this.summaries.touch(clientSessionId);
+  }
+
+  summary(row: SummarySource): void {
+    this.summaries.publish(row);
   }
 }

@@ -1,43 +1,64 @@
 import type { Server } from 'socket.io';
 import type { Repository } from '../db/repository/index.js';
-import { toSessionSummary } from '../interview/summary.js';
+import { toSessionSummary, type SummarySource } from '../interview/summary.js';
 import type { Logger } from '../observability/logger.js';
 import { SESSIONS_ROOM } from './rooms.js';
 
 /**
- * Publishes `sessions:upsert` to subscribed recruiters (on every node, through
- * the adapter) when a session's row may have changed. Bursts (a question's
- * end, the answer after it) are coalesced per session for `delayMs`, and the
- * row is read from the store, so it is never ahead of what is stored.
+ * Publishes `sessions:upsert` to subscribed recruiters (on every node, through the
+ * adapter) when a session's row changed. Changes are coalesced for `delayMs` across all
+ * sessions: a row handed over by the write that changed it (`publish`, the question cycle's
+ * writes) goes out as is — never behind the store, no read —; sessions only `touch`ed are
+ * read back together in ONE query per interval, never one read per event.
  */
 export class SummaryPublisher {
-  private readonly pending = new Map<string, NodeJS.Timeout>();
+  private readonly rows = new Map<string, SummarySource>();
+  private readonly touched = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
 
-  constructor(
-    private readonly deps: { io: Server; repo: Repository; logger: Logger; delayMs?: number },
-  ) {}
+  constructor(private readonly deps: { io: Server; repo: Pick<Repository, 'findSummaries'>; logger: Logger; delayMs?: number }) {}
 
+  /** The row as the write that changed it returned it. */
+  publish(row: SummarySource): void {
+    const current = this.rows.get(row.clientSessionId);
+    if (!current || current.updatedAt <= row.updatedAt) this.rows.set(row.clientSessionId, row);
+    this.touched.delete(row.clientSessionId);
+    this.schedule();
+  }
+
+  /** The row may have changed; read it back (batched). */
   touch(clientSessionId: string): void {
-    if (this.pending.has(clientSessionId)) return;
-    const timer = setTimeout(() => {
-      this.pending.delete(clientSessionId);
-      void this.publish(clientSessionId);
-    }, this.deps.delayMs ?? 30);
-    timer.unref();
-    this.pending.set(clientSessionId, timer);
+    this.rows.delete(clientSessionId);
+    this.touched.add(clientSessionId);
+    this.schedule();
   }
 
   stop(): void {
-    for (const timer of this.pending.values()) clearTimeout(timer);
-    this.pending.clear();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.rows.clear();
+    this.touched.clear();
   }
 
-  private async publish(clientSessionId: string): Promise<void> {
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setTimeout(() => void this.flush(), this.deps.delayMs ?? 30);
+    this.timer.unref();
+  }
+
+  private async flush(): Promise<void> {
+    this.timer = undefined;
+    const rows = [...this.rows.values()];
+    const ids = [...this.touched];
+    this.rows.clear();
+    this.touched.clear();
+    const room = this.deps.io.of('/monitor').to(SESSIONS_ROOM);
+    for (const row of rows) room.emit('sessions:upsert', { summary: toSessionSummary(row) });
+    if (ids.length === 0) return;
     try {
-      const session = await this.deps.repo.findSummaryByClientSessionId(clientSessionId);
-      if (session) this.deps.io.of('/monitor').to(SESSIONS_ROOM).emit('sessions:upsert', { summary: toSessionSummary(session) });
+      for (const row of await this.deps.repo.findSummaries(ids)) room.emit('sessions:upsert', { summary: toSessionSummary(row) });
     } catch (err) {
-      this.deps.logger.warn('session summary not published', { clientSessionId, err });
+      this.deps.logger.warn('session summaries not published', { count: ids.length, err });
     }
   }
 }

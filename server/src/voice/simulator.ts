@@ -125,7 +125,9 @@ export class VoiceSimulator {
       { id: `sim-agent-${number}`, role: 'interviewer', text, source: 'voice_live', at: this.deps.now() },
       { allowedStatuses: ['active', 'paused'] },
     );
-    if (res.outcome === 'stored') this.deps.broadcaster.emit(session.clientSessionId, 'message:appended', toWireMessage(res.message));
+    if (res.outcome !== 'stored') return;
+    this.deps.broadcaster.emit(session.clientSessionId, 'message:appended', toWireMessage(res.message));
+    this.deps.broadcaster.summary(res.session);
   }
 
   /** After the end: a signed post-call webhook to ourselves after the delay (unless off for this session). */

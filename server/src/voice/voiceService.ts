@@ -133,6 +133,7 @@ export class VoiceService {
       throw new AppError(session.status === 'created' ? 'STATE_CONFLICT' : 'SESSION_ENDED', `Live lines are not accepted while the interview is ${res.session?.status ?? session.status}`);
     }
     this.deps.broadcaster.emit(clientSessionId, 'message:appended', toWireMessage(res.message));
+    this.deps.broadcaster.summary(res.session);
     if (role === 'candidate' && this.isSimulated(res.session)) {
       void this.deps.simulator?.reply(clientSessionId).catch((err: unknown) => this.deps.logger.warn('simulated agent failed', { clientSessionId, err }));
     }

@@ -134,7 +134,7 @@ describe('log redaction over a full interview', () => {
       const text = `Zebrafish-${i} answer: I partitioned the ledger by tenant and replayed the outbox idempotently (${randomUUID()}).`;
       answers.push(text);
       expect(await candidate.answer(text, `ans-${i}`)).toMatchObject({ ok: true });
-      await candidate.until((v) => v.turn !== 'awaiting_answer' || v.status !== 'active', 20_000, 'turn to move');
+      await candidate.nextQuestion(`ans-${i}`, 20_000);
     }
     await candidate.until((v) => v.evaluationStatus === 'complete', 30_000, 'evaluation');
     // Recruiter and candidate REST reads of the full transcript, and a refused call carrying a token.

@@ -33,7 +33,7 @@ describe('a live text interview over /interview', () => {
       const ack = await candidate.answer(ANSWERS[answered % ANSWERS.length]!, `answer-${answered}`);
       expect(ack).toMatchObject({ ok: true, messageId: `answer-${answered}` });
       answered += 1;
-      await candidate.until((v) => v.turn !== 'awaiting_answer' || v.status !== 'active', 5_000, 'turn to move');
+      await candidate.nextQuestion(`answer-${answered - 1}`);
     }
     const view = await candidate.until((v) => v.completeReason !== null, 10_000, 'completion');
     expect(view.gaps).toBe(0);

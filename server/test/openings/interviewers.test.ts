@@ -86,13 +86,15 @@ describe('scripted interviewer with an opening', () => {
     expect(text.endsWith(must)).toBe(true);
   });
 
-  it('nextMustAsk walks the list in order, skipping questions already in the transcript or remembered', () => {
+  it('nextMustAsk walks the list in order, skipping questions the plan records as asked or found in the transcript', () => {
     const list = ['First must?', 'Second   must?', 'Third must?'];
     const at = new Date();
-    const messages = [{ id: 'q1', role: 'interviewer' as const, text: 'Noted. first MUST?', source: 'text' as const, at }];
-    expect(nextMustAsk(list, { messages })).toEqual({ index: 1, text: 'Second   must?' });
-    expect(nextMustAsk(list, { messages }, new Set([1]))).toEqual({ index: 2, text: 'Third must?' });
-    expect(nextMustAsk(list, { messages }, new Set([1, 2]))).toBeUndefined();
+    const tail = [{ role: 'interviewer' as const, text: 'Noted. first MUST?' }];
+    const asked = (mustAsk?: number) => ({ questionId: `q_${String(mustAsk)}`, number: 4, phase: 'standard' as const, difficulty: 2, skill: 'x', at, ...(mustAsk === undefined ? {} : { mustAsk }) });
+    expect(nextMustAsk(list, { plan: { asked: [], scores: [] }, tail })).toEqual({ index: 1, text: 'Second   must?' });
+    // A paraphrased must-ask question is known from the stored plan fact, not from its text.
+    expect(nextMustAsk(list, { plan: { asked: [asked(), asked(1)], scores: [] }, tail })).toEqual({ index: 2, text: 'Third must?' });
+    expect(nextMustAsk(list, { plan: { asked: [asked(0), asked(1), asked(2)], scores: [] }, tail: [] })).toBeUndefined();
   });
 
   it('the job description picks focus skills, and the plan probes them about twice as often', () => {
@@ -201,8 +203,8 @@ describe('a full interview from an opening (scripted, real server)', () => {
     for (let i = 0; i < 30; i++) {
       const view = await slugCandidate.until((v) => v.status === 'completed' || (v.turn === 'awaiting_answer' && v.streaming === null), 10_000, 'question or completion');
       if (view.status === 'completed') break;
-      await slugCandidate.answer(`Answer ${i}: I would use idempotency keys stored with a unique index, retries with backoff, and alerts on p99 latency.`);
-      await slugCandidate.until((v) => v.turn !== 'awaiting_answer' || v.status === 'completed', 10_000, 'answer accepted');
+      await slugCandidate.answer(`Answer ${i}: I would use idempotency keys stored with a unique index, retries with backoff, and alerts on p99 latency.`, `ans-${i}`);
+      await slugCandidate.nextQuestion(`ans-${i}`);
     }
     const view = await slugCandidate.until((v) => v.status === 'completed', 10_000, 'completed');
     const questions = view.messages.filter((m) => m.role === 'interviewer').map((m) => m.text);

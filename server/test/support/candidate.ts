@@ -106,6 +106,23 @@ export class TestCandidate {
     });
   }
 
+  /**
+   * After an answer: waits until the answer is in the view and the question after it is
+   * complete (or the interview is no longer active). Checking only that "the turn moved"
+   * races a fast server, whose whole next question can arrive in the ack's TCP read.
+   */
+  nextQuestion(messageId: string, timeoutMs = 10_000): Promise<SessionView> {
+    return this.until(
+      (v) => {
+        if (v.status !== 'active') return true;
+        const at = v.messages.findIndex((m) => m.id === messageId);
+        return at >= 0 && v.messages.slice(at + 1).some((m) => m.role === 'interviewer') && v.turn === 'awaiting_answer' && v.streaming === null;
+      },
+      timeoutMs,
+      'the question after the answer',
+    );
+  }
+
   /** Waits until a question is complete and the turn is the candidate's. */
   awaitingAnswer(timeoutMs = 10_000): Promise<SessionView> {
     return this.until((v) => v.turn === 'awaiting_answer' && v.streaming === null && v.status === 'active', timeoutMs, 'a question');

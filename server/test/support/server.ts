@@ -14,7 +14,8 @@ export interface TestServer extends RunningCandor {
 /**
  * A real Candor server in this process: embedded MongoDB in a temp dir (or a
  * fresh database on MONGODB_URI when set), scripted interviewer, real sockets.
- * Defaults suit fast tests: tokens without delay, no answer rate limit.
+ * Defaults suit fast tests: tokens without delay, one event per token (frames off; the
+ * tests of token frames turn them on), no answer rate limit.
  */
 export async function startTestServer(
   env: Record<string, string> = {},
@@ -27,6 +28,7 @@ export async function startTestServer(
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     SCRIPTED_TOKEN_DELAY_MS: '0',
+    TOKEN_FRAME_MS: '0',
     ANSWER_MIN_INTERVAL_MS: '0',
     EMBEDDED_DB_DURABILITY: 'none',
     ...mongo,

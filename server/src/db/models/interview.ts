@@ -124,6 +124,7 @@ const askedQuestionSchema = new Schema(
     phase: { type: String, required: true, enum: phaseSchema.options },
     difficulty: { type: Number, required: true },
     skill: { type: String, required: true },
+    mustAsk: { type: Number },
     at: { type: Date, required: true },
   },
   sub,

@@ -1,5 +1,5 @@
 import type { Connection } from 'mongoose';
-import type { CreateSessionInput, FocusSignal, Interview, InterviewSummary, LinkedBy, Message } from '../../../../shared/interview.js';
+import type { CreateSessionInput, FocusSignal, Interview, InterviewSummary, LinkedBy, Message, Turn } from '../../../../shared/interview.js';
 import type { Opening, OpeningFields, UpdateOpeningRequest } from '../../../../shared/opening.js';
 import type { StatsQuery, StatsResponse } from '../../../../shared/stats.js';
 import type { AnswerScore } from '../../../../shared/plan.js';
@@ -12,7 +12,7 @@ import {
   createSession,
   findByClientSessionId,
   findById,
-  findSummaryByClientSessionId,
+  findSummaries,
   listSessions,
   transition,
   type CreateSessionResult,
@@ -21,7 +21,8 @@ import {
   type TransitionRequest,
   type TransitionResult,
 } from './sessions.js';
-import { completeQuestion, findGenerating, recordScore, releaseLeasesOfPreviousBoot, type CompleteQuestion } from './questions.js';
+import { findGenerating, releaseLeasesOfPreviousBoot } from './questions.js';
+import { readAnswerState, readCycleView, recordScore, renewLeases, storeAnswer, storeQuestion, type AnswerState, type CycleView, type StoreAnswerResult, type StoreQuestion } from './cycle.js';
 import { setTurn, type SetTurnRequest } from './turn.js';
 import { addUsage, type UsageDelta } from './usage.js';
 import {
@@ -74,7 +75,8 @@ export type {
   TransitionSet,
 } from './sessions.js';
 export type { SetTurnRequest } from './turn.js';
-export type { CompleteQuestion } from './questions.js';
+export type { AnswerState, CycleView, StoreAnswerResult, StoreQuestion } from './cycle.js';
+export { CYCLE_TAIL, cycleViewOf } from './cycle.js';
 export type { UsageDelta } from './usage.js';
 export type { SetConversationIdResult, VoiceStart, VoiceWindowQuery } from './voice.js';
 export type { StoreWebhookResult } from './webhooks.js';
@@ -94,13 +96,18 @@ export type { OutboxClaim } from './outbox.js';
 export interface Repository {
   createSession(input: CreateSessionInput): Promise<CreateSessionResult>;
   findByClientSessionId(clientSessionId: string): Promise<Interview | null>;
-  findSummaryByClientSessionId(clientSessionId: string): Promise<InterviewSummary | null>;
+  findSummaries(clientSessionIds: readonly string[]): Promise<InterviewSummary[]>;
   findById(id: string): Promise<Interview | null>;
   listSessions(query: ListSessionsQuery): Promise<SessionPage>;
   appendMessage(clientSessionId: string, message: Message, opts: AppendOptions): Promise<AppendResult>;
   transition(clientSessionId: string, req: TransitionRequest): Promise<TransitionResult>;
   setTurn(clientSessionId: string, req: SetTurnRequest): Promise<TransitionResult>;
-  completeQuestion(clientSessionId: string, question: CompleteQuestion): Promise<TransitionResult>;
+  // the question cycle's round trips (cycle.ts, docs/data-model.md "The hot path")
+  storeAnswer(clientSessionId: string, req: { message: Message; questionId: string; next: Turn }): Promise<StoreAnswerResult>;
+  storeQuestion(clientSessionId: string, question: StoreQuestion): Promise<CycleView | null>;
+  readCycleView(clientSessionId: string): Promise<CycleView | null>;
+  readAnswerState(clientSessionId: string, messageId: string): Promise<AnswerState | null>;
+  renewLeases(req: { node: string; questionIds: string[]; until: Date }): Promise<{ lost: string[] }>;
   recordScore(clientSessionId: string, score: AnswerScore): Promise<{ won: boolean }>;
   releaseLeasesOfPreviousBoot(nodeName: string, currentNode: string): Promise<number>;
   findGenerating(limit?: number): Promise<Array<{ clientSessionId: string }>>;
@@ -154,13 +161,17 @@ export async function createRepository(conn: Connection, opts: RepositoryOptions
   return {
     createSession: (input) => createSession(ctx, input),
     findByClientSessionId: (id) => findByClientSessionId(ctx, id),
-    findSummaryByClientSessionId: (id) => findSummaryByClientSessionId(ctx, id),
+    findSummaries: (ids) => findSummaries(ctx, ids),
     findById: (id) => findById(ctx, id),
     listSessions: (query) => listSessions(ctx, query),
     appendMessage: (id, message, o) => appendMessage(ctx, id, message, o),
     transition: (id, req) => transition(ctx, id, req),
     setTurn: (id, req) => setTurn(ctx, id, req),
-    completeQuestion: (id, q) => completeQuestion(ctx, id, q),
+    storeAnswer: (id, req) => storeAnswer(ctx, id, req),
+    storeQuestion: (id, q) => storeQuestion(ctx, id, q),
+    readCycleView: (id) => readCycleView(ctx, id),
+    readAnswerState: (id, mid) => readAnswerState(ctx, id, mid),
+    renewLeases: (req) => renewLeases(ctx, req),
     recordScore: (id, score) => recordScore(ctx, id, score),
     releaseLeasesOfPreviousBoot: (name, node) => releaseLeasesOfPreviousBoot(ctx, name, node),
     findGenerating: (limit) => findGenerating(ctx, limit),

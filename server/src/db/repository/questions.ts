@@ -1,75 +1,7 @@
-import { z } from 'zod';
 import { parseOrThrow } from '../../../../shared/errors.js';
-import { clientSessionIdSchema, questionIdSchema } from '../../../../shared/ids.js';
-import { interviewerMessageSchema, nodeIdSchema, type InterviewStatus } from '../../../../shared/interview.js';
-import { answerScoreSchema, askedQuestionSchema, type AnswerScore, type AskedQuestion } from '../../../../shared/plan.js';
+import { nodeIdSchema } from '../../../../shared/interview.js';
 import { dbCall } from '../errors.js';
 import type { RepoContext } from './context.js';
-import { statusPrecondition, type Filter } from './preconditions.js';
-import { casUpdate, type TransitionResult } from './sessions.js';
-
-export interface CompleteQuestion {
-  questionId: string;
-  text: string;
-  /** The plan fact recorded with the question. */
-  asked: AskedQuestion;
-  at: Date;
-  /** Statuses in which a finished question is still stored (a pause does not discard it). */
-  statuses: readonly InterviewStatus[];
-}
-
-const completeSchema = z.strictObject({
-  questionId: questionIdSchema,
-  text: interviewerMessageSchema.shape.text,
-  asked: askedQuestionSchema,
-  at: z.date(),
-  statuses: z.array(z.string()).min(1),
-});
-
-/**
- * Stores a finished question: ONE update that appends the interviewer
- * message, records the plan fact and hands the turn to the candidate. The
- * filter names the generating turn for exactly this question, so a generator
- * that lost its lease (another node took over with a new questionId) or a
- * session that ended meanwhile stores nothing.
- */
-export async function completeQuestion(ctx: RepoContext, clientSessionId: string, raw: CompleteQuestion): Promise<TransitionResult> {
-  const id = parseOrThrow(clientSessionIdSchema, clientSessionId, 'clientSessionId');
-  const q = parseOrThrow(completeSchema, raw, 'question');
-  const message = parseOrThrow(
-    interviewerMessageSchema,
-    { id: q.questionId, role: 'interviewer', text: q.text, source: 'text', questionId: q.questionId, at: q.at },
-    'question message',
-  );
-  const filter: Filter = {
-    clientSessionId: { $eq: id },
-    ...statusPrecondition(raw.statuses),
-    'turn.state': { $eq: 'generating' },
-    'turn.questionId': { $eq: q.questionId },
-    'messages.id': { $ne: q.questionId },
-  };
-  return casUpdate(ctx, id, filter, {
-    $push: { messages: message, 'plan.asked': q.asked },
-    $set: { turn: { state: 'awaiting_answer', questionId: q.questionId } },
-  });
-}
-
-/**
- * Records the assessment of one answer, at most once per question. Scores
- * arrive while the next question streams, so this touches nothing but the
- * append-only `plan.scores` (never the turn or status).
- */
-export async function recordScore(ctx: RepoContext, clientSessionId: string, raw: AnswerScore): Promise<{ won: boolean }> {
-  const id = parseOrThrow(clientSessionIdSchema, clientSessionId, 'clientSessionId');
-  const score = parseOrThrow(answerScoreSchema, raw, 'score');
-  return dbCall(async () => {
-    const res = await ctx.models.Interview.updateOne(
-      { clientSessionId: { $eq: id }, 'plan.scores.questionId': { $ne: score.questionId } },
-      { $push: { 'plan.scores': score } },
-    );
-    return { won: res.modifiedCount === 1 };
-  });
-}
 
 /**
  * A restarted process releases the turn leases its previous incarnation held

@@ -73,12 +73,16 @@ export async function findByClientSessionId(ctx: RepoContext, clientSessionId: s
   });
 }
 
-/** The list row's fields only (no transcript): what the live session list re-reads after every change. */
-export async function findSummaryByClientSessionId(ctx: RepoContext, clientSessionId: string): Promise<InterviewSummary | null> {
-  if (!clientSessionIdSchema.safeParse(clientSessionId).success) return null;
+/**
+ * The list rows' fields only (no transcript) of several sessions in ONE query: the live
+ * list re-reads sessions whose change came without a row (realtime/summaryPublisher.ts).
+ */
+export async function findSummaries(ctx: RepoContext, clientSessionIds: readonly string[]): Promise<InterviewSummary[]> {
+  const ids = clientSessionIds.filter((id) => clientSessionIdSchema.safeParse(id).success);
+  if (ids.length === 0) return [];
   return dbCall(async () => {
-    const doc = await ctx.models.Interview.findOne({ clientSessionId: { $eq: clientSessionId } }, { messages: 0, transcript: 0, focus: 0 }).lean<InterviewSummaryRecord>();
-    return doc ? toInterviewSummary(doc) : null;
+    const docs = await ctx.models.Interview.find({ clientSessionId: { $in: ids } }, { messages: 0, transcript: 0, focus: 0 }).lean<InterviewSummaryRecord[]>();
+    return docs.map(toInterviewSummary);
   });
 }
 

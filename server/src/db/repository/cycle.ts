@@ -1,0 +1,263 @@
+import { z } from 'zod';
+import type { Document } from 'mongodb';
+import { parseOrThrow } from '../../../../shared/errors.js';
+import { clientSessionIdSchema, messageIdSchema, questionIdSchema } from '../../../../shared/ids.js';
+import {
+  candidateMessageSchema,
+  interviewerMessageSchema,
+  nodeIdSchema,
+  turnSchema,
+  type Evaluation,
+  type Interview,
+  type InterviewStatus,
+  type Message,
+  type Turn,
+} from '../../../../shared/interview.js';
+import { answerScoreSchema, askedQuestionSchema, type AnswerScore, type AskedQuestion } from '../../../../shared/plan.js';
+import { dbCall } from '../errors.js';
+import type { RepoContext } from './context.js';
+import { statusPrecondition, turnPrecondition, type Filter } from './preconditions.js';
+
+/**
+ * The store round trips of a question cycle (docs/data-model.md, "The hot path"):
+ *
+ *   ① storeAnswer   — append the answer and hand the turn to the interviewer
+ *   ② storeQuestion — append the question, its plan fact (and the previous answer's score
+ *                     when it is ready) and hand the turn back to the candidate
+ *
+ * Each is ONE findAndModify with its precondition in the filter, sent through the driver
+ * (`Model.collection`): the values were parsed with their zod schemas just above, and
+ * mongoose's casting and document hydration were most of the cost of a cycle. Replies are
+ * projected to what the caller needs — never the transcript, only its last
+ * `CYCLE_TAIL` messages (what the interviewer's context keeps) and its length.
+ */
+
+/** Messages of the transcript a cycle hands to the interviewer (the context keeps the last 10). */
+export const CYCLE_TAIL = 10;
+
+/** What a cycle knows about a session after one of its writes: the live list row and the interviewer's context. */
+export type CycleView = Pick<
+  Interview,
+  'id' | 'clientSessionId' | 'mode' | 'role' | 'candidateName' | 'openingId' | 'status' | 'turn' | 'plan' | 'voice' | 'endedBy' | 'createdAt' | 'updatedAt'
+> & {
+  evaluation?: Pick<Evaluation, 'status'>;
+  /** The last CYCLE_TAIL messages, oldest first. */
+  tail: Message[];
+  /** Length of the whole transcript (a message's 1-based position is its seq). */
+  messageCount: number;
+};
+
+/** The projection behind CycleView: summary fields, the transcript's tail and its length. */
+export const CYCLE_PROJECTION: Document = {
+  clientSessionId: 1,
+  mode: 1,
+  role: 1,
+  candidateName: 1,
+  openingId: 1,
+  status: 1,
+  turn: 1,
+  plan: 1,
+  voice: 1,
+  endedBy: 1,
+  createdAt: 1,
+  updatedAt: 1,
+  'evaluation.status': 1,
+  messages: { $slice: -CYCLE_TAIL },
+  messageCount: { $size: '$messages' },
+};
+
+type CycleRecord = Omit<CycleView, 'id' | 'tail'> & { _id: { toHexString(): string }; messages: Message[] };
+
+/** The view of a session read whole (a rare path: take-over, retry, start). */
+export function cycleViewOf(session: Interview): CycleView {
+  const { messages, transcript: _t, focus: _f, usage: _u, evaluation, startedAt: _s, endedAt: _e, ...rest } = session;
+  return {
+    ...rest,
+    ...(evaluation ? { evaluation: { status: evaluation.status } } : {}),
+    tail: messages.slice(-CYCLE_TAIL),
+    messageCount: messages.length,
+  };
+}
+
+function toCycleView(doc: Document): CycleView {
+  const { _id, messages, ...rest } = doc as CycleRecord;
+  return { id: _id.toHexString(), ...rest, tail: messages };
+}
+
+export type StoreAnswerResult =
+  | { outcome: 'stored'; view: CycleView; seq: number }
+  | { outcome: 'rejected'; state: AnswerState | null };
+
+/** Why an answer was not stored, read once after the write matched nothing. */
+export interface AnswerState {
+  status: InterviewStatus;
+  mode: Interview['mode'];
+  turn: Turn;
+  /** The answer's seq when this message id is already stored (a retry), else null. */
+  storedSeq: number | null;
+}
+
+const storeAnswerSchema = z.strictObject({
+  message: candidateMessageSchema,
+  /** The turn must be awaiting the answer to this question. */
+  questionId: questionIdSchema,
+  next: turnSchema,
+});
+
+/**
+ * ① Appends a candidate answer and hands the turn to the interviewer (`next`, usually a
+ * generating turn with this node's lease), only if the session is active, awaits the
+ * answer to `questionId`, and does not hold this message id yet. One read explains a miss.
+ */
+export async function storeAnswer(
+  ctx: RepoContext,
+  clientSessionId: string,
+  raw: { message: Message; questionId: string; next: Turn },
+): Promise<StoreAnswerResult> {
+  const id = parseOrThrow(clientSessionIdSchema, clientSessionId, 'clientSessionId');
+  const { message, questionId, next } = parseOrThrow(storeAnswerSchema, raw, 'answer');
+  const filter: Filter = {
+    clientSessionId: { $eq: id },
+    ...statusPrecondition(['active']),
+    'messages.id': { $ne: message.id },
+    ...turnPrecondition({ state: 'awaiting_answer', questionId }),
+  };
+  return dbCall(async () => {
+    const update: Document = { $push: { messages: message }, $set: { turn: next, updatedAt: ctx.now() } };
+    const after = await ctx.models.Interview.collection.findOneAndUpdate(filter, update, { returnDocument: 'after', projection: CYCLE_PROJECTION });
+    if (after) {
+      const view = toCycleView(after);
+      return { outcome: 'stored', view, seq: view.messageCount };
+    }
+    return { outcome: 'rejected', state: await answerState(ctx, id, message.id) };
+  });
+}
+
+/**
+ * What decides whether an answer can be stored now (status, turn) and whether this
+ * message id is stored already (its seq): read when a node does not know the session's
+ * current question, and to explain a write that matched nothing.
+ */
+export async function readAnswerState(ctx: RepoContext, clientSessionId: string, messageId: string): Promise<AnswerState | null> {
+  if (!clientSessionIdSchema.safeParse(clientSessionId).success) return null;
+  const mid = parseOrThrow(messageIdSchema, messageId, 'messageId');
+  return dbCall(() => answerState(ctx, clientSessionId, mid));
+}
+
+async function answerState(ctx: RepoContext, clientSessionId: string, messageId: string): Promise<AnswerState | null> {
+  const doc = await ctx.models.Interview.collection.findOne(
+    { clientSessionId: { $eq: clientSessionId } },
+    { projection: { _id: 0, status: 1, mode: 1, turn: 1, index: { $indexOfArray: ['$messages.id', messageId] } } },
+  );
+  if (!doc) return null;
+  const { status, mode, turn, index } = doc as unknown as Omit<AnswerState, 'storedSeq'> & { index: number };
+  return { status, mode, turn, storedSeq: index >= 0 ? index + 1 : null };
+}
+
+export interface StoreQuestion {
+  questionId: string;
+  text: string;
+  /** The plan fact recorded with the question. */
+  asked: AskedQuestion;
+  /** The score of the answer before this question, when it was ready in time (else it is written on its own). */
+  score?: AnswerScore;
+  at: Date;
+  /** Statuses in which a finished question is still stored (a pause does not discard it). */
+  statuses: readonly InterviewStatus[];
+}
+
+const storeQuestionSchema = z.strictObject({
+  questionId: questionIdSchema,
+  text: interviewerMessageSchema.shape.text,
+  asked: askedQuestionSchema,
+  score: answerScoreSchema.optional(),
+  at: z.date(),
+  statuses: z.array(z.string()).min(1),
+});
+
+/**
+ * ② Stores a finished question: appends it, records its plan fact (and the score that
+ * came in with it) and hands the turn to the candidate — only while the turn is still
+ * generating this question, so a generator that lost its lease or a session that ended
+ * stores nothing. Returns the view for the live list, or null when it lost.
+ */
+export async function storeQuestion(ctx: RepoContext, clientSessionId: string, raw: StoreQuestion): Promise<CycleView | null> {
+  const id = parseOrThrow(clientSessionIdSchema, clientSessionId, 'clientSessionId');
+  const q = parseOrThrow(storeQuestionSchema, raw, 'question');
+  const message = parseOrThrow(
+    interviewerMessageSchema,
+    { id: q.questionId, role: 'interviewer', text: q.text, source: 'text', questionId: q.questionId, at: q.at },
+    'question message',
+  );
+  const filter: Filter = {
+    clientSessionId: { $eq: id },
+    ...statusPrecondition(raw.statuses),
+    ...turnPrecondition({ state: 'generating', questionId: q.questionId }),
+    'messages.id': { $ne: q.questionId },
+  };
+  const push: Document = { messages: message, 'plan.asked': q.asked };
+  // The score travels with the question only from the node that assessed it, once (ScoreHandle).
+  if (q.score) push['plan.scores'] = q.score;
+  const turn: Turn = { state: 'awaiting_answer', questionId: q.questionId };
+  return dbCall(async () => {
+    const update: Document = { $push: push, $set: { turn, updatedAt: ctx.now() } };
+    const after = await ctx.models.Interview.collection.findOneAndUpdate(filter, update, { returnDocument: 'after', projection: CYCLE_PROJECTION });
+    return after ? toCycleView(after) : null;
+  });
+}
+
+/** The cycle's view of one session, read (start, take-over, resume paths; never per answer). */
+export async function readCycleView(ctx: RepoContext, clientSessionId: string): Promise<CycleView | null> {
+  if (!clientSessionIdSchema.safeParse(clientSessionId).success) return null;
+  return dbCall(async () => {
+    const doc = await ctx.models.Interview.collection.findOne({ clientSessionId: { $eq: clientSessionId } }, { projection: CYCLE_PROJECTION });
+    return doc ? toCycleView(doc) : null;
+  });
+}
+
+const leasesSchema = z.strictObject({
+  node: nodeIdSchema,
+  questionIds: z.array(questionIdSchema).min(1).max(10_000),
+  until: z.date(),
+});
+
+/**
+ * Renews every turn lease one node holds in ONE write (instead of one per streaming
+ * session). Returns the question ids whose lease this node no longer holds (another node
+ * took the turn over, or it ended): their streams must stop.
+ */
+export async function renewLeases(ctx: RepoContext, raw: { node: string; questionIds: string[]; until: Date }): Promise<{ lost: string[] }> {
+  const { node, questionIds, until } = parseOrThrow(leasesSchema, raw, 'leases');
+  const held: Filter = {
+    'turn.state': { $eq: 'generating' },
+    'turn.node': { $eq: node },
+    'turn.questionId': { $in: questionIds },
+    status: { $in: ['active', 'paused'] },
+  };
+  return dbCall(async () => {
+    const res = await ctx.models.Interview.collection.updateMany(held, { $set: { 'turn.leaseUntil': until } });
+    if (res.matchedCount === questionIds.length) return { lost: [] };
+    // Rare: find out which ones are gone.
+    const still = await ctx.models.Interview.collection.find(held, { projection: { _id: 0, 'turn.questionId': 1 } }).toArray();
+    const kept = new Set(still.map((d) => (d as unknown as { turn: Turn }).turn.questionId));
+    return { lost: questionIds.filter((q) => !kept.has(q)) };
+  });
+}
+
+const scoreSchema = answerScoreSchema;
+
+/**
+ * Records the assessment of one answer on its own (when it was not ready in time to
+ * travel with the next question), at most once per question. Touches nothing but the
+ * append-only `plan.scores`.
+ */
+export async function recordScore(ctx: RepoContext, clientSessionId: string, raw: AnswerScore): Promise<{ won: boolean }> {
+  const id = parseOrThrow(clientSessionIdSchema, clientSessionId, 'clientSessionId');
+  const score = parseOrThrow(scoreSchema, raw, 'score');
+  return dbCall(async () => {
+    const update: Document = { $push: { 'plan.scores': score }, $set: { updatedAt: ctx.now() } };
+    const res = await ctx.models.Interview.collection.updateOne({ clientSessionId: { $eq: id }, 'plan.scores.questionId': { $ne: score.questionId } }, update);
+    return { won: res.modifiedCount === 1 };
+  });
+}
+
