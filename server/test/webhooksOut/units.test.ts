@@ -39,7 +39,7 @@ describe('signing', () => {
     expect(signingSecrets(endpoint, new Date(at.getTime() + 1_000))).toEqual([current]);
     const body = '{"a":1}';
     const headers = signedHeaders([current, old], 'evt-1', at, body);
-    expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(headers['webhook-signature']!.split(' ')).toHaveLength(2);
     expect(new Webhook(old).verify(body, headers)).toEqual({ a: 1 });
     expect(new Webhook(current).verify(body, headers)).toEqual({ a: 1 });
     expect(() => new Webhook(newSigningSecret()).verify(body, headers)).toThrow(/signature/i);

@@ -35,7 +35,7 @@ describe('voice events', () => {
     const ended = await candidate.rest('POST', `/api/sessions/${candidate.clientSessionId}/end`, { endedBy: 'user', conversationId });
     expect(ended).toEqual({ status: 200, body: { ok: true, status: 'completed' } });
     const mine = () => receiver.verified.filter((x) => x.payload?.data.clientSessionId === candidate.clientSessionId).map((x) => x.payload!.type);
-    await receiver.until(() => ['voice.linked', 'interview.completed', 'evaluation.ready'].every((t) => mine().includes(t)), 15_000, 'the session’s events');
+    await receiver.until(() => (['voice.linked', 'interview.completed', 'evaluation.ready'] as const).every((t) => mine().includes(t)), 15_000, 'the session’s events');
     const linked = receiver.verified.find((x) => x.payload?.type === 'voice.linked')!.payload!;
     expect(linked.data).toMatchObject({ clientSessionId: candidate.clientSessionId, conversationId, status: 'completed', voice: { linkedBy: 'merge' } });
     // The orphan is gone (merged) and every event was sent exactly once.
