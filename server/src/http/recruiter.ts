@@ -31,7 +31,8 @@ export function recruiterRouter(deps: RecruiterRouterDeps): Router {
   router.get('/sessions/:id', recruiter, async (req, res) => {
     const session = await deps.repo.findById(String(req.params.id));
     if (!session) throw new AppError('NOT_FOUND', 'No interview with this id');
-    const { messages, plan, focus, ...rest } = session;
+    // The webhook outbox is internal bookkeeping (docs/webhooks-out.md), not part of the session view.
+    const { messages, plan, focus, outbox: _outbox, outboxLeaseUntil: _lease, ...rest } = session;
     res.json({
       ...rest,
       focus: (focus ?? []).map(toWireFocusSignal),

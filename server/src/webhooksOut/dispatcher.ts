@@ -47,12 +47,17 @@ export class WebhookDispatcher {
     this.timer ??= setInterval(() => this.kick(), this.deps.pollMs);
   }
 
-  /** Waits for attempts in flight (their timeout bounds the wait) so their results are stored. */
-  async stop(): Promise<void> {
+  /**
+   * Waits up to `graceMs` for attempts in flight so their results are stored; one
+   * still running after that is recorded as `interrupted` by whoever claims it next.
+   */
+  async stop(graceMs = 2_000): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     this.timer = undefined;
-    await Promise.allSettled([...this.inflight]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...this.inflight]), new Promise<void>((r) => (timer = setTimeout(r, graceMs)))]);
+    clearTimeout(timer);
   }
 
   /** Claims due deliveries until every slot is busy or none is due. */

@@ -31,10 +31,13 @@ const BATCH = 50;
 export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<number> | undefined;
+  private started = false;
 
   constructor(private readonly deps: OutboxRelayDeps) {}
 
+  /** After listen (payload links need the server's URL). */
   start(): void {
+    this.started = true;
     this.timer ??= setInterval(() => void this.runOnce().catch(() => undefined), this.deps.pollMs);
   }
 
@@ -56,6 +59,8 @@ export class OutboxRelay {
    * it when that one holds the lease. True when the outbox is empty.
    */
   async flush(clientSessionId: string, timeoutMs = 3_000): Promise<boolean> {
+    // Before start (start-up recovery) links cannot be built yet: the merge finishes at a later sweep.
+    if (!this.started && !this.deps.baseUrl()) return false;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const claim = await this.deps.repo.webhooksOut.claimOutbox({ leaseMs: this.deps.leaseMs, clientSessionId });
@@ -87,6 +92,7 @@ export class OutboxRelay {
     const { repo, logger } = this.deps;
     const session = claim.session;
     const done: string[] = [];
+    let failed = 0;
     let created = 0;
     for (const entry of session.outbox ?? []) {
       try {
@@ -114,11 +120,12 @@ export class OutboxRelay {
         }
         done.push(entry.eventId);
       } catch (err) {
-        // Left in the outbox: the next pass (after the lease) tries again.
+        // Left in the outbox, under our lease: the next try comes when it runs out, not in a hot loop.
+        failed += 1;
         logger.error('relaying an outbox event failed', { eventId: entry.eventId, type: entry.type, clientSessionId: session.clientSessionId, err });
       }
     }
-    await repo.webhooksOut.releaseOutbox({ clientSessionId: session.clientSessionId, eventIds: done, leaseUntil: claim.leaseUntil });
+    await repo.webhooksOut.releaseOutbox({ clientSessionId: session.clientSessionId, eventIds: done, leaseUntil: claim.leaseUntil, keepLease: failed > 0 });
     if (done.length > 0) logger.info('outbox relayed', { clientSessionId: session.clientSessionId, events: done.length, deliveries: created });
     if (created > 0) this.deps.onDeliveries?.();
     return done.length;

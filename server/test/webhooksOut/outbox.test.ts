@@ -174,6 +174,28 @@ describe('the relay', () => {
     expect(after.map((d) => d.id).sort()).toEqual(copied.map((d) => d.id).sort());
   });
 
+  it('an event that fails to relay stays in the outbox and is tried again when the lease runs out, not in a loop', async () => {
+    const id = await session();
+    await repo.transition(id, { from: ['created'], to: 'completed', set: { endedBy: 'user' } });
+    let lookups = 0;
+    const failing = relay({
+      webhooksOut: {
+        ...repo.webhooksOut,
+        findEndpointsFor: async () => {
+          lookups += 1;
+          throw new Error('endpoints unreadable');
+        },
+      },
+    });
+    expect(await failing.runOnce()).toBe(0);
+    expect(lookups).toBe(1);
+    expect((await repo.findByClientSessionId(id))?.outbox).toHaveLength(1);
+    expect(await relay().runOnce()).toBe(0);
+    clock.advance(6_000);
+    expect(await relay().runOnce()).toBe(1);
+    expect((await repo.findByClientSessionId(id))?.outbox).toEqual([]);
+  });
+
   it('two relays racing over the same documents create every delivery exactly once', async () => {
     const ids = await Promise.all(Array.from({ length: 6 }, () => session()));
     for (const id of ids) await repo.transition(id, { from: ['created'], to: 'completed', set: { endedBy: 'user' } });

@@ -75,19 +75,21 @@ const releaseSchema = z.strictObject({
   clientSessionId: clientSessionIdSchema,
   eventIds: z.array(webhookEventIdSchema).max(1000),
   leaseUntil: z.date(),
+  keepLease: z.boolean().optional(),
 });
 
 /**
  * The relayed entries leave the outbox, and the lease is given back when it is
- * still ours. Entries pushed meanwhile stay. Pulling an entry twice is harmless.
+ * still ours (unless `keepLease`: an entry failed, and the lease running out
+ * spaces out the next try). Entries pushed meanwhile stay. Pulling twice is harmless.
  */
-export async function releaseOutbox(ctx: RepoContext, raw: { clientSessionId: string; eventIds: string[]; leaseUntil: Date }): Promise<void> {
+export async function releaseOutbox(ctx: RepoContext, raw: { clientSessionId: string; eventIds: string[]; leaseUntil: Date; keepLease?: boolean }): Promise<void> {
   const req = parseOrThrow(releaseSchema, raw, 'outbox release');
   const pull = { $pull: { outbox: { eventId: { $in: req.eventIds } } } };
   await dbCall(async () => {
     const mine = await ctx.models.Interview.updateOne(
       { clientSessionId: { $eq: req.clientSessionId }, outboxLeaseUntil: { $eq: req.leaseUntil } },
-      { ...pull, $unset: { outboxLeaseUntil: 1 } },
+      req.keepLease ? pull : { ...pull, $unset: { outboxLeaseUntil: 1 } },
       { timestamps: false },
     );
     // The lease ran out and another relay holds it: still remove what we relayed, leave its lease alone.

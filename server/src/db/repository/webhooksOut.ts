@@ -414,7 +414,7 @@ export interface WebhooksOutRepository {
   deleteDeliveriesOfSession(clientSessionId: string): Promise<number>;
   releaseDeliveryLeasesOfPreviousBoot(nodeName: string, currentNode: string): Promise<number>;
   claimOutbox(req: { leaseMs: number; clientSessionId?: string }): Promise<OutboxClaim | null>;
-  releaseOutbox(req: { clientSessionId: string; eventIds: string[]; leaseUntil: Date }): Promise<void>;
+  releaseOutbox(req: { clientSessionId: string; eventIds: string[]; leaseUntil: Date; keepLease?: boolean }): Promise<void>;
   countOutboxEvents(): Promise<number>;
 }
 
