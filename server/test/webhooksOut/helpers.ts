@@ -11,8 +11,9 @@ export const FAST_WEBHOOKS: Record<string, string> = {
   WEBHOOK_BACKOFF_BASE_MS: '40',
   WEBHOOK_BACKOFF_MAX_MS: '150',
   WEBHOOK_POLL_MS: '40',
-  WEBHOOK_TIMEOUT_MS: '800',
-  WEBHOOK_LEASE_MS: '2000',
+  // Short enough for the timeout test, long enough for a loaded machine not to time out a local 200.
+  WEBHOOK_TIMEOUT_MS: '2500',
+  WEBHOOK_LEASE_MS: '3500',
 };
 
 export interface Reply<T = unknown> {
