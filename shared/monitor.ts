@@ -33,6 +33,8 @@ export const sessionSummarySchema = z.object({
   evaluationStatus: evaluationStatusSchema.nullable(),
   /** The opening the session was started from (absent for open interviews). */
   openingId: z.string().optional(),
+  /** When retention (RETENTION_DAYS) deletes it (ISO); null when interviews are kept (docs/privacy.md). */
+  deleteAfter: z.string().nullable(),
 });
 export type SessionSummary = z.infer<typeof sessionSummarySchema>;
 

@@ -41,11 +41,22 @@ import { attachMonitorNamespace } from './realtime/monitorNamespace.js';
 import { ConnectionLimiter } from './realtime/connectionLimit.js';
 import { connectRedis, failSoftPublisher } from './realtime/redis.js';
 import { RedisInflightStore } from './realtime/redisInflight.js';
+import { SessionChannel } from './realtime/sessionChannel.js';
 import { SummaryPublisher } from './realtime/summaryPublisher.js';
-import { createVoiceModule, withWebhooks, type VoiceModule } from './voice/index.js';
+import { voiceRouter } from './http/voice.js';
+import { webhooksRouter } from './http/webhooks.js';
+import { createVoiceModule, type VoiceModule } from './voice/index.js';
+import { exportsRouter } from './http/exports.js';
+import { privacyRouter } from './http/privacy.js';
 import { requireRecruiter } from './http/recruiterAuth.js';
 import { webhookEndpointsRouter } from './http/webhookEndpoints.js';
-import { createWebhooksOutModule, type WebhooksOutModule } from './webhooksOut/index.js';
+import { ExportService } from './exports/exportService.js';
+import { ErasedCalls } from './privacy/erasedCalls.js';
+import { defaultErasers, type EraserRegistry } from './privacy/erasers.js';
+import { ErasureService } from './privacy/erasureService.js';
+import { RetentionPolicy } from './privacy/retentionPolicy.js';
+import { RetentionSweeper } from './privacy/retentionSweeper.js';
+import { createWebhooksOutModule, webhookDeliveryEraser, type WebhooksOutModule } from './webhooksOut/index.js';
 
 export interface RunningCandor {
   /** http://host:port the server listens on (localhost when bound to all interfaces). */
@@ -57,6 +68,8 @@ export interface RunningCandor {
   service: InterviewService;
   /** Voice: linker, reconciler (runOnce), simulator (docs/voice.md). */
   voice: VoiceModule;
+  /** Retention and erasure (docs/privacy.md): the eraser registry, the erasure service, the sweeper. */
+  privacy: { retention: RetentionPolicy; erasers: EraserRegistry; erasure: ErasureService; sweeper: RetentionSweeper };
   /** Outgoing webhooks: endpoints, outbox relay, dispatcher (docs/webhooks-out.md). */
   webhooksOut: WebhooksOutModule;
   /** Stops accepting, lets in-flight requests finish, releases turn leases, then closes the store. */
@@ -140,8 +153,12 @@ export async function startCandor(
   const inflight = redis ? new RedisInflightStore(redis.pub, logger, config.redisPrefix) : new MemoryInflightStore();
   const answerLimiter = answerRateLimiter(config, redis?.pub);
 
-  const summaries = new SummaryPublisher({ io, repo, logger });
-  const broadcaster = new SocketBroadcaster(io, summaries);
+  const retention = new RetentionPolicy(config.privacy.retentionDays);
+  const summaries = new SummaryPublisher({ io, repo, logger, retention });
+  const channel = redis
+    ? new SessionChannel({ io, pub: redis.pub, sub: redis.sub, prefix: config.redisPrefix, logger, onDrop: () => counters.redisPublishDropped.inc() })
+    : null;
+  const broadcaster = new SocketBroadcaster(io, summaries, channel);
   const leases = new TurnLeases({ renew: (req) => repo.renewLeases(req), logger, nodeId: node.id, leaseMs: config.interview.turnLeaseMs, now });
   const assessor = new AnswerAssessor({
     interviewer,
@@ -172,9 +189,6 @@ export async function startCandor(
   // through voice.service.end from every caller (interview:end, REST end, voice:ended, disconnect).
   // ---- outgoing webhooks (server/src/webhooksOut, docs/webhooks-out.md) -------
   const webhooksOut = createWebhooksOutModule({ config, repo, logger, nodeId: node.id, now, onAttempt: createWebhookMetrics(metrics), ...opts.webhooksOut });
-  // Admin routes. Until named recruiters with roles land, the bootstrap RECRUITER_TOKEN is the only admin:
-  // switch this one line to `requireAdmin` then.
-  const requireWebhookAdmin = requireRecruiter(config.recruiterToken);
   // ---------------------------------------------------------------------------
   const voice = createVoiceModule({
     config,
@@ -183,6 +197,7 @@ export async function startCandor(
     evaluations,
     logger,
     now,
+    erased: new ErasedCalls(repo),
     // A merged orphan is deleted only once its voice.orphaned event left its outbox.
     beforeOrphanDelete: (csid) => webhooksOut.relay.flush(csid),
   });
@@ -199,6 +214,19 @@ export async function startCandor(
     voiceEnd: (csid, endedBy, conversationId) => voice.service.end(csid, endedBy, conversationId),
   });
   const focus = new FocusSignals({ repo, broadcaster, logger, now });
+
+  // ---- retention and erasure (server/src/privacy, docs/privacy.md) ------------
+  // Every place that stores a piece of an interview registers an eraser here
+  // (other modules append theirs, e.g. outgoing-webhook deliveries).
+  const privacyLogger = logger.child({ component: 'privacy' });
+  // Outgoing-webhook deliveries carry the candidate's name and scores: erased after the interview itself.
+  const erasers = defaultErasers({ repo, inflight }).register(webhookDeliveryEraser(repo));
+  const erasure = new ErasureService({ repo, erasers, logger: privacyLogger, nodeId: node.id });
+  const retentionSweeper = new RetentionSweeper({ repo, erasure, policy: retention, logger: privacyLogger, nodeId: node.id, now, intervalMs: config.privacy.sweepIntervalMs });
+  const exportsService = new ExportService({ repo, retention, now });
+  // Admin-only routes (erasure, webhook endpoints). Switch to requireAdmin once named recruiters with roles land.
+  const adminGuard = requireRecruiter(config.recruiterToken);
+  // ---------------------------------------------------------------------------
   const presence = new CandidatePresence(config.interview.disconnectGraceMs, (csid) => {
     service.releaseTurn(csid).catch((err: unknown) => logger.warn('releasing an abandoned turn failed', { clientSessionId: csid, err }));
     voice.service.candidateGone(csid).catch((err: unknown) => logger.warn('ending a disconnected voice interview failed', { clientSessionId: csid, err }));
@@ -215,6 +243,7 @@ export async function startCandor(
       service,
       recruiterToken: config.recruiterToken,
       logger,
+      retention,
       onWatch: () => counters.watchJoins.inc(),
     }),
   );
@@ -232,13 +261,30 @@ export async function startCandor(
     ],
     apiRouters: [
       rolesRouter(ROLES),
-      candidateSessionsRouter({ service, sessionSecret: config.sessionSecret, voiceResult: (s) => voice.service.resultOf(s) }),
-      voice.apiRouter,
-      recruiterRouter({ repo, recruiterToken: config.recruiterToken, mergeOrphan: (csid, cid) => voice.linker.merge(csid, cid) }),
+      candidateSessionsRouter({
+        service,
+        sessionSecret: config.sessionSecret,
+        voiceResult: (s) => voice.service.resultOf(s),
+        isErased: (csid) => erasure.isErased(csid),
+      }),
+      exportsRouter({ exports: exportsService, recruiterGuard: requireRecruiter(config.recruiterToken), sessionSecret: config.sessionSecret }),
+      voiceRouter({ voice: voice.service, sessionSecret: config.sessionSecret, simulator: voice.simulator }),
+      privacyRouter({ erasure, adminGuard }),
+      recruiterRouter({ repo, recruiterToken: config.recruiterToken, mergeOrphan: (csid, cid) => voice.linker.merge(csid, cid), retention }),
       openingsRouter({ repo, recruiterToken: config.recruiterToken }),
-      webhookEndpointsRouter({ endpoints: webhooksOut.endpoints, guard: requireWebhookAdmin }),
+      webhookEndpointsRouter({ endpoints: webhooksOut.endpoints, guard: adminGuard }),
     ],
-    clientRouter: withWebhooks(voice.webhooks, staticClientRouter(opts.clientDir ?? defaultClientDir)),
+    rootRouters: [
+      webhooksRouter({
+        repo,
+        verifier: voice.verifier,
+        linker: voice.linker,
+        logger: logger.child({ component: 'voice' }),
+        maxBytes: config.voice.webhookMaxBytes,
+        now,
+      }),
+    ],
+    clientRouter: staticClientRouter(opts.clientDir ?? defaultClientDir),
   });
   handleRequest = app;
 
@@ -252,6 +298,9 @@ export async function startCandor(
   if (resumed > 0) logger.info('resumed evaluations', { count: resumed });
   await voice.recover();
   await webhooksOut.recover(node);
+  // Erasures a crash interrupted are finished before anything is served.
+  if (node.stable) await repo.releaseErasureLeasesOfPreviousBoot(node.name, node.id);
+  await erasure.resumePending();
 
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
@@ -265,16 +314,19 @@ export async function startCandor(
   const url = `http://${shownHost}:${port}`;
   voice.started(url);
   webhooksOut.started(url.replace('://localhost:', '://127.0.0.1:'));
+  retentionSweeper.start();
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
       presence.stop();
+      await retentionSweeper.stop();
       await voice.stop();
       await webhooksOut.stop();
       evaluations.stop();
       summaries.stop();
       leases.stop();
+      channel?.close();
       // Stop accepting and close every socket.io client in every namespace (they
       // reconnect elsewhere, or to our successor, and resume from the snapshot);
       // io.close also closes the HTTP server, which waits for in-flight requests.
@@ -290,7 +342,7 @@ export async function startCandor(
       await embedded?.close();
     })());
 
-  return { url, port, mongodbUri, connection, service, voice, webhooksOut, close };
+  return { url, port, mongodbUri, connection, service, voice, privacy: { retention, erasers, erasure, sweeper: retentionSweeper }, webhooksOut, close };
 }
 
 /** One accepted answer per session per interval; in Redis so the limit holds across replicas, in memory while Redis is down. */

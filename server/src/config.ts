@@ -127,6 +127,12 @@ const envSchema = z.object({
   WEBHOOK_LEASE_MS: ms(30_000, 1_000),
   WEBHOOK_POLL_MS: ms(1_000, 10),
   WEBHOOK_SECRET_GRACE_MS: ms(24 * 3_600_000),
+  // Retention and erasure (docs/privacy.md)
+  RETENTION_DAYS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: 'must be a number of days' }).positive('must be more than 0 (unset = keep interviews)').max(36_500, 'must be at most 36500').optional(),
+  ),
+  RETENTION_SWEEP_INTERVAL_MS: ms(600_000, 1_000),
   WEBHOOK_MAX_BYTES: z.preprocess(
     emptyAsUndefined,
     z.coerce.number({ error: 'must be a number of bytes' }).int('must be a whole number of bytes').min(1024, 'must be at least 1024').default(2 * 1024 * 1024),
@@ -201,6 +207,13 @@ export interface Config {
     leaseMs: number;
     pollMs: number;
     secretGraceMs: number;
+  };
+  /** Retention and erasure (docs/privacy.md). */
+  privacy: {
+    /** Interviews are deleted this many days after they ended (or were last active); undefined keeps them. */
+    retentionDays: number | undefined;
+    /** How often each node resumes unfinished erasures and (when retention is on) tries to sweep. */
+    sweepIntervalMs: number;
   };
 }
 
@@ -314,6 +327,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, secretSource: S
       pollMs: e.WEBHOOK_POLL_MS,
       secretGraceMs: e.WEBHOOK_SECRET_GRACE_MS,
     },
+    privacy: { retentionDays: e.RETENTION_DAYS, sweepIntervalMs: e.RETENTION_SWEEP_INTERVAL_MS },
   };
 }
 

@@ -25,6 +25,7 @@ const summary = (overrides: Partial<SessionSummary> = {}): SessionSummary => ({
   createdAt: '2026-01-02T00:00:00.000Z',
   linkState: 'ambiguous',
   linkedBy: null,
+  deleteAfter: null,
   evaluationStatus: null,
   ...overrides,
 });

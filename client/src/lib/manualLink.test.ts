@@ -16,6 +16,7 @@ const s = (n: number): SessionSummary => ({
   createdAt: '2026-01-01T00:00:00.000Z',
   linkState: 'pending',
   linkedBy: null,
+  deleteAfter: null,
   evaluationStatus: null,
 });
 

@@ -18,6 +18,7 @@ const summary = (overrides: Partial<SessionSummary> = {}): SessionSummary => ({
   createdAt: '2026-01-01T00:00:00.000Z',
   linkState: 'none',
   linkedBy: null,
+  deleteAfter: null,
   evaluationStatus: null,
   ...overrides,
 });

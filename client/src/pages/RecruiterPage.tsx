@@ -6,6 +6,9 @@ import { phaseLabel, Progress, STATUS_LABEL } from '../components/Progress.js';
 import { LinkConversationForm, OrphanLinker } from '../components/ManualLink.js';
 import { OpeningsSection } from '../components/OpeningsSection.js';
 import { WebhooksSection } from '../components/WebhooksSection.js';
+import { ExportButtons } from '../components/ExportButtons.js';
+import { downloadWithToken } from '../lib/download.js';
+import { describeError } from '../lib/api.js';
 import { ReconnectBanner } from '../components/ReconnectBanner.js';
 import { Transcript } from '../components/Transcript.js';
 import { recruiterFetch } from '../lib/api.js';
@@ -66,6 +69,9 @@ function SessionRow({ s, now, selected, onOpen }: { s: SessionSummary; now: numb
       <td data-label="Last activity">
         <time dateTime={s.lastActivityAt}>{relativeTime(s.lastActivityAt, now)}</time>
       </td>
+      <td data-label="Deleted after">
+        {s.deleteAfter ? <time dateTime={s.deleteAfter}>{s.deleteAfter.slice(0, 10)}</time> : <span className="muted">kept</span>}
+      </td>
       <td data-label="Call link">
         {orphan ? LINK_LABEL.orphaned : s.mode === 'voice' ? LINK_LABEL[s.linkState] + (s.linkedBy ? ` (${s.linkedBy.replace('_', ' ')})` : '') : '—'}
         {orphan && (
@@ -119,6 +125,7 @@ function WatchPanel({
   connect,
   onClose,
   onLinked,
+  onErased,
 }: {
   token: string;
   summary: SessionSummary;
@@ -126,6 +133,7 @@ function WatchPanel({
   connect: MonitorConnector | undefined;
   onClose: () => void;
   onLinked: (summary: SessionSummary, conversationId: string) => void;
+  onErased: (summary: SessionSummary) => void;
 }) {
   const live = useWatch(token, summary.sessionId, connect);
   const orphan = summary.status === 'orphaned' || summary.linkState === 'orphaned';
@@ -146,6 +154,13 @@ function WatchPanel({
         {summary.mode === 'voice' && <> · call: {LINK_LABEL[summary.linkState]}</>}
         {view.evaluationStatus && <> · evaluation: {view.evaluationStatus}</>}
       </p>
+      <ExportButtons
+        label="Export:"
+        token={token}
+        fileStem={`candor-interview-${summary.sessionId}`}
+        pathFor={(format) => `/api/sessions/${encodeURIComponent(summary.sessionId)}/export?format=${format}`}
+      />
+      <EraseButton token={token} summary={summary} onErased={onErased} />
       {orphan && <OrphanLinker token={token} orphan={summary} known={sessions} onLinked={onLinked} />}
       {canTake && <LinkConversationForm token={token} session={summary} onLinked={onLinked} />}
       {live.connection === 'failed' && live.error ? (
@@ -170,6 +185,42 @@ function WatchPanel({
         </>
       )}
     </section>
+  );
+}
+
+/** Erases the interview everywhere (admin; docs/privacy.md) after an explicit confirmation. */
+function EraseButton({ token, summary, onErased }: { token: string; summary: SessionSummary; onErased: (summary: SessionSummary) => void }) {
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const erase = () => {
+    setError(null);
+    fetch(`/api/sessions/${encodeURIComponent(summary.sessionId)}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })
+      .then(async (res) => {
+        if (res.status === 204 || res.status === 404) onErased(summary);
+        else setError(((await res.json().catch(() => null)) as { error?: { message?: string } } | null)?.error?.message ?? `The server answered ${res.status}.`);
+      })
+      .catch((err: unknown) => setError(describeError(err)));
+  };
+  if (!confirming) {
+    return (
+      <p className="small">
+        <button type="button" className="link-button small danger" onClick={() => setConfirming(true)}>
+          Erase this interview…
+        </button>
+      </p>
+    );
+  }
+  return (
+    <p className="small banner banner-warn" role="alert">
+      Erase everything stored about {summary.candidateName ?? 'this candidate'}'s interview (transcript, call recordings' text, evaluation)? This cannot be undone.{' '}
+      <button type="button" className="danger" onClick={erase}>
+        Erase
+      </button>{' '}
+      <button type="button" className="secondary" onClick={() => setConfirming(false)}>
+        Cancel
+      </button>
+      {error && <span className="field-error"> {error}</span>}
+    </p>
   );
 }
 
@@ -236,6 +287,15 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
                   </option>
                 ))}
               </select>
+              <button
+                type="button"
+                className="secondary small"
+                onClick={() =>
+                  downloadWithToken(`/api/sessions.csv${status ? `?status=${status}` : ''}`, token, 'candor-interviews.csv').catch((err: unknown) => setNotice(describeError(err)))
+                }
+              >
+                Export CSV
+              </button>
             </header>
             {notice && (
               <p role="status" className="banner banner-info" data-testid="link-notice">
@@ -261,6 +321,7 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
                     <th scope="col">Mode</th>
                     <th scope="col">Progress</th>
                     <th scope="col">Last activity</th>
+                    <th scope="col">Deleted after</th>
                     <th scope="col">Call link</th>
                   </tr>
                 </thead>
@@ -282,6 +343,11 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
             connect={connect}
             onClose={() => setSelected(null)}
             onLinked={onLinked}
+            onErased={(erased) => {
+              setNotice(`The interview of ${erased.candidateName ?? 'Anonymous'} was erased.`);
+              setSelected(null);
+              list.refresh();
+            }}
           />
         )}
       </div>

@@ -1,5 +1,6 @@
 import { Link } from 'wouter';
 import type { EvaluationResult } from '../../../shared/interview.js';
+import { ExportButtons } from '../components/ExportButtons.js';
 import { MessageList } from '../components/Transcript.js';
 import type { ResultsState } from '../lib/resultsMachine.js';
 import type { StoredSession } from '../lib/storage.js';
@@ -147,6 +148,12 @@ export function ResultsPage({ session }: { session: StoredSession }) {
       {messages.length > 0 && (
         <section className="card" aria-labelledby="transcript-title">
           <h2 id="transcript-title">Transcript</h2>
+          <ExportButtons
+            label="Download your transcript:"
+            token={session.candidateToken}
+            fileStem="candor-interview-transcript"
+            pathFor={(format) => `/api/sessions/by-client/${encodeURIComponent(session.clientSessionId)}/export?format=${format}`}
+          />
           <MessageList messages={messages} candidateLabel="You" />
         </section>
       )}

@@ -86,7 +86,7 @@ function spawnNode(script: string, nodeArgs: string[], env: Record<string, strin
   };
 }
 
-function waitForLine(child: Child, re: RegExp, what: string, timeoutMs = 30_000): Promise<string> {
+function waitForLine(child: Child, re: RegExp, what: string, timeoutMs = Number(process.env["BENCH_START_TIMEOUT_MS"] ?? 90_000)): Promise<string> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${what} did not start within ${timeoutMs} ms:\n${child.output()}`)), timeoutMs);
     const check = () => {

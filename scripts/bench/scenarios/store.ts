@@ -14,10 +14,16 @@ import { createRepository, type Repository } from '../../../server/src/db/reposi
 import { closedLoop, percentile, round, type BenchRow, type Scenario, type ScenarioContext } from '../harness.js';
 
 /**
- * Guarded `$push` appends (Repository.appendMessage: one findOneAndUpdate whose filter states
- * status + absence of the message id) through mongoose, on the embedded server with fsync
- * durability and with durability 'none', plus a raw-disk baseline (write + fdatasync of
- * records the size of one append's journal record) and, when MONGODB_URI is set, a real MongoDB.
+ * Guarded `$push` appends through the mongoose connection and the real repository, two kinds:
+ * - `answer`: the question cycle's answer write (Repository.storeAnswer, repository/cycle.ts):
+ *   one findAndModify whose filter states status, turn and the absence of the message id,
+ *   `$push` + the turn's `$set`, replying with the projected view (the transcript's last 10
+ *   messages and its length) — what every candidate answer costs;
+ * - `appendMessage`: the general append (voice live lines), whose reply is the whole document.
+ * On the embedded server with fsync durability (the default: worker thread; also on the
+ * caller's event loop, in its own process, and with durability 'none'), plus a raw-disk
+ * baseline (write + fdatasync of records the size of one append's journal record) and, when
+ * MONGODB_URI is set, a real MongoDB.
  */
 
 interface Sizes {
@@ -40,7 +46,7 @@ interface Sizes {
   textChars: number;
 }
 
-const FULL: Sizes = { sessions: 50, messagesPerSession: 40, levels: [1, 16, 64], minMs: 1_500, maxRounds: 6, roundMs: 2_500, budgetMs: 60_000, bigDocAppends: 1_000, warmup: 300, baselineMs: 1_500, textChars: 300 };
+const FULL: Sizes = { sessions: 50, messagesPerSession: 40, levels: [1, 16, 64], minMs: 1_500, maxRounds: 6, roundMs: 2_500, budgetMs: 75_000, bigDocAppends: 1_000, warmup: 300, baselineMs: 1_500, textChars: 300 };
 const QUICK: Sizes = { sessions: 4, messagesPerSession: 5, levels: [1, 8], minMs: 0, maxRounds: 1, roundMs: 1_000, budgetMs: 4_000, bigDocAppends: 20, warmup: 10, baselineMs: 100, textChars: 300 };
 
 const WORDS = 'the candidate would shard the sessions by tenant and keep a write ahead log so that every acknowledged answer survives a crash of the node'.split(' ');
@@ -56,17 +62,30 @@ function message(i: number, chars: number): Message {
 }
 
 const ACTIVE = { allowedStatuses: ['active'] } as const;
+/** The question every bench answer answers: the turn stays awaiting it, so each write's CAS holds. */
+const QUESTION = 'q_bench';
+const AWAITING = { state: 'awaiting_answer', questionId: QUESTION } as const;
+
+export type WriteKind = 'answer' | 'appendMessage';
 
 async function seedSessions(repo: Repository, n: number): Promise<string[]> {
   const ids: string[] = [];
   for (let i = 0; i < n; i++) {
     const id = randomUUID();
     await repo.createSession({ clientSessionId: id, mode: 'text', role: 'backend-engineer' });
-    const r = await repo.transition(id, { from: ['created'], to: 'active' });
+    const r = await repo.transition(id, { from: ['created'], to: 'active', set: { turn: AWAITING } });
     if (!r.won) throw new Error('bench: could not activate a session');
     ids.push(id);
   }
   return ids;
+}
+
+async function append(repo: Repository, kind: WriteKind, csid: string, m: Message): Promise<void> {
+  const outcome =
+    kind === 'answer'
+      ? (await repo.storeAnswer(csid, { message: { ...m, questionId: QUESTION }, questionId: QUESTION, next: AWAITING })).outcome
+      : (await repo.appendMessage(csid, m, ACTIVE)).outcome;
+  if (outcome !== 'stored') throw new Error(`bench: ${kind} was ${outcome}`);
 }
 
 interface Target {
@@ -176,15 +195,24 @@ interface Budget {
   levelsLeft: number;
 }
 
-async function appendRows(target: Target, sizes: Sizes, budget: Budget, log: ScenarioContext['log']): Promise<BenchRow[]> {
+async function appendRows(target: Target, kinds: readonly WriteKind[], sizes: Sizes, budget: Budget, log: ScenarioContext['log']): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   try {
     const repo = await createRepository(target.conn);
+    for (const kind of kinds) rows.push(...(await kindRows(target, repo, kind, sizes, budget, log)));
+  } finally {
+    await target.close();
+  }
+  return rows;
+}
+
+async function kindRows(target: Target, repo: Repository, kind: WriteKind, sizes: Sizes, budget: Budget, log: ScenarioContext['log']): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  {
     let seq = 0;
     const appendTo = (sessions: string[]) => async (i: number): Promise<void> => {
       const n = seq++;
-      const r = await repo.appendMessage(sessions[i % sessions.length] as string, message(n, sizes.textChars), ACTIVE);
-      if (r.outcome !== 'stored') throw new Error(`bench: append ${n} was ${r.outcome}`);
+      await append(repo, kind, sessions[i % sessions.length] as string, message(n, sizes.textChars));
     };
     const warm = await seedSessions(repo, 8);
     await closedLoop(8, sizes.warmup, 60_000, appendTo(warm));
@@ -220,6 +248,7 @@ async function appendRows(target: Target, sizes: Sizes, budget: Budget, log: Sce
       const after = target.stats?.();
       const row: BenchRow = {
         target: target.label,
+        write: kind,
         durability: target.durability,
         sessions: level.sessions,
         msgsPerSession: level.messagesPerSession,
@@ -237,10 +266,8 @@ async function appendRows(target: Target, sizes: Sizes, budget: Budget, log: Sce
         row.journalBytesPerAppend = ops > 0 ? Math.round((after.bytes - before.bytes) / ops) : null;
       }
       rows.push(row);
-      log(`${target.label}/${target.durability} sessions=${level.sessions} c=${level.concurrency}: ${row.appendsPerSec} appends/s`);
+      log(`${target.label}/${target.durability} ${kind} sessions=${level.sessions} c=${level.concurrency}: ${row.appendsPerSec} appends/s`);
     }
-  } finally {
-    await target.close();
   }
   return rows;
 }
@@ -296,13 +323,14 @@ export const storeScenario: Scenario = {
     const diskRate = Number(rows[0]?.appendsPerSec ?? 0);
     const uri = process.env['MONGODB_URI'];
     const levelsPerTarget = sizes.levels.length + 1;
-    const budget: Budget = { deadline: performance.now() + sizes.budgetMs, levelsLeft: levelsPerTarget * ((quick ? 3 : 4) + (uri ? 1 : 0)) };
-    rows.push(...(await appendRows(await embeddedTarget('fsync'), sizes, budget, log)));
-    rows.push(...(await appendRows(await embeddedTarget('none'), sizes, budget, log)));
-    // The same server in a worker thread of this process (EmbeddedMongo.start({thread: 'worker'})).
-    rows.push(...(await appendRows(await embeddedTarget('fsync', 'worker'), sizes, budget, log)));
-    if (!quick) rows.push(...(await appendRows(await embeddedProcessTarget('fsync'), sizes, budget, log)));
-    if (uri) rows.push(...(await appendRows(await mongodbTarget(uri), sizes, budget, log)));
+    const budget: Budget = { deadline: performance.now() + sizes.budgetMs, levelsLeft: levelsPerTarget * ((quick ? 4 : 5) + (uri ? 1 : 0)) };
+    const hot: WriteKind[] = ['answer'];
+    // The default: the embedded server in a worker thread of this process, fsync (candor.ts).
+    rows.push(...(await appendRows(await embeddedTarget('fsync', 'worker'), ['answer', 'appendMessage'], sizes, budget, log)));
+    rows.push(...(await appendRows(await embeddedTarget('fsync'), hot, sizes, budget, log)));
+    rows.push(...(await appendRows(await embeddedTarget('none'), hot, sizes, budget, log)));
+    if (!quick) rows.push(...(await appendRows(await embeddedProcessTarget('fsync'), hot, sizes, budget, log)));
+    if (uri) rows.push(...(await appendRows(await mongodbTarget(uri), hot, sizes, budget, log)));
     // How close the store gets to the disk's sequential sync rate (>1: group commit wins).
     for (const row of rows) row.vsDiskSync = diskRate > 0 ? round(Number(row.appendsPerSec) / diskRate, 2) : null;
     return rows;

@@ -15,6 +15,8 @@ export interface HttpAppDeps {
   readiness: ReadinessCheck[];
   /** Routers mounted under /api by later layers (sessions, voice, ...). */
   apiRouters?: Router[];
+  /** Routers mounted outside /api, before the client (e.g. POST /webhooks/elevenlabs with its raw body). */
+  rootRouters?: Router[];
   /** The built client, when present. */
   clientRouter?: Router | null;
   trustProxy?: boolean;
@@ -54,6 +56,7 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   api.use(apiNotFound);
   app.use('/api', api);
 
+  for (const router of deps.rootRouters ?? []) app.use(router);
   if (deps.clientRouter) app.use(deps.clientRouter);
   app.use(apiNotFound);
   app.use(errorHandler(deps.logger));

@@ -7,6 +7,7 @@ import { toWireFocusSignal } from '../interview/focusSignals.js';
 import { planSummary } from '../interview/plan.js';
 import { toWireMessage } from '../interview/snapshot.js';
 import { toSessionSummary } from '../interview/summary.js';
+import type { RetentionPolicy } from '../privacy/retentionPolicy.js';
 import { requireRecruiter } from './recruiterAuth.js';
 
 /** Recruiter REST: the paginated list and one full interview (transcript, link info, evaluation). */
@@ -15,6 +16,8 @@ export interface RecruiterRouterDeps {
   recruiterToken: string;
   /** Merges an orphaned conversation's transcript into a session (the voice linker's merge). */
   mergeOrphan: (clientSessionId: string, conversationId: string) => Promise<{ merged: boolean; session: Interview | null }>;
+  /** Computes each summary's deleteAfter (docs/privacy.md). */
+  retention?: RetentionPolicy;
 }
 
 export function recruiterRouter(deps: RecruiterRouterDeps): Router {
@@ -24,7 +27,7 @@ export function recruiterRouter(deps: RecruiterRouterDeps): Router {
   router.get('/sessions', recruiter, async (req, res) => {
     const query = parseOrThrow(listSessionsQuerySchema, req.query, 'query');
     const page = await deps.repo.listSessions(query);
-    const body: SessionListResponse = { items: page.items.map(toSessionSummary), nextCursor: page.nextCursor };
+    const body: SessionListResponse = { items: page.items.map((s) => toSessionSummary(s, deps.retention)), nextCursor: page.nextCursor };
     res.json(body);
   });
 
@@ -36,7 +39,7 @@ export function recruiterRouter(deps: RecruiterRouterDeps): Router {
     res.json({
       ...rest,
       focus: (focus ?? []).map(toWireFocusSignal),
-      summary: toSessionSummary(session),
+      summary: toSessionSummary(session, deps.retention),
       plan: { ...plan, summary: planSummary(plan) },
       messages: messages.map(toWireMessage),
     });
@@ -61,7 +64,7 @@ export function recruiterRouter(deps: RecruiterRouterDeps): Router {
     if (!result.merged && current.voice?.conversationId !== conversationId) {
       throw new AppError('STATE_CONFLICT', 'The conversation could not be linked to this interview (it may belong to another one)');
     }
-    res.json({ ok: true, summary: toSessionSummary(current) });
+    res.json({ ok: true, summary: toSessionSummary(current, deps.retention) });
   });
 
   return router;

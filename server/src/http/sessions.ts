@@ -14,12 +14,16 @@ export function candidateSessionsRouter(deps: {
   sessionSecret: string;
   /** The voice block of by-client (docs/voice.md "States for the results page"). */
   voiceResult?: (session: Interview) => VoiceResult | null;
+  /** An erased interview's clientSessionId is never used again (docs/privacy.md). */
+  isErased?: (clientSessionId: string) => Promise<boolean>;
 }): Router {
   const { service, sessionSecret } = deps;
   const router = Router();
   const candidate = requireCandidate(sessionSecret);
 
   router.post('/sessions', async (req, res) => {
+    const csid = (req.body as { clientSessionId?: unknown } | undefined)?.clientSessionId;
+    if (typeof csid === 'string' && (await deps.isErased?.(csid))) throw new AppError('GONE', 'This interview was deleted; start a new one');
     const { session, created } = await service.createSession(req.body);
     const body: CreateSessionResponse = {
       sessionId: session.id,

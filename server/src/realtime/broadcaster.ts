@@ -4,7 +4,7 @@ import type { WatcherEventMap, WatcherEventName } from '../../../shared/monitor.
 import type { WatcherBroadcaster } from '../interview/focusSignals.js';
 import type { SessionBroadcaster } from '../interview/ports.js';
 import type { SummarySource } from '../interview/summary.js';
-import { sessionRoom, watchRoom } from './rooms.js';
+import { deliverLocally, type SessionChannel } from './sessionChannel.js';
 import type { SummaryPublisher } from './summaryPublisher.js';
 
 /**
@@ -20,28 +20,27 @@ const CHANGES_SUMMARY: ReadonlySet<SessionEventName> = new Set([
 ]);
 
 /**
- * Delivers a session's events to its candidate room on /interview and its
- * watchers on /monitor. With the Redis adapter installed on the server, the
- * same calls reach sockets on every node.
+ * Delivers a session's events to its candidate room on /interview and its watchers on
+ * /monitor: on this node directly, on the other nodes through the session channel
+ * (Redis, when configured).
  */
 export class SocketBroadcaster implements SessionBroadcaster, WatcherBroadcaster {
   constructor(
     private readonly io: Server,
     private readonly summaries: SummaryPublisher,
-    private readonly onEmit?: (event: SessionEventName) => void,
+    private readonly channel: SessionChannel | null = null,
   ) {}
 
   emit<E extends SessionEventName>(clientSessionId: string, event: E, payload: SessionEventMap[E]): void {
-    const args = [event, payload] as const;
-    this.io.of('/interview').to(sessionRoom(clientSessionId)).emit(...args);
-    this.io.of('/monitor').to(watchRoom(clientSessionId)).emit(...args);
-    this.onEmit?.(event);
+    deliverLocally(this.io, clientSessionId, 'both', event, payload);
+    this.channel?.publish(clientSessionId, 'both', event, payload);
     if (CHANGES_SUMMARY.has(event)) this.summaries.touch(clientSessionId);
   }
 
   /** Watcher-only events (focus signals): the candidate's own room never gets them. */
   emitToWatchers<E extends WatcherEventName>(clientSessionId: string, event: E, payload: WatcherEventMap[E]): void {
-    this.io.of('/monitor').to(watchRoom(clientSessionId)).emit(event, payload);
+    deliverLocally(this.io, clientSessionId, 'watchers', event, payload);
+    this.channel?.publish(clientSessionId, 'watchers', event, payload);
   }
 
   touched(clientSessionId: string): void {

@@ -6,6 +6,7 @@ import { looksLikeCandidateToken, recruiterTokenMatches } from '../http/recruite
 import type { InterviewService } from '../interview/service.js';
 import { toWireFocusSignal } from '../interview/focusSignals.js';
 import { toSessionSummary } from '../interview/summary.js';
+import type { RetentionPolicy } from '../privacy/retentionPolicy.js';
 import type { Logger } from '../observability/logger.js';
 import { connectError, onAckedEvent } from './events.js';
 import { SESSIONS_ROOM, watchRoom } from './rooms.js';
@@ -13,6 +14,8 @@ import { SESSIONS_ROOM, watchRoom } from './rooms.js';
 export type MonitorNamespace = Namespace<MonitorClientToServer, MonitorServerToClient>;
 
 export interface MonitorNamespaceDeps {
+  /** Computes each row's deleteAfter (docs/privacy.md). */
+  retention?: RetentionPolicy;
   repo: Repository;
   service: InterviewService;
   recruiterToken: string;
@@ -43,7 +46,7 @@ export function attachMonitorNamespace(io: Server, deps: MonitorNamespaceDeps): 
     onAckedEvent(socket, 'sessions:subscribe', monitorClientSchemas['sessions:subscribe'], logger, async (filter) => {
       await socket.join(SESSIONS_ROOM);
       const page = await repo.listSessions({ ...filter, limit: 50 });
-      return { ok: true as const, sessions: page.items.map(toSessionSummary) };
+      return { ok: true as const, sessions: page.items.map((s) => toSessionSummary(s, deps.retention)) };
     });
 
     onAckedEvent(socket, 'sessions:unsubscribe', monitorClientSchemas['sessions:unsubscribe'], logger, async () => {

@@ -1,6 +1,7 @@
 import type { Server } from 'socket.io';
 import type { Repository } from '../db/repository/index.js';
 import { toSessionSummary, type SummarySource } from '../interview/summary.js';
+import type { RetentionPolicy } from '../privacy/retentionPolicy.js';
 import type { Logger } from '../observability/logger.js';
 import { SESSIONS_ROOM } from './rooms.js';
 
@@ -16,7 +17,9 @@ export class SummaryPublisher {
   private readonly touched = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly deps: { io: Server; repo: Pick<Repository, 'findSummaries'>; logger: Logger; delayMs?: number }) {}
+  constructor(
+    private readonly deps: { io: Server; repo: Pick<Repository, 'findSummaries'>; logger: Logger; delayMs?: number; retention?: RetentionPolicy },
+  ) {}
 
   /** The row as the write that changed it returned it. */
   publish(row: SummarySource): void {
@@ -53,10 +56,10 @@ export class SummaryPublisher {
     this.rows.clear();
     this.touched.clear();
     const room = this.deps.io.of('/monitor').to(SESSIONS_ROOM);
-    for (const row of rows) room.emit('sessions:upsert', { summary: toSessionSummary(row) });
+    for (const row of rows) room.emit('sessions:upsert', { summary: toSessionSummary(row, this.deps.retention) });
     if (ids.length === 0) return;
     try {
-      for (const row of await this.deps.repo.findSummaries(ids)) room.emit('sessions:upsert', { summary: toSessionSummary(row) });
+      for (const row of await this.deps.repo.findSummaries(ids)) room.emit('sessions:upsert', { summary: toSessionSummary(row, this.deps.retention) });
     } catch (err) {
       this.deps.logger.warn('session summaries not published', { count: ids.length, err });
     }

@@ -1,12 +1,9 @@
-import { Router } from 'express';
 import type { Config } from '../config.js';
 import type { Repository } from '../db/repository/index.js';
-import { voiceRouter } from '../http/voice.js';
-import { webhooksRouter } from '../http/webhooks.js';
 import type { SessionBroadcaster } from '../interview/ports.js';
 import type { Logger } from '../observability/logger.js';
 import { SdkElevenLabsGateway, SimulatedGateway, type ElevenLabsGateway } from './elevenLabsGateway.js';
-import { VoiceLinker } from './linker.js';
+import { VoiceLinker, type LinkerDeps } from './linker.js';
 import { VoiceReconciler } from './reconciler.js';
 import { VoiceSimulator } from './simulator.js';
 import { VoiceService } from './voiceService.js';
@@ -18,10 +15,8 @@ export interface VoiceModule {
   reconciler: VoiceReconciler;
   simulator: VoiceSimulator | null;
   gateway: ElevenLabsGateway;
-  /** `POST /api/voice/session`, mounted under /api. */
-  apiRouter: Router;
-  /** `POST /webhooks/elevenlabs`, mounted outside /api (raw body). */
-  webhooks: Router;
+  /** Checks `ElevenLabs-Signature` of the post-call webhook (http/webhooks.ts). */
+  verifier: WebhookVerifier;
   /** Start-up: webhook events a crash left unprocessed, merges it interrupted. */
   recover(): Promise<void>;
   /** After listen: the simulator learns where to post, the reconciler starts. */
@@ -40,9 +35,11 @@ export interface VoiceModuleDeps {
   gateway?: ElevenLabsGateway;
   /** Runs before a merged orphan is deleted (relays its outbox: the delete requires it empty). */
   beforeOrphanDelete?: (clientSessionId: string) => Promise<unknown>;
+  /** Tombstones of erased interviews, checked by the linker (docs/privacy.md). */
+  erased?: LinkerDeps['erased'];
 }
 
-/** Everything voice, composed once (candor.ts mounts the pieces). docs/voice.md. */
+/** Everything voice, composed once; candor.ts builds the http routes on its pieces. docs/voice.md. */
 export function createVoiceModule(deps: VoiceModuleDeps): VoiceModule {
   const { config, repo, broadcaster, evaluations, now } = deps;
   const logger = deps.logger.child({ component: 'voice' });
@@ -62,7 +59,15 @@ export function createVoiceModule(deps: VoiceModuleDeps): VoiceModule {
         defaultWebhook: config.voice.simulatedWebhook,
         selfUrl: () => selfUrl,
       });
-  const linker = new VoiceLinker({ repo, broadcaster, evaluations, logger, now, ...(deps.beforeOrphanDelete ? { beforeOrphanDelete: deps.beforeOrphanDelete } : {}) });
+  const linker = new VoiceLinker({
+    repo,
+    broadcaster,
+    evaluations,
+    logger,
+    now,
+    ...(deps.erased ? { erased: deps.erased } : {}),
+    ...(deps.beforeOrphanDelete ? { beforeOrphanDelete: deps.beforeOrphanDelete } : {}),
+  });
   const service = new VoiceService({
     repo,
     broadcaster,
@@ -82,8 +87,7 @@ export function createVoiceModule(deps: VoiceModuleDeps): VoiceModule {
     reconciler,
     simulator,
     gateway,
-    apiRouter: voiceRouter({ voice: service, sessionSecret: config.sessionSecret, simulator }),
-    webhooks: webhooksRouter({ repo, verifier, linker, logger, maxBytes: config.voice.webhookMaxBytes, now }),
+    verifier,
     async recover() {
       const processed = await linker.processUnprocessed();
       if (processed > 0) logger.info('processed webhook events left by a previous run', { count: processed });
@@ -101,12 +105,4 @@ export function createVoiceModule(deps: VoiceModuleDeps): VoiceModule {
       await reconciler.stop();
     },
   };
-}
-
-/** The webhook route first, then the built client (which already leaves /webhooks/ alone). */
-export function withWebhooks(webhooks: Router, clientRouter: Router | null): Router {
-  const router = Router();
-  router.use(webhooks);
-  if (clientRouter) router.use(clientRouter);
-  return router;
 }

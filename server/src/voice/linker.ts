@@ -18,7 +18,12 @@ export interface LinkerDeps {
   now: () => Date;
   /** Relays the orphan's outbox before its delete (which requires it empty, so no event is lost). */
   beforeOrphanDelete?: (clientSessionId: string) => Promise<unknown>;
+  /** Erased interviews (docs/privacy.md): their late calls become content-free orphans, their payloads are redacted. */
+  erased?: { isErased(call: CallRecord): Promise<boolean>; redact(event: WebhookEvent): Promise<void> };
 }
+
+/** Outcome detail of a late call of an erased interview. */
+export const ERASED_CALL = 'erased_interview';
 
 export interface LinkResult {
   outcome: WebhookOutcome;
@@ -52,6 +57,7 @@ export class VoiceLinker {
       const call = parsed.success ? callFromWebhookData(parsed.data.data) : null;
       outcome = call ? (await this.linkCall(call, event.receivedAt)).outcome : { result: 'failed', detail: 'invalid post_call_transcription payload' };
     }
+    if (outcome.detail === ERASED_CALL) await this.deps.erased?.redact(event);
     const marked = await repo.markWebhookProcessed(event.id, outcome);
     logger.info('webhook processed', {
       webhookEventId: event.id,
@@ -88,6 +94,8 @@ export class VoiceLinker {
     const cid = call.conversationId;
     const transcript = transcriptOf(call, receivedAt);
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+      // Checked on every attempt: an erasure that starts while we decide must win.
+      if (await this.deps.erased?.isErased(call)) return this.erasedOrphan(call, receivedAt);
       const decision = await this.decide(call);
       switch (decision.kind) {
         case 'already_linked':
@@ -136,6 +144,28 @@ export class VoiceLinker {
       }
     }
     return { outcome: { result: 'failed', detail: 'the sessions kept changing while linking; retried' } };
+  }
+
+  /**
+   * A late call of an erased interview: never linked, never holding the erased
+   * person's words — an orphan with the ids and the duration only.
+   */
+  private async erasedOrphan(call: CallRecord, receivedAt: Date): Promise<LinkResult> {
+    const { repo, logger } = this.deps;
+    const cid = call.conversationId;
+    const transcript = { conversationId: cid, receivedAt, lines: [], ...(call.durationSecs !== undefined ? { durationSecs: call.durationSecs } : {}) };
+    const orphanId = randomUUID();
+    const created = await repo.createOrphan({
+      clientSessionId: orphanId,
+      role: await this.orphanRole({ ...call, role: undefined }, []),
+      conversationId: cid,
+      ...(call.agentId ? { agentId: call.agentId } : {}),
+      transcript,
+      candidates: [],
+    });
+    const holder = created.outcome === 'created' ? orphanId : (await repo.findByConversationId(cid))?.clientSessionId;
+    logger.info('late call of an erased interview kept without content', { conversationId: cid, orphan: holder });
+    return { outcome: { result: 'orphaned', ...(holder ? { clientSessionId: holder } : {}), detail: ERASED_CALL } };
   }
 
   private async decide(call: CallRecord): Promise<LinkDecision> {

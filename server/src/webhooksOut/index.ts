@@ -1,5 +1,6 @@
 import type { Config } from '../config.js';
 import type { Repository } from '../db/repository/index.js';
+import type { Eraser } from '../privacy/erasers.js';
 import type { Logger } from '../observability/logger.js';
 import type { BackoffOptions, SendResult } from './backoff.js';
 import { WebhookDispatcher } from './dispatcher.js';
@@ -89,6 +90,23 @@ export function createWebhooksOutModule(deps: WebhooksOutDeps): WebhooksOutModul
     async stop() {
       await relay.stop();
       await dispatcher.stop();
+    },
+  };
+}
+
+/**
+ * Erasure (docs/privacy.md): every delivery of the interview, and of orphans an
+ * earlier eraser found holding its call. Registered after the interviews eraser:
+ * a relay that read the interview before it was deleted checks again after
+ * copying and removes what it copied (relay.ts), so nothing outlives the erasure.
+ */
+export function webhookDeliveryEraser(repo: Repository): Eraser {
+  return {
+    name: 'webhook_deliveries',
+    async erase(step) {
+      let n = 0;
+      for (const csid of [step.target.clientSessionId, ...step.related]) n += await repo.webhooksOut.deleteDeliveriesOfSession(csid);
+      return n;
     },
   };
 }

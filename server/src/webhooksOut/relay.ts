@@ -126,6 +126,12 @@ export class OutboxRelay {
       }
     }
     await repo.webhooksOut.releaseOutbox({ clientSessionId: session.clientSessionId, eventIds: done, leaseUntil: claim.leaseUntil, keepLease: failed > 0 });
+    if (created > 0 && !(await repo.findByClientSessionId(session.clientSessionId))) {
+      // Erased while we copied: the erasure's delivery eraser may have run before our copies landed.
+      const removed = await repo.webhooksOut.deleteDeliveriesOfSession(session.clientSessionId);
+      logger.info('session erased while relaying; its deliveries removed', { clientSessionId: session.clientSessionId, removed });
+      return done.length;
+    }
     if (done.length > 0) logger.info('outbox relayed', { clientSessionId: session.clientSessionId, events: done.length, deliveries: created });
     if (created > 0) this.deps.onDeliveries?.();
     return done.length;

@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { interviewSchema } from '../../../shared/interview.js';
 import { webhookEventSchema } from '../../../shared/webhook.js';
+import { erasureSchema, leaseSchema } from '../../../shared/privacy.js';
+import { erasureSchema as erasureMongooseSchema } from '../../src/db/models/erasure.js';
+import { leaseSchema as leaseMongooseSchema } from '../../src/db/models/lease.js';
 import { interviewSchema as interviewMongooseSchema } from '../../src/db/models/interview.js';
 import { webhookEventSchema as webhookEventMongooseSchema } from '../../src/db/models/webhookEvent.js';
 import { answer, question, startTestStore, type TestStore } from '../support/store.js';
@@ -45,6 +48,18 @@ describe('the mongoose schemas mirror the zod schemas', () => {
   it('the webhook_events schema declares exactly the fields of webhookEventSchema', () => {
     const fromZod = zodPaths(webhookEventSchema).filter((p) => p !== 'id').sort();
     expect(mongoosePaths(webhookEventMongooseSchema).sort()).toEqual(fromZod);
+  });
+
+  it('the erasures and leases schemas declare exactly the fields of erasureSchema and leaseSchema', () => {
+    expect(mongoosePaths(erasureMongooseSchema).sort()).toEqual(zodPaths(erasureSchema).filter((p) => p !== 'id').sort());
+    expect(mongoosePaths(leaseMongooseSchema).filter((p) => p !== '_id').sort()).toEqual(zodPaths(leaseSchema).filter((p) => p !== 'id').sort());
+    expect(erasureMongooseSchema.indexes().map(([keys, opts]) => [keys, opts['unique'] === true])).toEqual(
+      expect.arrayContaining([
+        [{ clientSessionId: 1 }, true],
+        [{ sessionId: 1 }, true],
+        [{ conversationIds: 1 }, false],
+      ]),
+    );
   });
 
   it('the schemas refuse unknown fields and declare the documented indexes', () => {
@@ -120,6 +135,27 @@ describe('stored documents', () => {
     await store.repo.markWebhookProcessed(r.event.id, { result: 'ignored' });
     const stored = await raw('webhook_events', { dedupeKey: 'conv_x:post_call_audio' });
     expect(webhookEventSchema.safeParse(stored).error?.issues ?? []).toEqual([]);
+  });
+
+  it('a tombstone and a lease written through the repository parse with their zod schemas', async () => {
+    const csid = randomUUID();
+    const { erasure } = await store.repo.openErasure({
+      sessionId: '0123456789abcdef01234567',
+      clientSessionId: csid,
+      conversationIds: ['conv_1'],
+      voice: { userIdSha256: 'a'.repeat(64), agentId: 'agent_1', startedAt: new Date() },
+      reason: 'request',
+    });
+    await store.repo.addErasureConversationIds(erasure.id, ['conv_2']);
+    await store.repo.claimErasure({ id: erasure.id, node: 'n#1', leaseMs: 1000 });
+    await store.repo.completeErasure(erasure.id, 'n#1');
+    const stored = await raw('erasures', { clientSessionId: csid });
+    expect(erasureSchema.safeParse(stored).error?.issues ?? []).toEqual([]);
+    expect(stored).toMatchObject({ status: 'done', conversationIds: ['conv_1', 'conv_2'], attempts: 1 });
+    await store.repo.acquireLease('schema-test', 'n#1', 1000);
+    const lease = await store.conn.db!.collection<{ _id: string }>('leases').findOne({ _id: 'schema-test' });
+    const { _id, ...rest } = lease!;
+    expect(leaseSchema.safeParse({ id: _id, ...rest }).error?.issues ?? []).toEqual([]);
   });
 
   it('a field not in the schema is refused', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EMPTY_PLAN, type PlanState } from '../../../shared/plan.js';
-import { buildContext, contextWindowFor, countTextTokens } from '../../src/interview/context.js';
+import { buildContext, contextWindowFor, countTextTokens } from '../../src/llm/context.js';
 import { focusSkillsOf, nextMustAsk } from '../../src/interview/openingGuide.js';
 import { findPersona, PERSONAS } from '../../src/interview/personas.js';
 import { askedEntry, nextQuestion } from '../../src/interview/plan.js';

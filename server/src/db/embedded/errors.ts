@@ -27,16 +27,19 @@ export const ErrorCodes = {
 
 export type ErrorCodeName = keyof typeof ErrorCodes;
 
+/** MongoDB's errors without a named code carry their source location as code (`Location31254`). */
+export type LocationCodeName = `Location${number}`;
+
 /** An error that is answered to the client as `{ ok: 0, errmsg, code, codeName, ...extra }`. */
 export class MongoCommandError extends Error {
   readonly code: number;
   readonly codeName: string;
   readonly extra: Document;
 
-  constructor(codeName: ErrorCodeName, errmsg: string, extra: Document = {}) {
+  constructor(codeName: ErrorCodeName | LocationCodeName, errmsg: string, extra: Document = {}) {
     super(errmsg);
     this.name = 'MongoCommandError';
-    this.code = ErrorCodes[codeName];
+    this.code = codeName.startsWith('Location') ? Number(codeName.slice('Location'.length)) : ErrorCodes[codeName as ErrorCodeName];
     this.codeName = codeName;
     this.extra = extra;
   }

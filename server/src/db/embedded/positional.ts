@@ -97,9 +97,20 @@ function probe(arrayPath: string, el: unknown): Document {
 }
 
 function matchedIndex(doc: Document, arrayPath: string, filter: Document): number {
+  const index = matchedElementIndex(doc, arrayPath, filter);
+  if (index === undefined) throw new MongoCommandError('BadValue', NOT_FOUND);
+  return index;
+}
+
+/**
+ * The index of the element of the array at `arrayPath` that the filter's conditions on that
+ * array matched (MongoDB's "elemMatchKey"), by the rule above; undefined when the filter has no
+ * such condition or no element satisfies one. Shared with the positional projection (`'arr.$': 1`).
+ */
+export function matchedElementIndex(doc: Document, arrayPath: string, filter: Document): number | undefined {
   const arr = valueAt(doc, arrayPath);
   const conditions = arrayConditions(filter, arrayPath);
-  if (!Array.isArray(arr) || conditions.length === 0) throw new MongoCommandError('BadValue', NOT_FOUND);
+  if (!Array.isArray(arr) || conditions.length === 0) return undefined;
   const queries = conditions.map(([key, cond]) => compileFilter({ [key]: cond }));
   for (let i = 0; i < arr.length; i++) {
     const p = probe(arrayPath, arr[i]);
@@ -107,5 +118,5 @@ function matchedIndex(doc: Document, arrayPath: string, filter: Document): numbe
   }
   const last = queries[queries.length - 1] as Filter;
   for (let i = 0; i < arr.length; i++) if (last.test(probe(arrayPath, arr[i]))) return i;
-  throw new MongoCommandError('BadValue', NOT_FOUND);
+  return undefined;
 }

@@ -1,4 +1,14 @@
-import { Binary, Decimal128, Long, ObjectId, Timestamp, type Document } from 'bson';
+import { Binary, Decimal128, Double, Int32, Long, ObjectId, Timestamp, type Document } from 'bson';
+
+/** The value of any BSON number (number, bigint, Long, Int32, Double, Decimal128) as a JS number; undefined for anything else. */
+export function numberValue(v: unknown): number | undefined {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof Long) return v.toNumber();
+  if (v instanceof Int32 || v instanceof Double) return v.value;
+  if (v instanceof Decimal128) return Number(v.toString());
+  return undefined;
+}
 
 /** Plain object check that excludes arrays, Dates and bson value classes. */
 export function isPlainObject(v: unknown): v is Document {

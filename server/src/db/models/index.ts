@@ -1,5 +1,7 @@
 import type { Connection } from 'mongoose';
 import { interviewModel, type InterviewModel } from './interview.js';
+import { erasureModel, type ErasureModel } from './erasure.js';
+import { leaseModel, type LeaseModel } from './lease.js';
 import { openingModel, type OpeningModel } from './opening.js';
 import { webhookEventModel, type WebhookEventModel } from './webhookEvent.js';
 import { webhookDeliveryModel, type WebhookDeliveryModel } from './webhookDelivery.js';
@@ -10,6 +12,8 @@ export type { WebhookEventModel, WebhookEventRecord } from './webhookEvent.js';
 export type { OpeningModel, OpeningRecord } from './opening.js';
 export type { WebhookDeliveryModel, WebhookDeliveryRecord } from './webhookDelivery.js';
 export type { WebhookEndpointModel, WebhookEndpointRecord } from './webhookEndpoint.js';
+export type { ErasureModel, ErasureRecord } from './erasure.js';
+export type { LeaseModel, LeaseRecord } from './lease.js';
 
 export interface Models {
   Interview: InterviewModel;
@@ -17,6 +21,10 @@ export interface Models {
   Opening: OpeningModel;
   WebhookEndpoint: WebhookEndpointModel;
   WebhookDelivery: WebhookDeliveryModel;
+  /** Tombstones of erased interviews (docs/privacy.md). */
+  Erasure: ErasureModel;
+  /** Named cluster-wide leases (the retention sweeper's). */
+  Lease: LeaseModel;
 }
 
 /** The typed models bound to one connection. */
@@ -27,10 +35,20 @@ export function createModels(conn: Connection): Models {
     Opening: openingModel(conn),
     WebhookEndpoint: webhookEndpointModel(conn),
     WebhookDelivery: webhookDeliveryModel(conn),
+    Erasure: erasureModel(conn),
+    Lease: leaseModel(conn),
   };
 }
 
 /** Creates the collections and indexes (autoIndex) and waits for them, so unique keys hold from the first write. */
 export async function initModels(models: Models): Promise<void> {
-  await Promise.all([models.Interview.init(), models.WebhookEvent.init(), models.Opening.init(), models.WebhookEndpoint.init(), models.WebhookDelivery.init()]);
+  await Promise.all([
+    models.Interview.init(),
+    models.WebhookEvent.init(),
+    models.Opening.init(),
+    models.Erasure.init(),
+    models.Lease.init(),
+    models.WebhookEndpoint.init(),
+    models.WebhookDelivery.init(),
+  ]);
 }

@@ -225,6 +225,10 @@ interviewSchema.index({ status: 1, createdAt: -1, _id: -1 });
 interviewSchema.index({ openingId: 1, createdAt: -1, _id: -1 });
 // The outbox relay: documents with events waiting (multikey; a document without any has no entry here).
 interviewSchema.index({ 'outbox.at': 1 }, { sparse: true });
+// Retention (docs/privacy.md): due when endedAt, else updatedAt, is older than RETENTION_DAYS.
+interviewSchema.index({ endedAt: 1, updatedAt: 1 });
+// Erasure: orphans listing an erased session among their candidates.
+interviewSchema.index({ 'voice.candidates': 1 });
 // Claiming evaluations left pending or with an expired lease.
 interviewSchema.index({ 'evaluation.status': 1, 'evaluation.leaseUntil': 1 });
 

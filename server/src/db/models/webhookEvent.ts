@@ -33,6 +33,8 @@ export const webhookEventSchema = new Schema<WebhookEventRecord>(
 // A redelivery carries the same key: the insert fails with E11000 and changes nothing.
 webhookEventSchema.index({ dedupeKey: 1 }, { unique: true });
 webhookEventSchema.index({ conversationId: 1 });
+// Erasure: the raw events linked to an erased session (or its orphans).
+webhookEventSchema.index({ 'outcome.clientSessionId': 1 });
 // Unprocessed events, oldest first, for the resume-at-start sweep.
 webhookEventSchema.index({ processedAt: 1, receivedAt: 1 });
 

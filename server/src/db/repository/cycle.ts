@@ -38,7 +38,7 @@ export const CYCLE_TAIL = 10;
 /** What a cycle knows about a session after one of its writes: the live list row and the interviewer's context. */
 export type CycleView = Pick<
   Interview,
-  'id' | 'clientSessionId' | 'mode' | 'role' | 'candidateName' | 'openingId' | 'status' | 'turn' | 'plan' | 'voice' | 'endedBy' | 'createdAt' | 'updatedAt'
+  'id' | 'clientSessionId' | 'mode' | 'role' | 'candidateName' | 'openingId' | 'status' | 'turn' | 'plan' | 'voice' | 'endedBy' | 'endedAt' | 'createdAt' | 'updatedAt'
 > & {
   evaluation?: Pick<Evaluation, 'status'>;
   /** The last CYCLE_TAIL messages, oldest first. */
@@ -59,6 +59,7 @@ export const CYCLE_PROJECTION: Document = {
   plan: 1,
   voice: 1,
   endedBy: 1,
+  endedAt: 1,
   createdAt: 1,
   updatedAt: 1,
   'evaluation.status': 1,
@@ -70,7 +71,7 @@ type CycleRecord = Omit<CycleView, 'id' | 'tail'> & { _id: { toHexString(): stri
 
 /** The view of a session read whole (a rare path: take-over, retry, start). */
 export function cycleViewOf(session: Interview): CycleView {
-  const { messages, transcript: _t, focus: _f, usage: _u, evaluation, startedAt: _s, endedAt: _e, ...rest } = session;
+  const { messages, transcript: _t, focus: _f, usage: _u, evaluation, startedAt: _s, ...rest } = session;
   return {
     ...rest,
     ...(evaluation ? { evaluation: { status: evaluation.status } } : {}),

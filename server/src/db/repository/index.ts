@@ -62,6 +62,27 @@ import {
 import { sessionStats } from './stats.js';
 import { findUnprocessedWebhookEvents, markWebhookProcessed, storeWebhookEvent, type StoreWebhookResult } from './webhooks.js';
 import { webhooksOutRepository, type WebhooksOutRepository } from './webhooksOut.js';
+import { acquireLease, releaseLease } from './leases.js';
+import {
+  addErasureConversationIds,
+  claimErasure,
+  completeErasure,
+  releaseErasure,
+  deleteInterviewHolding,
+  deleteOrphanRecord,
+  deleteWebhookEventsOf,
+  findDueForRetention,
+  findErasure,
+  findErasureMatching,
+  findOrphansOf,
+  openErasure,
+  redactWebhookEvent,
+  releaseErasureLeasesOfPreviousBoot,
+  type OpenErasureInput,
+  type RetentionCandidate,
+} from './privacy.js';
+import { streamSessionSummaries, type StreamSessionsQuery } from './sessionStream.js';
+import type { Erasure } from '../../../../shared/privacy.js';
 
 export type { AppendOptions, AppendRejection, AppendResult } from './messages.js';
 export type { ClaimEvaluationRequest, EvaluationUpdate } from './evaluation.js';
@@ -85,6 +106,9 @@ export { LINKABLE_STATUSES } from './voiceLinking.js';
 export type { ListOpeningsQuery } from './openings.js';
 export type { DeliveryClaim, FinishAttempt, NewDelivery, WebhooksOutRepository } from './webhooksOut.js';
 export type { OutboxClaim } from './outbox.js';
+export type { OpenErasureInput, RetentionCandidate } from './privacy.js';
+export type { StreamSessionsQuery } from './sessionStream.js';
+export { conversationIdsOf } from './privacy.js';
 
 /**
  * The only way the server writes interviews and webhook events. Every write is
@@ -143,6 +167,30 @@ export interface Repository {
   sessionStats(query: StatsQuery): Promise<Omit<StatsResponse, 'computedAt' | 'tookMs'>>;
   /** Outgoing webhooks: endpoints, deliveries, the outbox relay's claims (docs/webhooks-out.md). */
   webhooksOut: WebhooksOutRepository;
+  // exports (docs/exports.md)
+  /** Every list row matching the list's filters through one cursor (the CSV export). */
+  streamSessionSummaries(query: StreamSessionsQuery): AsyncGenerator<InterviewSummary>;
+  // retention and erasure (privacy.ts, leases.ts, docs/privacy.md)
+  openErasure(input: OpenErasureInput): Promise<{ erasure: Erasure; created: boolean }>;
+  addErasureConversationIds(id: string, conversationIds: string[]): Promise<Erasure | null>;
+  claimErasure(req: { id?: string; node: string; leaseMs: number }): Promise<Erasure | null>;
+  completeErasure(id: string, node: string): Promise<{ won: boolean }>;
+  releaseErasure(id: string, node: string): Promise<{ won: boolean }>;
+  releaseErasureLeasesOfPreviousBoot(nodeName: string, currentNode: string): Promise<number>;
+  findErasure(query: { id?: string; sessionId?: string; clientSessionId?: string }): Promise<Erasure | null>;
+  findErasureMatching(query: {
+    conversationId?: string;
+    clientSessionId?: string;
+    voice?: { userIdSha256: string; agentId?: string; startedAt: Date; windowMs: number };
+  }): Promise<Erasure | null>;
+  deleteInterviewHolding(clientSessionId: string, conversationId: string | undefined): Promise<{ deleted: boolean }>;
+  findOrphansOf(query: { conversationIds: string[]; clientSessionId: string }): Promise<Interview[]>;
+  deleteOrphanRecord(clientSessionId: string): Promise<{ deleted: boolean }>;
+  deleteWebhookEventsOf(query: { conversationIds: string[]; clientSessionIds: string[] }): Promise<number>;
+  redactWebhookEvent(id: string, payload: Record<string, unknown>): Promise<{ won: boolean }>;
+  findDueForRetention(cutoff: Date, limit: number): Promise<RetentionCandidate[]>;
+  acquireLease(name: string, holder: string, leaseMs: number): Promise<{ acquired: boolean; leaseUntil: Date | null }>;
+  releaseLease(name: string, holder: string): Promise<{ released: boolean }>;
 }
 
 export interface RepositoryOptions {
@@ -203,5 +251,22 @@ export async function createRepository(conn: Connection, opts: RepositoryOptions
     pushFocusSignals: (id, signals) => pushFocusSignals(ctx, id, signals),
     sessionStats: (query) => sessionStats(ctx, query),
     webhooksOut: webhooksOutRepository(ctx),
+    streamSessionSummaries: (query) => streamSessionSummaries(ctx, query),
+    openErasure: (input) => openErasure(ctx, input),
+    addErasureConversationIds: (id, ids) => addErasureConversationIds(ctx, id, ids),
+    claimErasure: (req) => claimErasure(ctx, req),
+    completeErasure: (id, node) => completeErasure(ctx, id, node),
+    releaseErasure: (id, node) => releaseErasure(ctx, id, node),
+    releaseErasureLeasesOfPreviousBoot: (name, node) => releaseErasureLeasesOfPreviousBoot(ctx, name, node),
+    findErasure: (query) => findErasure(ctx, query),
+    findErasureMatching: (query) => findErasureMatching(ctx, query),
+    deleteInterviewHolding: (id, cid) => deleteInterviewHolding(ctx, id, cid),
+    findOrphansOf: (query) => findOrphansOf(ctx, query),
+    deleteOrphanRecord: (id) => deleteOrphanRecord(ctx, id),
+    deleteWebhookEventsOf: (query) => deleteWebhookEventsOf(ctx, query),
+    redactWebhookEvent: (id, payload) => redactWebhookEvent(ctx, id, payload),
+    findDueForRetention: (cutoff, limit) => findDueForRetention(ctx, cutoff, limit),
+    acquireLease: (name, holder, ms) => acquireLease(ctx, name, holder, ms),
+    releaseLease: (name, holder) => releaseLease(ctx, name, holder),
   };
 }

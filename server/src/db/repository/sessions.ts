@@ -193,9 +193,8 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   return { createdAt: new Date(ms), id };
 }
 
-/** Newest first by (createdAt, _id); transcripts are left out of list items. */
-export async function listSessions(ctx: RepoContext, raw: ListSessionsQuery): Promise<SessionPage> {
-  const q = parseOrThrow(listQuerySchema, raw, 'list query');
+/** The list's filter (status, mode, opening, after the cursor): shared by the paginated list and the CSV stream. */
+export function sessionListFilter(q: Omit<ListSessionsQuery, 'limit'>): Filter {
   const filter: Filter = {};
   if (q.status !== undefined) filter['status'] = { $eq: q.status };
   if (q.mode !== undefined) filter['mode'] = { $eq: q.mode };
@@ -204,6 +203,13 @@ export async function listSessions(ctx: RepoContext, raw: ListSessionsQuery): Pr
     const c = decodeCursor(q.cursor);
     filter['$or'] = [{ createdAt: { $lt: c.createdAt } }, { createdAt: { $eq: c.createdAt }, _id: { $lt: c.id } }];
   }
+  return filter;
+}
+
+/** Newest first by (createdAt, _id); transcripts are left out of list items. */
+export async function listSessions(ctx: RepoContext, raw: ListSessionsQuery): Promise<SessionPage> {
+  const q = parseOrThrow(listQuerySchema, raw, 'list query');
+  const filter = sessionListFilter(q);
   return dbCall(async () => {
     const docs = await ctx.models.Interview.find(filter, { messages: 0, transcript: 0, focus: 0 })
       .sort({ createdAt: -1, _id: -1 })

@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { EvaluationResult } from '../../../../shared/interview.js';
-import { buildContext, contextWindowFor, type ChatMessage } from '../../interview/context.js';
+import { buildContext, contextWindowFor, type ChatMessage } from '../context.js';
 import {
   LlmError,
   type AnswerAssessment,

@@ -1,8 +1,8 @@
 import { decode, encode } from 'gpt-tokenizer/encoding/o200k_base';
-import type { ChatMessage } from '../../interview/context.js';
+import type { ChatMessage } from '../context.js';
 import type { EvaluationRequest, QuestionRequest, RoleProfile, ScoreRequest, TranscriptEntry } from '../port.js';
 
-/** Prompt text only; message budgeting happens in interview/context.ts. */
+/** Prompt text only; message budgeting happens in llm/context.ts. */
 
 const PHASES = {
   warmup: 'a warm-up question: friendly, approachable, to let the candidate settle in',
@@ -17,7 +17,7 @@ function skillName(role: RoleProfile, skill: string): string {
 /**
  * The job description's share of the prompt. 20,000 characters are ~5,000 tokens;
  * capping it keeps the system prompt small against any model's budget
- * (interview/context.ts keeps the whole prompt under 80 % of the window).
+ * (llm/context.ts keeps the whole prompt under 80 % of the window).
  */
 export const JOB_DESCRIPTION_PROMPT_TOKENS = 3_000;
 

@@ -1,6 +1,7 @@
 import { ObjectId, type Document } from 'bson';
 import { Query } from 'mingo';
 import { MongoCommandError } from '../errors.js';
+import { Projection } from '../projection.js';
 import { compileFilter, queryOptions } from '../query.js';
 import type { Collection } from '../store.js';
 import { isPlainObject, valueKey } from '../values.js';
@@ -93,25 +94,23 @@ export function sortSpec(sort: Document | undefined): Record<string, 1 | -1> | u
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
-/** Sorts/skips/limits/projects with mingo (MongoDB's BSON comparison order). */
+/** Sorts/skips/limits with mingo (MongoDB's BSON comparison order), then projects (projection.ts). */
 export function shape(
   docs: Document[],
-  opts: { sort?: Document | undefined; skip?: number | undefined; limit?: number | undefined; projection?: Document | undefined },
+  opts: { sort?: Document | undefined; skip?: number | undefined; limit?: number | undefined; projection?: Document | undefined; filter?: Document | undefined },
 ): Document[] {
+  // Compiled (and validated) before anything runs: a bad projection fails even when nothing matches.
+  const projection = Projection.compile(opts.projection, opts.filter ?? {});
   const sort = sortSpec(opts.sort);
-  const projection = opts.projection && Object.keys(opts.projection).length > 0 ? opts.projection : undefined;
-  if (!sort && !projection) {
+  let out: Document[];
+  if (!sort) {
     const start = opts.skip ?? 0;
-    return opts.limit ? docs.slice(start, start + opts.limit) : docs.slice(start);
+    out = opts.limit ? docs.slice(start, start + opts.limit) : docs.slice(start);
+  } else {
+    let cursor = new Query({}, queryOptions).find<Document>(docs).sort(sort);
+    if (opts.skip) cursor = cursor.skip(opts.skip);
+    if (opts.limit) cursor = cursor.limit(opts.limit);
+    out = cursor.all();
   }
-  let cursor = new Query({}, queryOptions).find<Document>(docs, projection);
-  if (sort) cursor = cursor.sort(sort);
-  if (opts.skip) cursor = cursor.skip(opts.skip);
-  if (opts.limit) cursor = cursor.limit(opts.limit);
-  return cursor.all();
-}
-
-export function projectOne(doc: Document, projection: Document | undefined): Document {
-  if (!projection || Object.keys(projection).length === 0) return doc;
-  return new Query({}, queryOptions).find<Document>([doc], projection).all()[0] ?? doc;
+  return projection ? out.map((doc) => projection.apply(doc)) : out;
 }

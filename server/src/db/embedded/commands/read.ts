@@ -14,7 +14,9 @@ export const find: CommandHandler = (cmd, ctx) => {
   // A negative limit is the legacy spelling of "limit + single batch".
   const limit = Math.abs(rawLimit);
   const singleBatch = cmd.singleBatch === true || rawLimit < 0;
-  const docs = shape(matchDocs(coll, optionalDoc(cmd, 'filter') ?? {}), {
+  const filter = optionalDoc(cmd, 'filter') ?? {};
+  const docs = shape(matchDocs(coll, filter), {
+    filter,
     sort: optionalDoc(cmd, 'sort'),
     skip: optionalNumber(cmd, 'skip'),
     limit,

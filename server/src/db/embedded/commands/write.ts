@@ -3,7 +3,8 @@ import { MongoCommandError, toCommandError } from '../errors.js';
 import type { Collection, Store } from '../store.js';
 import { applyUpdate, buildUpsertDocument, validateUpdate, type UpdateSpec } from '../update.js';
 import { isPlainObject } from '../values.js';
-import { collectionArg, docArray, matchDocs, optionalDoc, projectOne, shape } from './args.js';
+import { Projection } from '../projection.js';
+import { collectionArg, docArray, matchDocs, optionalDoc, shape } from './args.js';
 import type { CommandHandler } from './context.js';
 
 function ordered(cmd: Document): boolean {
@@ -127,13 +128,16 @@ export const findAndModify: CommandHandler = (cmd, ctx) => {
     throw new MongoCommandError('FailedToParse', 'Cannot specify both new=true and remove=true; \'remove\' always returns the deleted document');
   }
   const arrayFilters = Array.isArray(cmd.arrayFilters) ? (cmd.arrayFilters as Document[]) : undefined;
+  // Validated before anything is written: a bad projection changes nothing.
+  const projection = Projection.compile(fields, filter);
+  const project = (doc: Document): Document => projection?.apply(doc) ?? doc;
   const coll = ctx.store.collection(ctx.db, name);
   const target = shape(matchDocs(coll, filter), { sort, limit: 1 })[0];
 
   if (remove) {
     if (!target || !coll) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
     ctx.store.remove(coll, target);
-    return { lastErrorObject: { n: 1 }, value: projectOne(target, fields), ok: 1 };
+    return { lastErrorObject: { n: 1 }, value: project(target), ok: 1 };
   }
 
   const spec = validateUpdate(cmd.update);
@@ -141,14 +145,14 @@ export const findAndModify: CommandHandler = (cmd, ctx) => {
     const next = applyUpdate(target, spec, { filter, arrayFilters, isInsert: false });
     if (next.modified) ctx.store.replace(coll, target, next.doc);
     const value = returnNew ? next.doc : target;
-    return { lastErrorObject: { n: 1, updatedExisting: true }, value: projectOne(value, fields), ok: 1 };
+    return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(value), ok: 1 };
   }
   if (cmd.upsert !== true) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
   const doc = buildUpsertDocument(filter, spec, arrayFilters);
   const stored = ctx.store.insert(coll ?? ctx.store.ensureCollection(ctx.db, name).coll, doc);
   return {
     lastErrorObject: { n: 1, updatedExisting: false, upserted: stored._id },
-    value: returnNew ? projectOne(stored, fields) : null,
+    value: returnNew ? project(stored) : null,
     ok: 1,
   };
 };

@@ -9,7 +9,7 @@ import {
   contextWindowFor,
   countChatTokens,
   countTextTokens,
-} from '../../src/interview/context.js';
+} from '../../src/llm/context.js';
 import type { TranscriptEntry } from '../../src/llm/port.js';
 
 const systemPrompt = 'You are an expert interviewer.';

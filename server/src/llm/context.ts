@@ -1,5 +1,5 @@
 import { decode, encode } from 'gpt-tokenizer/encoding/o200k_base';
-import type { TranscriptEntry } from '../llm/port.js';
+import type { TranscriptEntry } from './port.js';
 
 /**
  * Context budgeting (DESIGN.md, "The turn loop" step 4): the prompt sent to the
