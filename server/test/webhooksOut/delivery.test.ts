@@ -205,6 +205,22 @@ describe('outgoing webhooks, delivered and verified', () => {
   });
 });
 
+describe('erasure', () => {
+  it('erasing a session (DELETE /api/sessions/:id) removes its deliveries, payloads and attempts with it', async () => {
+    const r = await receiver();
+    const endpoint = await registerEndpoint(server.url, r.url);
+    r.secrets = [endpoint.secret];
+    const candidate = await completedInterview(server.url);
+    await eventually(() => deliveriesOf(server.url, endpoint.id), (d) => d.filter((x) => x.clientSessionId === candidate.clientSessionId && x.state === 'delivered').length === 2);
+    const deliveries = server.connection.db!.collection('webhook_deliveries');
+    expect(await deliveries.countDocuments({ clientSessionId: candidate.clientSessionId })).toBe(2);
+    expect((await call(server.url, 'DELETE', `/api/sessions/${candidate.created.sessionId}`)).status).toBe(204);
+    await eventually(() => deliveries.countDocuments({ clientSessionId: candidate.clientSessionId }), (n) => n === 0, 10_000, 'deliveries erased');
+    expect(await deliveries.countDocuments({ 'payload.data.sessionId': candidate.created.sessionId })).toBe(0);
+    expect((await deliveriesOf(server.url, endpoint.id)).filter((x) => x.clientSessionId === candidate.clientSessionId)).toEqual([]);
+  });
+});
+
 describe('the endpoint API', () => {
   it('is for admins only: no token 401, a candidate token 403', async () => {
     expect((await call(server.url, 'GET', '/api/webhook-endpoints', undefined, null)).status).toBe(401);
