@@ -314,6 +314,10 @@ export async function startCandor(
   const url = `http://${shownHost}:${port}`;
   voice.started(url);
   webhooksOut.started(url.replace('://localhost:', '://127.0.0.1:'));
+  // A merge that recovery could not finish because its orphan's webhook event was not relayed yet
+  // (payload links need the URL we now listen on): relay, then finish it.
+  await webhooksOut.relay.runOnce();
+  await voice.linker.finishMerges();
   retentionSweeper.start();
 
   let closing: Promise<void> | undefined;
