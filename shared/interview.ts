@@ -9,6 +9,7 @@ import {
   openingIdSchema,
   questionIdSchema,
 } from './ids.js';
+import { NOTES_PER_SESSION_MAX, noteSchema } from './notes.js';
 import { planStateSchema, type PlanState } from './plan.js';
 import { webhookEventIdSchema, webhookEventTypeSchema } from './webhookEventTypes.js';
 
@@ -226,6 +227,8 @@ export const interviewSchema = z.strictObject({
   usage: z.array(usageEntrySchema),
   /** Newest last, capped at FOCUS_SIGNALS_MAX; absent until the first signal. */
   focus: z.array(focusSignalSchema).max(FOCUS_SIGNALS_MAX).optional(),
+  /** Private recruiter notes (shared/notes.ts); absent until the first. Never sent to the candidate. */
+  notes: z.array(noteSchema).max(NOTES_PER_SESSION_MAX).optional(),
   startedAt: z.date().optional(),
   endedAt: z.date().optional(),
   /** Events not yet relayed to webhook deliveries; absent until the first one. */
@@ -237,8 +240,8 @@ export const interviewSchema = z.strictObject({
 });
 export type Interview = z.infer<typeof interviewSchema>;
 
-/** What a list returns: everything but the (large) transcripts and the focus signals. */
-export const interviewSummarySchema = interviewSchema.omit({ messages: true, transcript: true, focus: true });
+/** What a list returns: everything but the (large) transcripts, the focus signals and the notes. */
+export const interviewSummarySchema = interviewSchema.omit({ messages: true, transcript: true, focus: true, notes: true });
 export type InterviewSummary = z.infer<typeof interviewSummarySchema>;
 
 /** Input of session creation (POST /api/sessions). */

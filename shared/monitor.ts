@@ -3,6 +3,7 @@ import type { AckError } from './errors.js';
 import type { SessionEventMap } from './events.js';
 import { clientSessionIdSchema, conversationIdSchema, objectIdHexSchema } from './ids.js';
 import { evaluationStatusSchema, interviewModeSchema, interviewStatusSchema, linkedBySchema } from './interview.js';
+import { noteAddPayloadSchema, noteEditPayloadSchema, type NoteAddedResponse, type NoteEditedResponse, type WireNote } from './notes.js';
 import { phaseSchema } from './plan.js';
 import type { SessionSnapshot } from './protocol.js';
 
@@ -51,6 +52,8 @@ export const monitorClientSchemas = {
   'sessions:unsubscribe': z.strictObject({}),
   'session:watch': watchPayloadSchema,
   'session:unwatch': watchPayloadSchema,
+  'note:add': noteAddPayloadSchema,
+  'note:edit': noteEditPayloadSchema,
 } as const;
 
 type AckFn<T> = (ack: T | AckError) => void;
@@ -59,12 +62,16 @@ export interface MonitorClientToServer {
   /** Ack: the newest sessions (first page); then `sessions:upsert` for every change. */
   'sessions:subscribe': (payload: z.infer<typeof subscribePayloadSchema>, ack: AckFn<{ ok: true; sessions: SessionSummary[] }>) => void;
   'sessions:unsubscribe': (payload: Record<string, never>, ack: AckFn<{ ok: true }>) => void;
-  /** Ack: the snapshot; then every live event of that session. */
+  /** Ack: the snapshot, the stored focus signals and private notes; then every live event of that session. */
   'session:watch': (
     payload: z.infer<typeof watchPayloadSchema>,
-    ack: AckFn<{ ok: true; snapshot: SessionSnapshot; focus?: WireFocusSignal[] }>,
+    ack: AckFn<{ ok: true; snapshot: SessionSnapshot; focus?: WireFocusSignal[]; notes?: WireNote[] }>,
   ) => void;
   'session:unwatch': (payload: z.infer<typeof watchPayloadSchema>, ack: AckFn<{ ok: true }>) => void;
+  /** A private note on the session or one transcript line (shared/notes.ts); idempotent by noteId. Watchers get `note:upserted`. */
+  'note:add': (payload: z.infer<typeof noteAddPayloadSchema>, ack: AckFn<{ ok: true } & NoteAddedResponse>) => void;
+  /** Edit one's own note (FORBIDDEN for anyone else's). */
+  'note:edit': (payload: z.infer<typeof noteEditPayloadSchema>, ack: AckFn<{ ok: true } & NoteEditedResponse>) => void;
 }
 
 type Listeners<M> = { [K in keyof M]: (payload: M[K]) => void };
@@ -77,12 +84,14 @@ export const wireFocusSignalSchema = z.discriminatedUnion('kind', [
 export type WireFocusSignal = z.infer<typeof wireFocusSignalSchema>;
 
 /**
- * Events only watchers get (never the candidate's room). `focus:signal` follows
- * the same join-then-read rule as the transcript: the `session:watch` ack carries
- * the stored signals (`focus`), every later one arrives as an event.
+ * Events only watchers get (never the candidate's room). `focus:signal` and
+ * `note:upserted` follow the same join-then-read rule as the transcript: the
+ * `session:watch` ack carries the stored signals (`focus`) and notes (`notes`),
+ * every later one arrives as an event (a note again after each edit).
  */
 export interface WatcherEventMap {
   'focus:signal': WireFocusSignal;
+  'note:upserted': WireNote;
 }
 export type WatcherEventName = keyof WatcherEventMap;
 

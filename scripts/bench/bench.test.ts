@@ -53,7 +53,13 @@ describe('bench harness', () => {
 
   it.concurrent('first-token: acks and first tokens measured, no errors', async () => {
     const { rows } = await quickRun('first-token');
-    expect(rows.map((r) => r['arrival'])).toEqual(['spread', 'burst']);
+    expect(rows.map((r) => `${String(r['arrival'])}/${String(r['server'])}`)).toEqual([
+      'spread/baseline (bare socket.io)',
+      'spread/candor',
+      'burst/baseline (bare socket.io)',
+      'burst/candor',
+    ]);
+    expect(Number(rows[1]?.['p99VsBaseline'])).toBeGreaterThan(0);
     for (const row of rows) {
       expect(row['errors'], JSON.stringify(row)).toBe(0);
       expect(Number(row['answers'])).toBeGreaterThan(0);
@@ -90,6 +96,13 @@ describe('bench harness', () => {
     }
     expect(typeof viaRedis.find((r) => r['side'] === 'watcher')?.['addedP99ms']).toBe('number');
   }, 60_000);
+
+  it.concurrent('capacity: finds the largest passing level for Candor and the baseline', async () => {
+    const { rows } = await quickRun('capacity');
+    expect(rows.map((r) => r['server'])).toEqual(['baseline (bare socket.io)', 'candor']);
+    for (const row of rows) expect(Number(row['maxSessions'])).toBeGreaterThan(0);
+    expect(Number(rows[1]?.['vsBaseline'])).toBeGreaterThan(0);
+  }, 90_000);
 
   it.concurrent('memory: per-socket RSS and heap of Candor and the baseline', async () => {
     const { rows } = await quickRun('memory');

@@ -32,6 +32,12 @@ import { ScriptedInterviewer } from './llm/scripted/index.js';
 import type { Logger } from './observability/logger.js';
 import { createMetrics, createRealtimeCounters, createWebhookMetrics, registerRealtimeGauges } from './observability/metrics.js';
 import { recruiterRouter } from './http/recruiter.js';
+import { recruitersRouter } from './http/recruiters.js';
+import { notesRouter } from './http/notes.js';
+import { RecruiterAdmin } from './recruiters/admin.js';
+import { RecruiterAuth } from './recruiters/auth.js';
+import { NotesService } from './recruiters/notes.js';
+import { disconnectRecruiter, RevokedSocketSweep } from './realtime/recruiterSockets.js';
 import { openingsRouter } from './http/openings.js';
 import { FocusSignals } from './interview/focusSignals.js';
 import { OpeningGuides } from './interview/openingGuide.js';
@@ -48,7 +54,7 @@ import { webhooksRouter } from './http/webhooks.js';
 import { createVoiceModule, type VoiceModule } from './voice/index.js';
 import { exportsRouter } from './http/exports.js';
 import { privacyRouter } from './http/privacy.js';
-import { requireRecruiter } from './http/recruiterAuth.js';
+import { requireAdmin, requireRecruiter } from './http/recruiterAuth.js';
 import { webhookEndpointsRouter } from './http/webhookEndpoints.js';
 import { ExportService } from './exports/exportService.js';
 import { ErasedCalls } from './privacy/erasedCalls.js';
@@ -224,8 +230,13 @@ export async function startCandor(
   const erasure = new ErasureService({ repo, erasers, logger: privacyLogger, nodeId: node.id });
   const retentionSweeper = new RetentionSweeper({ repo, erasure, policy: retention, logger: privacyLogger, nodeId: node.id, now, intervalMs: config.privacy.sweepIntervalMs });
   const exportsService = new ExportService({ repo, retention, now });
-  // Admin-only routes (erasure, webhook endpoints). Switch to requireAdmin once named recruiters with roles land.
-  const adminGuard = requireRecruiter(config.recruiterToken);
+  // ---- named recruiters and private notes (docs/recruiters.md) --------------
+  // Every request and /monitor event looks its recruiter up (no cache); revoking one
+  // closes its /monitor sockets on every node, and the sweep catches a node that missed it.
+  const recruiterAuth = new RecruiterAuth({ repo, bootstrapToken: config.recruiterToken });
+  const notes = new NotesService({ repo, broadcaster, logger, now });
+  // Admin-only routes (recruiter management, erasure, outgoing webhook endpoints).
+  const adminGuard = requireAdmin(recruiterAuth);
   // ---------------------------------------------------------------------------
   const presence = new CandidatePresence(config.interview.disconnectGraceMs, (csid) => {
     service.releaseTurn(csid).catch((err: unknown) => logger.warn('releasing an abandoned turn failed', { clientSessionId: csid, err }));
@@ -237,16 +248,19 @@ export async function startCandor(
     activeInterviews: () => presence.size,
     streaming: () => leases.sessions().length,
   });
-  connections.attach(
-    attachMonitorNamespace(io, {
-      repo,
-      service,
-      recruiterToken: config.recruiterToken,
-      logger,
-      retention,
-      onWatch: () => counters.watchJoins.inc(),
-    }),
-  );
+  const monitor = attachMonitorNamespace(io, {
+    repo,
+    service,
+    auth: recruiterAuth,
+    notes,
+    logger,
+    retention,
+    onWatch: () => counters.watchJoins.inc(),
+  });
+  connections.attach(monitor);
+  const recruiterAdmin = new RecruiterAdmin({ repo, logger, onRevoked: (id) => disconnectRecruiter(monitor, id) });
+  const revokedSweep = new RevokedSocketSweep({ nsp: monitor, repo, logger, intervalMs: config.recruiterRecheckMs });
+  revokedSweep.start();
 
   const app = createHttpApp({
     logger,
@@ -267,11 +281,13 @@ export async function startCandor(
         voiceResult: (s) => voice.service.resultOf(s),
         isErased: (csid) => erasure.isErased(csid),
       }),
-      exportsRouter({ exports: exportsService, recruiterGuard: requireRecruiter(config.recruiterToken), sessionSecret: config.sessionSecret }),
+      exportsRouter({ exports: exportsService, recruiterGuard: requireRecruiter(recruiterAuth), sessionSecret: config.sessionSecret }),
       voiceRouter({ voice: voice.service, sessionSecret: config.sessionSecret, simulator: voice.simulator }),
       privacyRouter({ erasure, adminGuard }),
-      recruiterRouter({ repo, recruiterToken: config.recruiterToken, mergeOrphan: (csid, cid) => voice.linker.merge(csid, cid), retention }),
-      openingsRouter({ repo, recruiterToken: config.recruiterToken }),
+      recruiterRouter({ repo, auth: recruiterAuth, mergeOrphan: (csid, cid) => voice.linker.merge(csid, cid), retention }),
+      openingsRouter({ repo, auth: recruiterAuth }),
+      recruitersRouter({ auth: recruiterAuth, admin: recruiterAdmin }),
+      notesRouter({ auth: recruiterAuth, notes }),
       webhookEndpointsRouter({ endpoints: webhooksOut.endpoints, guard: adminGuard }),
     ],
     rootRouters: [
@@ -324,6 +340,7 @@ export async function startCandor(
   const close = () =>
     (closing ??= (async () => {
       presence.stop();
+      revokedSweep.stop();
       await retentionSweeper.stop();
       await voice.stop();
       await webhooksOut.stop();

@@ -78,6 +78,7 @@ const envSchema = z.object({
   SESSION_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
   RECRUITER_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
   SHUTDOWN_TIMEOUT_MS: ms(10_000),
+  RECRUITER_RECHECK_MS: ms(30_000),
   NODE_NAME: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'only A-Z a-z 0-9 _ . : - (max 64)').optional()),
   ANSWER_MIN_INTERVAL_MS: ms(3_000),
   SCRIPTED_TOKEN_DELAY_MS: ms(35),
@@ -155,6 +156,8 @@ export interface Config {
   logLevel: string;
   sessionSecret: string;
   recruiterToken: string;
+  /** How often each node re-checks its live /monitor sockets against revocations (0 = off; revocation also disconnects at once). */
+  recruiterRecheckMs: number;
   /** Secrets Candor generated itself because none were configured (reported once at start). */
   generatedSecrets: GeneratedSecretName[];
   shutdownTimeoutMs: number;
@@ -285,6 +288,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, secretSource: S
     logLevel: e.LOG_LEVEL,
     sessionSecret,
     recruiterToken,
+    recruiterRecheckMs: e.RECRUITER_RECHECK_MS,
     generatedSecrets,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     trustProxy: e.TRUST_PROXY === 'true',
@@ -360,4 +364,14 @@ export function secretWeakness(value: string): string | undefined {
   const bits = bitsPerChar * value.length;
   if (bits < 48) return `about ${Math.floor(bits)} bits of entropy, want >= 48`;
   return undefined;
+}
+
+/**
+ * Where the data lives, and nothing else: what `npm run recruiter:add` needs
+ * (no secrets, so it works wherever the database is reachable).
+ */
+export function loadStoreLocation(env: NodeJS.ProcessEnv = process.env): { dataDir: string; mongodbUri: string | undefined } {
+  const parsed = envSchema.pick({ DATA_DIR: true, MONGODB_URI: true }).safeParse(env);
+  if (!parsed.success) throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`));
+  return { dataDir: path.resolve(parsed.data.DATA_DIR), mongodbUri: parsed.data.MONGODB_URI };
 }

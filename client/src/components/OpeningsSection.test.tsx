@@ -139,6 +139,7 @@ describe('OpeningsSection', () => {
                 linkedBy: null,
                 evaluationStatus: null,
                 openingId: 'aaaaaaaaaaaaaaaaaaaaaaaa',
+                deleteAfter: null,
               },
             ],
             nextCursor: null,

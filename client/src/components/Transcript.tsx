@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import type { WireFocusSignal } from '../../../shared/monitor.js';
 import type { WireMessage } from '../../../shared/protocol.js';
 import { describeSignal, timeline } from '../lib/focusTimeline.js';
@@ -10,6 +10,8 @@ interface TranscriptProps {
   candidateLabel: string;
   /** Recruiter view: focus signals, placed on the timeline by time. */
   focus?: readonly WireFocusSignal[];
+  /** Recruiter view: extra content under a finished line (its private notes, a "Note" button). */
+  annotate?: (message: WireMessage) => ReactNode;
 }
 
 function speaker(message: WireMessage, candidateLabel: string): string {
@@ -21,7 +23,7 @@ function speaker(message: WireMessage, candidateLabel: string): string {
  * Finished lines live in a `log` region; the streaming question is
  * `aria-busy` until it ends, so screen readers read it once, whole.
  */
-export function Transcript({ view, candidateLabel, focus }: TranscriptProps) {
+export function Transcript({ view, candidateLabel, focus, annotate }: TranscriptProps) {
   const { messages, streaming } = view;
   const end = useRef<HTMLDivElement>(null);
   // A new line or a new question comes into view (not on every token: the reader keeps control).
@@ -30,7 +32,7 @@ export function Transcript({ view, candidateLabel, focus }: TranscriptProps) {
   }, [messages.length, streaming?.questionId]);
   return (
     <section className="transcript" aria-label="Transcript">
-      <MessageList messages={messages} candidateLabel={candidateLabel} {...(focus ? { focus } : {})} />
+      <MessageList messages={messages} candidateLabel={candidateLabel} {...(focus ? { focus } : {})} {...(annotate ? { annotate } : {})} />
       {streaming && (
         <div className="message message-interviewer streaming" data-question-id={streaming.questionId}>
           <span className="speaker">Interviewer</span>
@@ -47,7 +49,17 @@ export function Transcript({ view, candidateLabel, focus }: TranscriptProps) {
 }
 
 /** Finished transcript lines, oldest first. */
-export function MessageList({ messages, candidateLabel, focus = [] }: { messages: readonly WireMessage[]; candidateLabel: string; focus?: readonly WireFocusSignal[] }) {
+export function MessageList({
+  messages,
+  candidateLabel,
+  focus = [],
+  annotate,
+}: {
+  messages: readonly WireMessage[];
+  candidateLabel: string;
+  focus?: readonly WireFocusSignal[];
+  annotate?: (message: WireMessage) => ReactNode;
+}) {
   return (
     <ol className="messages" role="log" aria-live="polite">
       {timeline(messages, focus).map((item) => {
@@ -65,6 +77,7 @@ export function MessageList({ messages, candidateLabel, focus = [] }: { messages
             <span className="speaker">{speaker(m, candidateLabel)}</span>
             {m.source !== 'text' && <span className="source">{m.source === 'webhook' ? 'call transcript' : 'voice'}</span>}
             <p className="text">{m.text}</p>
+            {annotate?.(m)}
           </li>
         );
       })}

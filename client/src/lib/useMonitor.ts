@@ -1,7 +1,9 @@
 import { useCallback, useEffect, useReducer, useRef, useState } from 'react';
 import type { InterviewStatus } from '../../../shared/interview.js';
 import type { SessionSummary, WireFocusSignal } from '../../../shared/monitor.js';
+import type { NoteAddPayload, NoteEditPayload, WireNote } from '../../../shared/notes.js';
 import { mergeFocus } from './focusTimeline.js';
+import { mergeNotes } from './notes.js';
 import { initialLiveView, reduceLiveView, type LiveView } from './liveView.js';
 import { bindSessionEvents, connectErrorBody, connectMonitor, isFatalConnectError, type MonitorSocket } from './sockets.js';
 
@@ -49,7 +51,12 @@ export function useSessionList(token: string, status: InterviewStatus | null, co
     const socket = connect(token);
     socketRef.current = socket;
     socket.on('connect', () => subscribe(socket));
-    socket.on('disconnect', () => setState((s) => (s.kind === 'live' ? { ...s, reconnecting: true } : s)));
+    socket.on('disconnect', (reason) => {
+      setState((s) => (s.kind === 'live' ? { ...s, reconnecting: true } : s));
+      // The server closed us (e.g. this recruiter was revoked): socket.io does not retry by
+      // itself then. Retry once; a refused handshake brings the sign-in prompt with the reason.
+      if (reason === 'io server disconnect') socket.connect();
+    });
     socket.on('connect_error', (err) => {
       const body = connectErrorBody(err);
       if (isFatalConnectError(body.code)) setState({ kind: 'unauthorized', message: body.message });
@@ -93,16 +100,30 @@ export function useSessionList(token: string, status: InterviewStatus | null, co
  * buffered by the reducer; a reconnect watches again and rebuilds from the new
  * snapshot (liveView.ts) — the gap-free rule of PROTOCOL.md.
  */
-export function useWatch(token: string, sessionId: string | null, connect: MonitorConnector = connectMonitor): LiveView & { focus: WireFocusSignal[] } {
+export interface WatchNotes {
+  /** Private notes of the watched session, oldest first (watchers only). */
+  notes: WireNote[];
+  /** `note:add` on this watch's socket; resolves with the stored note, rejects with the server's message. */
+  addNote: (input: Omit<NoteAddPayload, 'sessionId'>) => Promise<WireNote>;
+  /** `note:edit` (own notes only). */
+  editNote: (input: Omit<NoteEditPayload, 'sessionId'>) => Promise<WireNote>;
+}
+
+export function useWatch(token: string, sessionId: string | null, connect: MonitorConnector = connectMonitor): LiveView & { focus: WireFocusSignal[] } & WatchNotes {
   const [live, dispatch] = useReducer(reduceLiveView, undefined, initialLiveView);
   // Focus signals (watchers only): the ack's stored ones, merged with `focus:signal` events.
   const [focus, setFocus] = useState<WireFocusSignal[]>([]);
+  // Notes (watchers only): the ack's stored ones, merged with `note:upserted` events and our own acks.
+  const [notes, setNotes] = useState<WireNote[]>([]);
+  const socketRef = useRef<MonitorSocket | null>(null);
 
   useEffect(() => {
     dispatch({ type: 'reset' });
     setFocus([]);
+    setNotes([]);
     if (!sessionId) return;
     const socket = connect(token);
+    socketRef.current = socket;
     socket.on('connect', () => {
       dispatch({ type: 'connected' });
       socket
@@ -113,6 +134,7 @@ export function useWatch(token: string, sessionId: string | null, connect: Monit
             if (ack.ok) {
               dispatch({ type: 'event', event: { type: 'session:state', payload: ack.snapshot } });
               setFocus((current) => mergeFocus(current, ack.focus ?? []));
+              setNotes((current) => mergeNotes(current, ack.notes ?? []));
             }
             else dispatch({ type: 'failed', code: ack.error.code, message: ack.error.message });
           },
@@ -122,19 +144,48 @@ export function useWatch(token: string, sessionId: string | null, connect: Monit
           },
         );
     });
-    socket.on('disconnect', () => dispatch({ type: 'disconnected' }));
+    socket.on('disconnect', (reason) => {
+      dispatch({ type: 'disconnected' });
+      if (reason === 'io server disconnect') socket.connect();
+    });
     socket.on('connect_error', (err) => {
       const body = connectErrorBody(err);
       if (isFatalConnectError(body.code)) dispatch({ type: 'failed', code: body.code, message: body.message });
     });
     socket.on('focus:signal', (signal) => setFocus((current) => mergeFocus(current, [signal])));
+    socket.on('note:upserted', (note) => setNotes((current) => mergeNotes(current, [note])));
     const unbind = bindSessionEvents(socket, (event) => dispatch({ type: 'event', event }));
     return () => {
       unbind();
       socket.removeAllListeners();
       socket.disconnect();
+      socketRef.current = null;
     };
   }, [token, sessionId, connect]);
 
-  return { ...live, focus };
+  const addNote = useCallback(
+    async (input: Omit<NoteAddPayload, 'sessionId'>) => {
+      const socket = socketRef.current;
+      if (!socket || !sessionId) throw new Error('Not connected; try again in a moment.');
+      const ack = await socket.timeout(10_000).emitWithAck('note:add', { ...input, sessionId });
+      if (!ack.ok) throw new Error(ack.error.message);
+      setNotes((current) => mergeNotes(current, [ack.note]));
+      return ack.note;
+    },
+    [sessionId],
+  );
+
+  const editNote = useCallback(
+    async (input: Omit<NoteEditPayload, 'sessionId'>) => {
+      const socket = socketRef.current;
+      if (!socket || !sessionId) throw new Error('Not connected; try again in a moment.');
+      const ack = await socket.timeout(10_000).emitWithAck('note:edit', { ...input, sessionId });
+      if (!ack.ok) throw new Error(ack.error.message);
+      setNotes((current) => mergeNotes(current, [ack.note]));
+      return ack.note;
+    },
+    [sessionId],
+  );
+
+  return { ...live, focus, notes, addNote, editNote };
 }

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionSummary } from '../../../shared/monitor.js';
 import { FakeSocket, answer, question, snapshot } from '../test/fakeSocket.js';
 import { RecruiterPage } from './RecruiterPage.js';
@@ -36,8 +36,20 @@ beforeEach(() => {
   sessionStorage.clear();
   sockets = [];
   tokens = [];
+  // Who the token is (the dashboard asks once); everything else here goes over the fake sockets.
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (url: string) =>
+      url === '/api/recruiters/me'
+        ? new Response(JSON.stringify({ id: 'bootstrap', name: 'admin', role: 'admin' }), { status: 200 })
+        : new Response(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'not stubbed' } }), { status: 404 }),
+    ),
+  );
 });
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
 
 async function signIn(): Promise<FakeSocket> {
   render(<RecruiterPage connect={connect} />);

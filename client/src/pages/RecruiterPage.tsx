@@ -2,16 +2,20 @@ import { useCallback, useEffect, useId, useState, type FormEvent } from 'react';
 import { z } from 'zod';
 import { evaluationResultSchema, interviewStatusSchema, type EvaluationResult, type InterviewStatus } from '../../../shared/interview.js';
 import type { LinkState, SessionSummary, WireFocusSignal } from '../../../shared/monitor.js';
+import type { MeResponse } from '../../../shared/recruiters.js';
 import { phaseLabel, Progress, STATUS_LABEL } from '../components/Progress.js';
 import { LinkConversationForm, OrphanLinker } from '../components/ManualLink.js';
+import { NotesPanel } from '../components/NotesPanel.js';
 import { OpeningsSection } from '../components/OpeningsSection.js';
 import { WebhooksSection } from '../components/WebhooksSection.js';
+import { RecruitersSection } from '../components/RecruitersSection.js';
 import { ExportButtons } from '../components/ExportButtons.js';
 import { downloadWithToken } from '../lib/download.js';
 import { describeError } from '../lib/api.js';
 import { ReconnectBanner } from '../components/ReconnectBanner.js';
 import { Transcript } from '../components/Transcript.js';
-import { recruiterFetch } from '../lib/api.js';
+import { ApiError, recruiterFetch } from '../lib/api.js';
+import { fetchMe } from '../lib/recruiters.js';
 import { isReconnecting } from '../lib/liveView.js';
 import { loadRecruiterToken, saveRecruiterToken } from '../lib/storage.js';
 import { relativeTime, useNow } from '../lib/time.js';
@@ -118,8 +122,27 @@ function useEvaluation(token: string, sessionId: string, ready: boolean): Evalua
   return result;
 }
 
+/** Who the token acts as (GET /api/recruiters/me): the name on notes, the admin tab. null while unknown. */
+function useMe(token: string, onUnauthorized: (message: string) => void): MeResponse | null {
+  const [me, setMe] = useState<MeResponse | null>(null);
+  useEffect(() => {
+    let cancelled = false;
+    fetchMe(token).then(
+      (who) => !cancelled && setMe(who),
+      (err: unknown) => {
+        if (!cancelled && err instanceof ApiError && (err.status === 401 || err.status === 403)) onUnauthorized(err.message);
+      },
+    );
+    return () => {
+      cancelled = true;
+    };
+  }, [token, onUnauthorized]);
+  return me;
+}
+
 function WatchPanel({
   token,
+  me,
   summary,
   sessions,
   connect,
@@ -128,6 +151,7 @@ function WatchPanel({
   onErased,
 }: {
   token: string;
+  me: MeResponse | null;
   summary: SessionSummary;
   sessions: SessionSummary[];
   connect: MonitorConnector | undefined;
@@ -136,6 +160,8 @@ function WatchPanel({
   onErased: (summary: SessionSummary) => void;
 }) {
   const live = useWatch(token, summary.sessionId, connect);
+  const [noteTarget, setNoteTarget] = useState<string | null>(null);
+  const notesOn = (messageId: string) => live.notes.filter((n) => n.messageId === messageId);
   const orphan = summary.status === 'orphaned' || summary.linkState === 'orphaned';
   const canTake = !orphan && summary.mode === 'voice' && (summary.linkState === 'pending' || summary.linkState === 'ambiguous');
   const view = live.shown;
@@ -160,7 +186,8 @@ function WatchPanel({
         fileStem={`candor-interview-${summary.sessionId}`}
         pathFor={(format) => `/api/sessions/${encodeURIComponent(summary.sessionId)}/export?format=${format}`}
       />
-      <EraseButton token={token} summary={summary} onErased={onErased} />
+      {/* Erasure is admin-only on the server (403 otherwise); recruiters do not see the button. */}
+      {me?.role === 'admin' && <EraseButton token={token} summary={summary} onErased={onErased} />}
       {orphan && <OrphanLinker token={token} orphan={summary} known={sessions} onLinked={onLinked} />}
       {canTake && <LinkConversationForm token={token} session={summary} onLinked={onLinked} />}
       {live.connection === 'failed' && live.error ? (
@@ -181,7 +208,30 @@ function WatchPanel({
             </div>
           )}
           {live.focus.length > 0 && <FocusSummary focus={live.focus} />}
-          <Transcript view={view} candidateLabel={summary.candidateName ?? 'Candidate'} focus={live.focus} />
+          <Transcript
+            view={view}
+            candidateLabel={summary.candidateName ?? 'Candidate'}
+            focus={live.focus}
+            annotate={(m) => {
+              const count = notesOn(m.id).length;
+              return (
+                <p className="line-notes small">
+                  {count > 0 && <span className="muted" data-testid="line-note-count">{count === 1 ? '1 note' : `${count} notes`} · </span>}
+                  <button type="button" className="link-button small" onClick={() => setNoteTarget(m.id)} aria-label={`Add a note on this ${m.role === 'interviewer' ? 'question' : 'answer'}`}>
+                    Note
+                  </button>
+                </p>
+              );
+            }}
+          />
+          <NotesPanel
+            notes={live.notes}
+            messages={view.messages}
+            meId={me?.id ?? null}
+            target={noteTarget}
+            onTarget={setNoteTarget}
+            actions={{ addNote: live.addNote, editNote: live.editNote }}
+          />
         </>
       )}
     </section>
@@ -228,7 +278,8 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
   const [status, setStatus] = useState<InterviewStatus | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [tab, setTab] = useState<'interviews' | 'openings' | 'webhooks'>('interviews');
+  const [tab, setTab] = useState<'interviews' | 'openings' | 'recruiters' | 'webhooks'>('interviews');
+  const me = useMe(token, onUnauthorized);
   const [pinned, setPinned] = useState<SessionSummary | null>(null);
   const list = useSessionList(token, status, connect);
   const now = useNow(5_000);
@@ -258,11 +309,24 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
         <button type="button" className="secondary" aria-pressed={tab === 'openings'} onClick={() => setTab('openings')}>
           Openings and stats
         </button>
-        <button type="button" className="secondary" aria-pressed={tab === 'webhooks'} onClick={() => setTab('webhooks')}>
-          Webhooks
-        </button>
+        {me?.role === 'admin' && (
+          <button type="button" className="secondary" aria-pressed={tab === 'recruiters'} onClick={() => setTab('recruiters')}>
+            Recruiters
+          </button>
+        )}
+        {me?.role === 'admin' && (
+          <button type="button" className="secondary" aria-pressed={tab === 'webhooks'} onClick={() => setTab('webhooks')}>
+            Webhooks
+          </button>
+        )}
+        {me && (
+          <span className="muted small signed-in" data-testid="signed-in-as">
+            Signed in as <strong>{me.name}</strong> ({me.role})
+          </span>
+        )}
       </nav>
       <div className="dashboard">
+        {tab === 'recruiters' && me?.role === 'admin' && <RecruitersSection token={token} meId={me.id} />}
         {tab === 'openings' && (
           <OpeningsSection
             token={token}
@@ -272,7 +336,7 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
             }}
           />
         )}
-        {tab === 'webhooks' && <WebhooksSection token={token} />}
+        {tab === 'webhooks' && me?.role === 'admin' && <WebhooksSection token={token} />}
         {tab === 'interviews' && (
           <section className="card list" aria-labelledby={`${id}-list`}>
             <ReconnectBanner visible={list.kind === 'live' && list.reconnecting} />
@@ -338,6 +402,7 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
           <WatchPanel
             key={selectedSummary.sessionId}
             token={token}
+            me={me}
             summary={selectedSummary}
             sessions={sessions}
             connect={connect}

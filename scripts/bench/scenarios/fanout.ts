@@ -24,7 +24,7 @@ import { levels, clientProcs, cpuMeter, cpuPct, finishAll, merged, sleep, stats 
  * reordered = an index lower than one already received. The baseline (baseline/server.ts,
  * bare socket.io) streams the same tokens to the same socket layout in the same run.
  */
-interface Sizes {
+export interface Sizes {
   levels: number[];
   warmupMs: number;
   measureMs: number;
@@ -34,7 +34,7 @@ const QUICK: Sizes = { levels: [3], warmupMs: 200, measureMs: 600 };
 const WATCHERS = 2;
 const DELAY_MS = '50';
 
-interface LegResult {
+export interface LegResult {
   rows: BenchRow[];
   candidateP99: number | null;
   watcherP99: number | null;
@@ -80,7 +80,7 @@ function legRows(label: string, s: number, m: ReturnType<typeof merged>, serverC
   };
 }
 
-async function baselineLeg(s: number, sizes: Sizes, quick: boolean): Promise<LegResult> {
+export async function baselineLeg(s: number, sizes: Sizes, quick: boolean): Promise<LegResult> {
   const server = await startBaselineChild({ SCRIPTED_TOKEN_DELAY_MS: DELAY_MS });
   try {
     const slots = split(Array.from({ length: s }, (_, i) => i), clientProcs(quick));
@@ -94,7 +94,7 @@ async function baselineLeg(s: number, sizes: Sizes, quick: boolean): Promise<Leg
 }
 
 /** Candidates on `candidates`, watchers on `watchers` (the same server, or another node through Redis). */
-async function candorLeg(label: string, s: number, sizes: Sizes, quick: boolean, candidates: ServerChild, watchers: ServerChild): Promise<LegResult> {
+export async function candorLeg(label: string, s: number, sizes: Sizes, quick: boolean, candidates: ServerChild, watchers: ServerChild): Promise<LegResult> {
   const sessions = await createSessions(candidates.url, s);
   const parts = split(sessions, clientProcs(quick));
   const watcherClients = parts.map((part) => startClient({ kind: 'watchers', url: watchers.url, token: RECRUITER_TOKEN, sessions: part, perSession: WATCHERS }));
@@ -106,7 +106,7 @@ async function candorLeg(label: string, s: number, sizes: Sizes, quick: boolean,
   return legRows(label, s, m, serverCpu, serverCpuMicros, wallMs, sizes.measureMs);
 }
 
-const candorEnv = { SCRIPTED_TOKEN_DELAY_MS: DELAY_MS, DISCONNECT_GRACE_MS: '0' };
+export const candorEnv = { SCRIPTED_TOKEN_DELAY_MS: DELAY_MS, DISCONNECT_GRACE_MS: '0' };
 
 export const fanoutScenario: Scenario = {
   name: 'fanout',

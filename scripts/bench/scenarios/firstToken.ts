@@ -1,5 +1,5 @@
 import { round, type BenchRow, type Scenario } from '../harness.js';
-import { createSessions, nowMicros, split, startCandorChild, startClient, type ServerChild } from '../load/procs.js';
+import { createSessions, nowMicros, split, startBaselineChild, startCandorChild, startClient, type ServerChild, type SessionCreds } from '../load/procs.js';
 import { levels, clientProcs, cpuMeter, cpuPct, finishAll, merged, stats } from './realtime.js';
 
 /**
@@ -11,7 +11,9 @@ import { levels, clientProcs, cpuMeter, cpuPct, finishAll, merged, stats } from 
  *    every N/40 s; a person needs far longer, and each answer costs the server ~5-10 ms of CPU);
  *  - `burst`: all N at the same instant (monotonic clock shared by the processes): the queue.
  * Round 0 is a warm-up and not recorded.
- * The goal (p99 <= 10 ms at N = 200) is about the server's own overhead: read the spread row.
+ * The same clients run against the bare socket.io baseline (baseline/server.ts: ack at once,
+ * then the same scripted question, nothing stored), so `p99VsBaseline` is Candor's first-token
+ * p99 over the transport's own answer -> ack -> token round trip in the same run.
  */
 interface Sizes {
   levels: number[];
@@ -23,61 +25,79 @@ interface Sizes {
 const FULL: Sizes = { levels: [50, 200], rounds: 4, answersPerSec: 40, minPeriodMs: 1_250 };
 const QUICK: Sizes = { levels: [4], rounds: 2, answersPerSec: 40, minPeriodMs: 250 };
 
+type Leg = { label: 'baseline (bare socket.io)' | 'candor'; server: ServerChild; sessions: (n: number) => Promise<SessionCreds[]> };
+
+/** One level x arrival pattern on one server. */
+async function measureLeg(leg: Leg, n: number, burst: boolean, sizes: Sizes, quick: boolean): Promise<BenchRow> {
+  const periodMs = Math.max(sizes.minPeriodMs, Math.round((n / sizes.answersPerSec) * 1000));
+  const sessions = await leg.sessions(n);
+  const startAtMicros = nowMicros() + (quick ? 600_000 : 1_500_000) + n * 5_000;
+  const parts = split(sessions, clientProcs(quick));
+  const clients = parts.map((part) => startClient({ kind: 'first-token', url: leg.server.url, sessions: part, rounds: sizes.rounds, periodMs, startAtMicros, burst }));
+  await Promise.all(clients.map((c) => c.ready));
+  const wait = (startAtMicros - nowMicros()) / 1000;
+  await new Promise((r) => setTimeout(r, Math.max(0, wait)));
+  const serverCpu = cpuMeter(leg.server.cpuMicros);
+  const t0 = performance.now();
+  // Rounds follow the schedule; a server that falls behind delays them (counted in `late`).
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all(clients.map((c) => c.done)), new Promise((r) => (timer = setTimeout(r, (sizes.rounds + 1) * periodMs + 30_000)))]);
+  clearTimeout(timer);
+  const wallMs = performance.now() - t0;
+  const used = serverCpu();
+  const m = merged(await finishAll(clients));
+  return {
+    sessions: n,
+    arrival: burst ? 'burst' : 'spread',
+    server: leg.label,
+    answers: m.ack.length,
+    answersPerSec: round((n / (burst ? periodMs : periodMs * 0.8)) * 1000, 0),
+    ...stats('ack', m.ack),
+    ...stats('firstToken', m.firstToken),
+    errors: m.errors,
+    late: m.late,
+    ...(m.note ? { firstError: m.note } : {}),
+    serverCpuPct: cpuPct(used, wallMs),
+    // Server CPU per answer (warm-up round included; the store's worker thread counts): the steadier figure on a shared machine.
+    serverCpuUsPerAnswer: used === undefined ? null : Math.round(used / (m.ack.length + n)),
+    clientCpuPct: cpuPct(m.cpuMicros, wallMs),
+  };
+}
+
 export const firstTokenScenario: Scenario = {
   name: 'first-token',
-  description: 'answer:submit -> ack / first question:token, N concurrent sessions, server in its own process (p99 goal 10 ms at N=200)',
+  description: 'answer:submit -> ack / first question:token, N concurrent sessions, Candor vs a bare socket.io answer->ack->token round trip',
   async run({ quick, log }) {
     const sizes = quick ? QUICK : FULL;
     const rows: BenchRow[] = [];
     const cpuProfDir = process.env['BENCH_CPU_PROF_DIR'];
-    const server: ServerChild = await startCandorChild({
-      env: { SCRIPTED_TOKEN_DELAY_MS: '0', ...(process.env['BENCH_EMBEDDED_DURABILITY'] ? { EMBEDDED_DB_DURABILITY: process.env['BENCH_EMBEDDED_DURABILITY'] } : {}) },
-      ...(cpuProfDir ? { cpuProfDir } : {}),
-    });
+    const baseline = await startBaselineChild({ SCRIPTED_TOKEN_DELAY_MS: '0' });
+    let server: ServerChild | undefined;
     try {
+      server = await startCandorChild({
+        env: { SCRIPTED_TOKEN_DELAY_MS: '0', ...(process.env['BENCH_EMBEDDED_DURABILITY'] ? { EMBEDDED_DB_DURABILITY: process.env['BENCH_EMBEDDED_DURABILITY'] } : {}) },
+        ...(cpuProfDir ? { cpuProfDir } : {}),
+      });
+      const candor: Leg = { label: 'candor', server, sessions: (n) => createSessions(server!.url, n) };
+      let slots = 0;
+      const bare: Leg = {
+        label: 'baseline (bare socket.io)',
+        server: baseline,
+        sessions: async (n) => Array.from({ length: n }, () => ({ sessionId: `b${++slots}`, clientSessionId: `b${slots}`, candidateToken: '-' })),
+      };
       for (const n of levels(quick, sizes.levels)) {
-        const periodMs = Math.max(sizes.minPeriodMs, Math.round((n / sizes.answersPerSec) * 1000));
         for (const burst of [false, true]) {
-          const sessions = await createSessions(server.url, n);
-          const startAtMicros = nowMicros() + (quick ? 600_000 : 1_500_000) + n * 5_000;
-          const parts = split(sessions, clientProcs(quick));
-          const clients = parts.map((part) => startClient({ kind: 'first-token', url: server.url, sessions: part, rounds: sizes.rounds, periodMs, startAtMicros, burst }));
-          await Promise.all(clients.map((c) => c.ready));
-          const wait = (startAtMicros - nowMicros()) / 1000;
-          await new Promise((r) => setTimeout(r, Math.max(0, wait)));
-          const serverCpu = cpuMeter(server.cpuMicros);
-          const t0 = performance.now();
-          // Rounds follow the schedule; a server that falls behind delays them (counted in errors).
-          let timer: NodeJS.Timeout | undefined;
-          await Promise.race([
-            Promise.all(clients.map((c) => c.done)),
-            new Promise((r) => (timer = setTimeout(r, (sizes.rounds + 1) * periodMs + 30_000))),
-          ]);
-          clearTimeout(timer);
-          const wallMs = performance.now() - t0;
-          const used = serverCpu();
-          const m = merged(await finishAll(clients));
-          const row: BenchRow = {
-            sessions: n,
-            arrival: burst ? 'burst' : 'spread',
-            answers: m.ack.length,
-            answersPerSec: round((n / (burst ? periodMs : periodMs * 0.8)) * 1000, 0),
-            ...stats('ack', m.ack),
-            ...stats('firstToken', m.firstToken),
-            errors: m.errors,
-            late: m.late,
-            ...(m.note ? { firstError: m.note } : {}),
-            serverCpuPct: cpuPct(used, wallMs),
-            // Server CPU per answer (warm-up round included): the steadier figure on a shared machine.
-            serverCpuUsPerAnswer: used === undefined ? null : Math.round(used / (m.ack.length + n)),
-            clientCpuPct: cpuPct(m.cpuMicros, wallMs),
-          };
-          rows.push(row);
-          log(`first-token N=${n} ${String(row['arrival'])}: ack p99 ${String(row['ackP99ms'])} ms, first token p99 ${String(row['firstTokenP99ms'])} ms`);
+          const base = await measureLeg(bare, n, burst, sizes, quick);
+          const row = await measureLeg(candor, n, burst, sizes, quick);
+          const ratio = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number' && b > 0 ? round(a / b, 2) : null);
+          row['p99VsBaseline'] = ratio(row['firstTokenP99ms'], base['firstTokenP99ms']);
+          rows.push(base, row);
+          log(`first-token N=${n} ${String(row['arrival'])}: first token p99 ${String(row['firstTokenP99ms'])} ms (baseline ${String(base['firstTokenP99ms'])} ms), CPU ${String(row['serverCpuUsPerAnswer'])} µs/answer`);
         }
       }
     } finally {
-      await server.stop();
+      await server?.stop();
+      await baseline.stop();
     }
     return rows;
   },

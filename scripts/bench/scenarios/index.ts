@@ -1,4 +1,5 @@
 import type { Scenario } from '../harness.js';
+import { capacityScenario } from './capacity.js';
 import { fanoutScenario, multinodeScenario } from './fanout.js';
 import { firstTokenScenario } from './firstToken.js';
 import { memoryScenario } from './memory.js';
@@ -6,4 +7,4 @@ import { statsScenario } from './stats.js';
 import { storeScenario } from './store.js';
 
 /** Every named scenario, in the order `npm run bench` runs them. Add new ones here. */
-export const scenarios: readonly Scenario[] = [storeScenario, firstTokenScenario, fanoutScenario, multinodeScenario, memoryScenario, statsScenario];
+export const scenarios: readonly Scenario[] = [storeScenario, firstTokenScenario, fanoutScenario, multinodeScenario, capacityScenario, memoryScenario, statsScenario];

@@ -14,6 +14,7 @@ import { statsQuerySchema, type StatsResponse } from '../../../shared/stats.js';
 import type { Repository } from '../db/repository/index.js';
 import { findPersona, PERSONAS } from '../interview/personas.js';
 import { findRole } from '../interview/roles.js';
+import type { RecruiterAuth } from '../recruiters/auth.js';
 import { requireRecruiter } from './recruiterAuth.js';
 
 export const FOCUS_NOTICE =
@@ -24,10 +25,10 @@ export const FOCUS_NOTICE =
  * archive instead of delete, slug rotation; the public view of a candidate
  * link; personas; dashboard stats.
  */
-export function openingsRouter(deps: { repo: Repository; recruiterToken: string; now?: () => Date }): Router {
+export function openingsRouter(deps: { repo: Repository; auth: RecruiterAuth; now?: () => Date }): Router {
   const { repo } = deps;
   const router = Router();
-  const recruiter = requireRecruiter(deps.recruiterToken);
+  const recruiter = requireRecruiter(deps.auth);
   const now = deps.now ?? (() => new Date());
 
   router.post('/openings', recruiter, async (req, res) => {

@@ -7,13 +7,15 @@ import { toWireFocusSignal } from '../interview/focusSignals.js';
 import { planSummary } from '../interview/plan.js';
 import { toWireMessage } from '../interview/snapshot.js';
 import { toSessionSummary } from '../interview/summary.js';
+import type { RecruiterAuth } from '../recruiters/auth.js';
+import { toWireNote } from '../recruiters/notes.js';
 import type { RetentionPolicy } from '../privacy/retentionPolicy.js';
 import { requireRecruiter } from './recruiterAuth.js';
 
 /** Recruiter REST: the paginated list and one full interview (transcript, link info, evaluation). */
 export interface RecruiterRouterDeps {
   repo: Repository;
-  recruiterToken: string;
+  auth: RecruiterAuth;
   /** Merges an orphaned conversation's transcript into a session (the voice linker's merge). */
   mergeOrphan: (clientSessionId: string, conversationId: string) => Promise<{ merged: boolean; session: Interview | null }>;
   /** Computes each summary's deleteAfter (docs/privacy.md). */
@@ -22,7 +24,7 @@ export interface RecruiterRouterDeps {
 
 export function recruiterRouter(deps: RecruiterRouterDeps): Router {
   const router = Router();
-  const recruiter = requireRecruiter(deps.recruiterToken);
+  const recruiter = requireRecruiter(deps.auth);
 
   router.get('/sessions', recruiter, async (req, res) => {
     const query = parseOrThrow(listSessionsQuerySchema, req.query, 'query');
@@ -35,10 +37,12 @@ export function recruiterRouter(deps: RecruiterRouterDeps): Router {
     const session = await deps.repo.findById(String(req.params.id));
     if (!session) throw new AppError('NOT_FOUND', 'No interview with this id');
     // The webhook outbox is internal bookkeeping (docs/webhooks-out.md), not part of the session view.
-    const { messages, plan, focus, outbox: _outbox, outboxLeaseUntil: _lease, ...rest } = session;
+    const { messages, plan, focus, notes, outbox: _outbox, outboxLeaseUntil: _lease, ...rest } = session;
     res.json({
       ...rest,
       focus: (focus ?? []).map(toWireFocusSignal),
+      // Private recruiter notes (never on a candidate route), oldest first.
+      notes: (notes ?? []).map((n) => toWireNote(session.id, n)),
       summary: toSessionSummary(session, deps.retention),
       plan: { ...plan, summary: planSummary(plan) },
       messages: messages.map(toWireMessage),

@@ -1,28 +1,51 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { AppError } from '../../../shared/errors.js';
+import type { ActingRecruiter } from '../../../shared/recruiters.js';
+import { assertAdmin, type RecruiterAuth } from '../recruiters/auth.js';
 import { bearerToken } from './candidateAuth.js';
 
-/** Constant-time comparison of a presented recruiter token (hashing first makes lengths equal). */
-export function recruiterTokenMatches(expected: string, presented: unknown): boolean {
-  if (typeof presented !== 'string' || presented.length === 0 || presented.length > 512) return false;
-  const a = createHash('sha256').update(presented).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
-}
+export { looksLikeCandidateToken, recruiterTokenMatches } from '../recruiters/tokens.js';
 
-/** Candidate tokens have a recognisable shape: presenting one here is the wrong party, not a typo. */
-export function looksLikeCandidateToken(token: string): boolean {
-  return /^v1\.[A-Za-z0-9_-]{43}$/.test(token);
-}
+/** The recruiter each authenticated request acts as (set by requireRecruiter, read with actingRecruiter). */
+const acting = new WeakMap<Request, ActingRecruiter>();
 
-/** Recruiter routes: no token -> 401, a candidate token -> 403, anything else wrong -> 401. */
-export function requireRecruiter(expected: string): RequestHandler {
-  return (req, _res, next) => {
-    const token = bearerToken(req);
-    if (token === undefined) next(new AppError('UNAUTHORIZED', 'A recruiter token is required (Authorization: Bearer <RECRUITER_TOKEN>)'));
-    else if (recruiterTokenMatches(expected, token)) next();
-    else if (looksLikeCandidateToken(token)) next(new AppError('FORBIDDEN', 'A candidate token cannot open recruiter routes'));
-    else next(new AppError('UNAUTHORIZED', 'The recruiter token is not valid'));
+/**
+ * Recruiter routes: no token -> 401, a candidate token -> 403, a wrong or
+ * revoked token -> 401. A named token is looked up on every request (no cache),
+ * so a revocation holds from the next one. The handler reads who is acting
+ * with `actingRecruiter(req)`.
+ */
+export function requireRecruiter(auth: RecruiterAuth): RequestHandler {
+  return (req: Request, _res: Response, next: NextFunction) => {
+    auth.authenticate(bearerToken(req)).then(
+      (result) => {
+        if (!result.ok) return next(result.error);
+        acting.set(req, result.recruiter);
+        next();
+      },
+      (err: unknown) => next(err),
+    );
   };
+}
+
+/** requireRecruiter, then the admin role (403 FORBIDDEN for a recruiter). Reusable for every admin-only route. */
+export function requireAdmin(auth: RecruiterAuth): RequestHandler {
+  const recruiter = requireRecruiter(auth);
+  return (req, res, next) =>
+    recruiter(req, res, (err?: unknown) => {
+      if (err !== undefined) return next(err);
+      try {
+        assertAdmin(actingRecruiter(req));
+        next();
+      } catch (refused) {
+        next(refused);
+      }
+    });
+}
+
+/** Who is acting on this request. Only valid behind requireRecruiter / requireAdmin. */
+export function actingRecruiter(req: Request): ActingRecruiter {
+  const recruiter = acting.get(req);
+  if (!recruiter) throw new AppError('INTERNAL', 'actingRecruiter() used on a route without requireRecruiter');
+  return recruiter;
 }

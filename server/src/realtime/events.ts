@@ -36,7 +36,7 @@ export function onAckedEvent<S extends z.ZodType, R extends object>(
         else logger.info('socket event refused', { event, socketId: socket.id, code: appError.code });
         ack?.({ ok: false, error: appError.toBody() });
       } finally {
-        logger.debug('socket event', { event, socketId: socket.id, ms: Date.now() - started });
+        if (logger.isDebugEnabled()) logger.debug('socket event', { event, socketId: socket.id, ms: Date.now() - started });
       }
     });
   });

@@ -7,6 +7,7 @@ import type { CandidatePresence } from '../interview/presence.js';
 import type { InterviewService } from '../interview/service.js';
 import type { Logger } from '../observability/logger.js';
 import { connectError, onAckedEvent } from './events.js';
+import { refuseRecruiterEvents } from './recruiterSockets.js';
 import { sessionRoom } from './rooms.js';
 import type { VoiceService } from '../voice/voiceService.js';
 import { attachVoiceHandlers } from './voiceHandlers.js';
@@ -86,6 +87,7 @@ export function attachInterviewNamespace(io: Server, deps: InterviewNamespaceDep
     onAckedEvent(socket, 'interview:resume', interviewClientSchemas['interview:resume'], logger, () => service.resume(csid));
     onAckedEvent(socket, 'interview:end', interviewClientSchemas['interview:end'], logger, (p) => service.end(csid, p.endedBy));
     if (deps.voice) attachVoiceHandlers(socket, { voice: deps.voice, clientSessionId: csid, logger });
+    refuseRecruiterEvents(socket);
     const focus = deps.focus;
     if (focus) {
       onAckedEvent(socket, 'candidate:focus', interviewClientSchemas['candidate:focus'], logger, (p) => focus.focus(csid, p));

@@ -2,23 +2,27 @@ import type { Namespace, Server } from 'socket.io';
 import { monitorAuthSchema, monitorClientSchemas, type MonitorClientToServer, type MonitorServerToClient } from '../../../shared/monitor.js';
 import { AppError } from '../../../shared/errors.js';
 import type { Repository } from '../db/repository/index.js';
-import { looksLikeCandidateToken, recruiterTokenMatches } from '../http/recruiterAuth.js';
 import type { InterviewService } from '../interview/service.js';
 import { toWireFocusSignal } from '../interview/focusSignals.js';
 import { toSessionSummary } from '../interview/summary.js';
 import type { RetentionPolicy } from '../privacy/retentionPolicy.js';
 import type { Logger } from '../observability/logger.js';
-import { connectError, onAckedEvent } from './events.js';
-import { SESSIONS_ROOM, watchRoom } from './rooms.js';
+import type { RecruiterAuth } from '../recruiters/auth.js';
+import { toWireNote, type NotesService } from '../recruiters/notes.js';
+import { connectError } from './events.js';
+import { onRecruiterEvent, type MonitorSocketData } from './recruiterSockets.js';
+import { SESSIONS_ROOM, recruiterRoom, watchRoom } from './rooms.js';
 
-export type MonitorNamespace = Namespace<MonitorClientToServer, MonitorServerToClient>;
+export type MonitorNamespace = Namespace<MonitorClientToServer, MonitorServerToClient, Record<string, never>, MonitorSocketData>;
 
 export interface MonitorNamespaceDeps {
   /** Computes each row's deleteAfter (docs/privacy.md). */
   retention?: RetentionPolicy;
   repo: Repository;
   service: InterviewService;
-  recruiterToken: string;
+  /** Who a handshake's token is (bootstrap or named recruiter); checked again before every event. */
+  auth: RecruiterAuth;
+  notes: NotesService;
   logger: Logger;
   onWatch?: () => void;
 }
@@ -36,25 +40,41 @@ export function attachMonitorNamespace(io: Server, deps: MonitorNamespaceDeps): 
 
   nsp.use((socket, next) => {
     const auth = monitorAuthSchema.safeParse(socket.handshake.auth);
-    if (!auth.success) next(connectError('UNAUTHORIZED', 'auth.token (the recruiter token) is required'));
-    else if (recruiterTokenMatches(deps.recruiterToken, auth.data.token)) next();
-    else if (looksLikeCandidateToken(auth.data.token)) next(connectError('FORBIDDEN', 'A candidate token cannot open the monitor'));
-    else next(connectError('UNAUTHORIZED', 'The recruiter token is not valid'));
+    if (!auth.success) {
+      next(connectError('UNAUTHORIZED', 'auth.token (the recruiter token) is required'));
+      return;
+    }
+    deps.auth.authenticate(auth.data.token).then(
+      (result) => {
+        if (!result.ok) {
+          const message = result.error.code === 'FORBIDDEN' ? 'A candidate token cannot open the monitor' : result.error.message;
+          next(connectError(result.error.code, message));
+          return;
+        }
+        socket.data.recruiter = result.recruiter;
+        next();
+      },
+      () => next(connectError('DEPENDENCY_DOWN', 'The recruiter could not be checked; retry')),
+    );
   });
 
   nsp.on('connection', (socket) => {
-    onAckedEvent(socket, 'sessions:subscribe', monitorClientSchemas['sessions:subscribe'], logger, async (filter) => {
+    // Revocation disconnects this room (on every node, through the adapter).
+    void socket.join(recruiterRoom(socket.data.recruiter.id));
+    const guarded = { auth: deps.auth, logger };
+
+    onRecruiterEvent(socket, 'sessions:subscribe', monitorClientSchemas['sessions:subscribe'], guarded, async (filter) => {
       await socket.join(SESSIONS_ROOM);
       const page = await repo.listSessions({ ...filter, limit: 50 });
       return { ok: true as const, sessions: page.items.map((s) => toSessionSummary(s, deps.retention)) };
     });
 
-    onAckedEvent(socket, 'sessions:unsubscribe', monitorClientSchemas['sessions:unsubscribe'], logger, async () => {
+    onRecruiterEvent(socket, 'sessions:unsubscribe', monitorClientSchemas['sessions:unsubscribe'], guarded, async () => {
       await socket.leave(SESSIONS_ROOM);
       return { ok: true as const };
     });
 
-    onAckedEvent(socket, 'session:watch', monitorClientSchemas['session:watch'], logger, async ({ sessionId }) => {
+    onRecruiterEvent(socket, 'session:watch', monitorClientSchemas['session:watch'], guarded, async ({ sessionId }) => {
       const found = await repo.findById(sessionId);
       if (!found) throw new AppError('NOT_FOUND', 'No interview with this id');
       const room = watchRoom(found.clientSessionId);
@@ -64,18 +84,34 @@ export function attachMonitorNamespace(io: Server, deps: MonitorNamespaceDeps): 
         const session = await service.require(found.clientSessionId);
         const snapshot = await service.snapshotOf(session);
         deps.onWatch?.();
-        return { ok: true as const, snapshot, focus: (session.focus ?? []).map(toWireFocusSignal) };
+        return {
+          ok: true as const,
+          snapshot,
+          focus: (session.focus ?? []).map(toWireFocusSignal),
+          notes: (session.notes ?? []).map((n) => toWireNote(session.id, n)),
+        };
       } catch (err) {
         await socket.leave(room);
         throw err;
       }
     });
 
-    onAckedEvent(socket, 'session:unwatch', monitorClientSchemas['session:unwatch'], logger, async ({ sessionId }) => {
+    onRecruiterEvent(socket, 'session:unwatch', monitorClientSchemas['session:unwatch'], guarded, async ({ sessionId }) => {
       const found = await repo.findById(sessionId);
       if (found) await socket.leave(watchRoom(found.clientSessionId));
       return { ok: true as const };
     });
+
+    // Private notes: the same service as POST/PATCH /api/sessions/:id/notes.
+    onRecruiterEvent(socket, 'note:add', monitorClientSchemas['note:add'], guarded, async ({ sessionId, ...note }, recruiter) => ({
+      ok: true as const,
+      ...(await deps.notes.add(recruiter, sessionId, note)),
+    }));
+
+    onRecruiterEvent(socket, 'note:edit', monitorClientSchemas['note:edit'], guarded, async ({ sessionId, noteId, ...edit }, recruiter) => ({
+      ok: true as const,
+      ...(await deps.notes.edit(recruiter, sessionId, noteId, edit)),
+    }));
   });
 
   return nsp;

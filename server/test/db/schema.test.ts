@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { Schema } from 'mongoose';
+import { Types, type Schema } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { interviewSchema } from '../../../shared/interview.js';
+import { recruiterSchema } from '../../../shared/recruiters.js';
 import { webhookEventSchema } from '../../../shared/webhook.js';
 import { erasureSchema, leaseSchema } from '../../../shared/privacy.js';
 import { erasureSchema as erasureMongooseSchema } from '../../src/db/models/erasure.js';
 import { leaseSchema as leaseMongooseSchema } from '../../src/db/models/lease.js';
 import { interviewSchema as interviewMongooseSchema } from '../../src/db/models/interview.js';
+import { recruiterSchema as recruiterMongooseSchema } from '../../src/db/models/recruiter.js';
 import { webhookEventSchema as webhookEventMongooseSchema } from '../../src/db/models/webhookEvent.js';
 import { answer, question, startTestStore, type TestStore } from '../support/store.js';
 
@@ -48,6 +50,13 @@ describe('the mongoose schemas mirror the zod schemas', () => {
   it('the webhook_events schema declares exactly the fields of webhookEventSchema', () => {
     const fromZod = zodPaths(webhookEventSchema).filter((p) => p !== 'id').sort();
     expect(mongoosePaths(webhookEventMongooseSchema).sort()).toEqual(fromZod);
+  });
+
+  it('the recruiters schema declares exactly the fields of recruiterSchema', () => {
+    const fromZod = zodPaths(recruiterSchema).filter((p) => p !== 'id').sort();
+    expect(mongoosePaths(recruiterMongooseSchema).sort()).toEqual(fromZod);
+    expect(recruiterMongooseSchema.get('strict')).toBe('throw');
+    expect(recruiterMongooseSchema.indexes().map(([keys]) => keys)).toContainEqual({ createdAt: -1, _id: -1 });
   });
 
   it('the erasures and leases schemas declare exactly the fields of erasureSchema and leaseSchema', () => {
@@ -116,6 +125,11 @@ describe('stored documents', () => {
       status: 'complete',
       result: { overall: 6, summary: 's', strengths: [], concerns: ['c'], competencies: [{ name: 'n', score: 5 }] },
     });
+    const sessionId = (await repo.findByClientSessionId(id))!.id;
+    const author = { id: 'bootstrap', name: 'admin' };
+    await repo.addNote(sessionId, { id: 'n1', messageId: 'm1', text: 'strong', rating: 4, author, createdAt: new Date(), updatedAt: new Date() });
+    await repo.addNote(sessionId, { id: 'n2', text: 'overall fine', author, createdAt: new Date(), updatedAt: new Date() });
+    await repo.editNote(sessionId, 'n1', { authorId: 'bootstrap', text: 'very strong', rating: null, at: new Date() });
 
     const stored = await raw('interviews', { clientSessionId: id });
     const parsed = interviewSchema.safeParse(stored);
@@ -127,6 +141,14 @@ describe('stored documents', () => {
       voice: { conversationId: 'conv_abc123', linkedBy: 'conversation_id' },
       evaluation: { status: 'complete', attempts: 2 },
     });
+  });
+
+  it('a recruiter written through the repository parses with the zod schema', async () => {
+    const created = await store.repo.createRecruiter({ name: 'Grace', role: 'recruiter', secretHash: 'a'.repeat(64), createdBy: { id: 'bootstrap', name: 'admin' } });
+    await store.repo.revokeRecruiter(created.id, { id: 'bootstrap', name: 'admin' });
+    const stored = await raw('recruiters', { _id: new Types.ObjectId(created.id) });
+    expect(recruiterSchema.safeParse(stored).error?.issues ?? []).toEqual([]);
+    expect(await store.repo.findRecruiterById(created.id)).toEqual(stored);
   });
 
   it('a webhook event written through the repository parses with the zod schema', async () => {

@@ -10,6 +10,7 @@ import { ExportService } from '../../src/exports/exportService.js';
 import { exportsRouter } from '../../src/http/exports.js';
 import { errorHandler } from '../../src/http/middleware/errors.js';
 import { requireRecruiter } from '../../src/http/recruiterAuth.js';
+import { RecruiterAuth } from '../../src/recruiters/auth.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { RetentionPolicy } from '../../src/privacy/retentionPolicy.js';
 import { startTestStore, type TestStore } from '../support/store.js';
@@ -95,7 +96,7 @@ describe('GET /api/sessions.csv', () => {
     for (let i = 0; i < docs.length; i += 1000) await store.models.Interview.insertMany(docs.slice(i, i + 1000));
     const exportsService = new ExportService({ repo: store.repo, retention: new RetentionPolicy(10), now: () => new Date() });
     const app = express();
-    app.use('/api', exportsRouter({ exports: exportsService, recruiterGuard: requireRecruiter(TOKEN), sessionSecret: 'x'.repeat(32) }));
+    app.use('/api', exportsRouter({ exports: exportsService, recruiterGuard: requireRecruiter(new RecruiterAuth({ repo: store.repo, bootstrapToken: TOKEN })), sessionSecret: 'x'.repeat(32) }));
     app.use(errorHandler(createLogger({ level: 'error' })));
     server = http.createServer(app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -17,8 +17,8 @@ import { connected, databaseDigest, emitAck, isAckError, isRestError, pool, rawS
  */
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
-const SOCKET_RUNS_PER_EVENT = 460; // x 13 events = 5,980
-const REST_RUNS_PER_ROUTE = 560; // x 9 routes = 5,040
+const SOCKET_RUNS_PER_EVENT = 460; // x 15 events = 6,900
+const REST_RUNS_PER_ROUTE = 560; // x 13 routes = 7,280
 
 // ---- value generators ---------------------------------------------------------
 
@@ -189,6 +189,12 @@ describe('malformed input', () => {
       { socket: monitorSocket, event: 'sessions:unsubscribe', arb: malformed({}, {}, 9000) },
       { socket: monitorSocket, event: 'session:watch', arb: malformed({ sessionId }, { sessionId: 'id' }, 9000) },
       { socket: monitorSocket, event: 'session:unwatch', arb: malformed({ sessionId }, { sessionId: 'id' }, 9000) },
+      {
+        socket: monitorSocket,
+        event: 'note:add',
+        arb: malformed({ sessionId, noteId: 'fuzz-note', text: 'a fine note' }, { sessionId: 'id', noteId: 'id', messageId: 'id', text: { text: 2000 } }, 9000),
+      },
+      { socket: monitorSocket, event: 'note:edit', arb: malformed({ sessionId, noteId: 'fuzz-note', text: 'a fine note' }, { sessionId: 'id', noteId: 'id', text: { text: 2000 } }, 9000) },
     ];
     let disconnected = '';
     interviewSocket.on('disconnect', (reason) => (disconnected = `interview: ${reason}`));
@@ -212,14 +218,14 @@ describe('malformed input', () => {
     const candidateAuth = { authorization: `Bearer ${candidate.candidateToken}` };
     const recruiterAuth = { authorization: `Bearer ${server.config.recruiterToken}` };
     interface RestJob {
-      method: 'GET' | 'POST';
+      method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
       path: string;
       headers: Record<string, string>;
       body?: string;
     }
-    const json = (path: string, headers: Record<string, string>, arb: fc.Arbitrary<unknown>, seed: number): RestJob[] =>
+    const json = (path: string, headers: Record<string, string>, arb: fc.Arbitrary<unknown>, seed: number, method: 'POST' | 'PATCH' = 'POST'): RestJob[] =>
       fc.sample(fc.tuple(arb, fc.constantFrom('application/json', 'application/json', 'application/json', 'text/plain', 'application/x-www-form-urlencoded')), { numRuns: REST_RUNS_PER_ROUTE, seed }).map(
-        ([payload, type]) => ({ method: 'POST', path, headers: { ...headers, 'content-type': type }, body: JSON.stringify(payload) }),
+        ([payload, type]) => ({ method, path, headers: { ...headers, 'content-type': type }, body: JSON.stringify(payload) }),
       );
     const segment = fc.oneof(badIdString, fc.string({ maxLength: 40 }), fc.uuid(), fc.stringMatching(/^[0-9a-f]{24}$/)).map((s) => enc(s).replace(/^\.{1,2}$/, '_.') || '%20'); // fetch would normalise '.' and '%2E' away
     const queryJunk = fc
@@ -256,15 +262,54 @@ describe('malformed input', () => {
         .sample(fc.tuple(segment, fc.boolean()), { numRuns: REST_RUNS_PER_ROUTE, seed: SEED + 106 })
         .map(([s, auth]): RestJob => ({ method: 'GET', path: `/api/sessions/by-client/${s === csid ? 'x' : s}`, headers: auth ? candidateAuth : {} })),
       ...fc
-        .sample(fc.tuple(junkAuth, fc.constantFrom(`/api/sessions/by-client/${csid}`, `/api/sessions/${csid}/messages`, `/api/sessions/${csid}/end`, '/api/sessions', `/api/sessions/${sessionId}`)), {
-          numRuns: REST_RUNS_PER_ROUTE,
-          seed: SEED + 107,
-        })
+        .sample(
+          fc.tuple(
+            junkAuth,
+            fc.constantFrom(
+              `/api/sessions/by-client/${csid}`,
+              `/api/sessions/${csid}/messages`,
+              `/api/sessions/${csid}/end`,
+              '/api/sessions',
+              `/api/sessions/${sessionId}`,
+              '/api/recruiters',
+              '/api/recruiters/me',
+              `/api/sessions/${sessionId}/notes`,
+            ),
+          ),
+          { numRuns: REST_RUNS_PER_ROUTE, seed: SEED + 107 },
+        )
         .map(([authorization, path]): RestJob => ({
-          method: path.endsWith('/messages') || path.endsWith('/end') ? 'POST' : 'GET',
+          method: path.endsWith('/messages') || path.endsWith('/end') || path.endsWith('/notes') || path === '/api/recruiters' ? 'POST' : 'GET',
           path,
           headers: { ...(authorization ? { authorization } : {}), 'content-type': 'application/json' },
-          ...(path.endsWith('/messages') ? { body: JSON.stringify({ messageId: 'auth-fuzz', text: 'x' }) } : path.endsWith('/end') ? { body: '{"endedBy":"user"}' } : {}),
+          // Valid bodies: only the (junk) credentials are wrong.
+          ...(path.endsWith('/messages')
+            ? { body: JSON.stringify({ messageId: 'auth-fuzz', text: 'x' }) }
+            : path.endsWith('/end')
+              ? { body: '{"endedBy":"user"}' }
+              : path.endsWith('/notes')
+                ? { body: '{"noteId":"auth-fuzz","text":"x"}' }
+                : path === '/api/recruiters'
+                  ? { body: '{"name":"Fuzzed Admin","role":"admin"}' }
+                  : {}),
+        })),
+      // Named recruiters and private notes (docs/security.md "Recruiters").
+      ...json('/api/recruiters', recruiterAuth, malformed({ name: 'Fuzz Recruiter', role: 'recruiter' }, { name: { text: 80 }, role: 'enum' }, 60_000), SEED + 109),
+      ...fc.sample(segment, { numRuns: REST_RUNS_PER_ROUTE, seed: SEED + 110 }).map((s): RestJob => ({ method: 'DELETE', path: `/api/recruiters/${s}`, headers: recruiterAuth })),
+      ...json(
+        `/api/sessions/${sessionId}/notes`,
+        recruiterAuth,
+        malformed({ noteId: 'fuzz-note', text: 'a fine note' }, { noteId: 'id', messageId: 'id', text: { text: 2000 } }, 60_000),
+        SEED + 111,
+      ),
+      ...fc
+        .sample(fc.tuple(malformed({ text: 'a fine note' }, { text: { text: 2000 } }, 60_000), segment, fc.boolean()), { numRuns: REST_RUNS_PER_ROUTE, seed: SEED + 112 })
+        .map(([payload, s, badPath]): RestJob => ({
+          method: 'PATCH',
+          // A junk session or note id in the path, or a junk body on a real path.
+          path: badPath ? `/api/sessions/${s}/notes/${s}` : `/api/sessions/${sessionId}/notes/fuzz-note`,
+          headers: { ...recruiterAuth, 'content-type': 'application/json' },
+          body: JSON.stringify(badPath ? { text: 'a fine note' } : payload),
         })),
       ...fc
         .sample(fc.tuple(fc.oneof({ arbitrary: fc.jsonValue({ maxDepth: 3 }), weight: 10 }, { arbitrary: depthBomb, weight: 4 }, { arbitrary: fc.integer({ min: 2_100_000, max: 2_200_000 }).map((n) => 'w'.repeat(n)), weight: 1 }), fc.string({ maxLength: 80 })), {
@@ -306,7 +351,7 @@ describe('malformed input', () => {
     // Still up and still serving the same candidate.
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
     expect(await candidate.answer('Still here after the storm: idempotent retries with message ids.', 'after-fuzz')).toMatchObject({ ok: true, seq: 2 });
-  }, 90_000);
+  }, 150_000);
 
   it('never lets user input become a query or update document (operator injection)', async () => {
     await candidate.awaitingAnswer();

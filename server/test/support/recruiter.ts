@@ -2,6 +2,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { AckError } from '../../../shared/errors.js';
 import { SESSION_EVENT_NAMES } from '../../../shared/events.js';
 import type { MonitorClientToServer, MonitorServerToClient, SessionSummary } from '../../../shared/monitor.js';
+import type { WireNote } from '../../../shared/notes.js';
 import type { SessionSnapshot } from '../../../shared/protocol.js';
 import { emptySessionView, reduceSessionView, type SessionEvent, type SessionView } from '../../../shared/sessionView.js';
 
@@ -9,6 +10,10 @@ import { emptySessionView, reduceSessionView, type SessionEvent, type SessionVie
 export class TestRecruiter {
   view: SessionView = emptySessionView();
   readonly upserts: SessionSummary[] = [];
+  /** Private notes: the watch ack's, then every `note:upserted` (latest version per id). */
+  notes = new Map<string, WireNote>();
+  /** Set when the server closed this socket (e.g. 'io server disconnect' after a revocation). */
+  disconnectReason: string | null = null;
   private readonly listeners = new Set<() => void>();
 
   private constructor(readonly socket: Socket<MonitorServerToClient, MonitorClientToServer>) {
@@ -16,6 +21,14 @@ export class TestRecruiter {
     for (const name of SESSION_EVENT_NAMES) untyped.on(name, (payload) => this.apply({ type: name, payload } as SessionEvent));
     socket.on('sessions:upsert', ({ summary }) => {
       this.upserts.push(summary);
+      this.notify();
+    });
+    socket.on('note:upserted', (note) => {
+      this.notes.set(note.id, note);
+      this.notify();
+    });
+    socket.on('disconnect', (reason) => {
+      this.disconnectReason = reason;
       this.notify();
     });
   }
@@ -43,6 +56,7 @@ export class TestRecruiter {
     this.view = emptySessionView();
     const ack = await this.call('session:watch', { sessionId });
     const snapshot = (ack as { snapshot: SessionSnapshot }).snapshot;
+    this.notes = new Map(((ack as { notes?: WireNote[] }).notes ?? []).map((n) => [n.id, n]));
     this.apply({ type: 'session:state', payload: snapshot });
     return snapshot;
   }
@@ -61,11 +75,11 @@ export class TestRecruiter {
     });
   }
 
-  until(predicate: (view: SessionView, upserts: SessionSummary[]) => boolean, timeoutMs = 10_000, what = 'condition'): Promise<SessionView> {
-    if (predicate(this.view, this.upserts)) return Promise.resolve(this.view);
+  until(predicate: (view: SessionView, upserts: SessionSummary[], recruiter: TestRecruiter) => boolean, timeoutMs = 10_000, what = 'condition'): Promise<SessionView> {
+    if (predicate(this.view, this.upserts, this)) return Promise.resolve(this.view);
     return new Promise((resolve, reject) => {
       const check = () => {
-        if (!predicate(this.view, this.upserts)) return;
+        if (!predicate(this.view, this.upserts, this)) return;
         clearTimeout(timer);
         this.listeners.delete(check);
         resolve(this.view);

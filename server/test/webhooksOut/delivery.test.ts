@@ -222,10 +222,15 @@ describe('erasure', () => {
 });
 
 describe('the endpoint API', () => {
-  it('is for admins only: no token 401, a candidate token 403', async () => {
+  it('is for admins only: no token 401, a candidate token or a non-admin recruiter 403', async () => {
     expect((await call(server.url, 'GET', '/api/webhook-endpoints', undefined, null)).status).toBe(401);
     expect((await call(server.url, 'POST', '/api/webhook-endpoints', { url: 'http://127.0.0.1:1/', events: ['interview.completed'] }, `v1.${'a'.repeat(43)}`)).status).toBe(403);
     expect((await call(server.url, 'GET', '/api/webhook-endpoints', undefined, 'wrong-token-wrong-token')).status).toBe(401);
+    // A named recruiter without the admin role is the wrong party; a named admin may.
+    const recruiter = await call<{ token: string }>(server.url, 'POST', '/api/recruiters', { name: 'Rita Recruiter', role: 'recruiter' });
+    const admin = await call<{ token: string }>(server.url, 'POST', '/api/recruiters', { name: 'Ada Admin', role: 'admin' });
+    expect((await call(server.url, 'GET', '/api/webhook-endpoints', undefined, recruiter.body.token)).status).toBe(403);
+    expect((await call(server.url, 'GET', '/api/webhook-endpoints', undefined, admin.body.token)).status).toBe(200);
   });
 
   it('refuses bad input with field details, and answers 404 for an unknown endpoint', async () => {

@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { CursorRegistry } from './cursors.js';
 import { Journal, type Durability, type JournalStats } from './journal.js';
-import { lockDataDir } from './lock.js';
+import { lockDataDir, recordDataDirAddress } from './lock.js';
 import { silentLogger, type EmbeddedLogger } from './logger.js';
 import { WireServer } from './server.js';
 import { Store, toStoreRecord } from './store.js';
@@ -90,6 +90,8 @@ export class EmbeddedMongo {
       await unlock();
       throw err;
     }
+    // Tools started while we run (npm run recruiter:add) find us here instead of opening the journal twice.
+    await recordDataDirAddress(opts.dir, host, server.port).catch((err: unknown) => logger.warn('embedded-mongo: could not record the address in the lock file', { err }));
     logger.info('embedded-mongo: listening', { host, port: server.port, dir: opts.dir, durability: opts.durability ?? 'fsync', startupMs: Date.now() - started });
     const opened = journal;
     const backend: Backend = {
@@ -148,7 +150,8 @@ async function startInWorker(opts: EmbeddedMongoOptions): Promise<EmbeddedMongo>
   const { logger: maybeLogger, thread: _thread, ...options } = opts;
   const logger = maybeLogger ?? silentLogger;
   const stats = new SharedArrayBuffer(3 * Float64Array.BYTES_PER_ELEMENT);
-  const worker = spawnWorker({ options, stats });
+  const levels = (['debug', 'info', 'warn', 'error'] as const).filter((l) => logger.isLevelEnabled?.(l) ?? true);
+  const worker = spawnWorker({ options, stats, levels });
   type Msg = WorkerMessage;
   const toError = (m: Extract<Msg, { type: 'error' }>): Error => {
     const err = new Error(m.message);

@@ -123,7 +123,9 @@ export class WireServer {
     } catch (err) {
       reply = failureReply(err);
     }
-    logger.debug('embedded-mongo: command', { connectionId: id, command: commandName(req.command), db: req.db, ok: reply.ok, ms: Math.round((performance.now() - started) * 100) / 100 });
+    if (logger.isLevelEnabled?.('debug') ?? true) {
+      logger.debug('embedded-mongo: command', { connectionId: id, command: commandName(req.command), db: req.db, ok: reply.ok, ms: Math.round((performance.now() - started) * 100) / 100 });
+    }
     if (req.moreToCome || socket.destroyed) return;
     try {
       socket.write(encodeReply(req, reply));

@@ -9,15 +9,19 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { EmbeddedMongo, type EmbeddedMongoOptions } from './index.js';
 import type { EmbeddedLogger } from './logger.js';
 
+type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
 export interface WorkerInit {
   options: Omit<EmbeddedMongoOptions, 'logger' | 'thread'>;
   /** Float64Array(3): records, flushes, bytes. */
   stats: SharedArrayBuffer;
+  /** Levels the parent's logger records: others are dropped here, not posted across threads. */
+  levels: LogLevel[];
 }
 
 export type WorkerMessage =
   | { type: 'started'; host: string; port: number }
-  | { type: 'log'; level: keyof EmbeddedLogger; msg: string; meta?: Record<string, unknown> }
+  | { type: 'log'; level: LogLevel; msg: string; meta?: Record<string, unknown> }
   | { type: 'closed' }
   | { type: 'error'; name: string; message: string; stack?: string };
 
@@ -28,14 +32,22 @@ if (!port) throw new Error('embedded worker: no parent port');
 const init = workerData as WorkerInit;
 const post = (m: WorkerMessage) => port.postMessage(m);
 /** Only plain data crosses threads: meta is cloned, an unclonable value becomes its string. */
-const forward = (level: keyof EmbeddedLogger) => (msg: string, meta?: Record<string, unknown>) => {
+const forward = (level: LogLevel) => (msg: string, meta?: Record<string, unknown>) => {
   try {
     post({ type: 'log', level, msg, ...(meta ? { meta } : {}) });
   } catch {
     post({ type: 'log', level, msg, meta: { meta: String(meta) } });
   }
 };
-const logger: EmbeddedLogger = { debug: forward('debug'), info: forward('info'), warn: forward('warn'), error: forward('error') };
+const enabled = new Set<string>(init.levels);
+const drop = (): void => undefined;
+const logger: EmbeddedLogger = {
+  debug: enabled.has('debug') ? forward('debug') : drop,
+  info: enabled.has('info') ? forward('info') : drop,
+  warn: enabled.has('warn') ? forward('warn') : drop,
+  error: forward('error'),
+  isLevelEnabled: (level) => enabled.has(level),
+};
 const asError = (err: unknown): WorkerMessage => {
   const e = err instanceof Error ? err : new Error(String(err));
   return { type: 'error', name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) };

@@ -3,6 +3,7 @@ import { interviewModel, type InterviewModel } from './interview.js';
 import { erasureModel, type ErasureModel } from './erasure.js';
 import { leaseModel, type LeaseModel } from './lease.js';
 import { openingModel, type OpeningModel } from './opening.js';
+import { recruiterModel, type RecruiterModel } from './recruiter.js';
 import { webhookEventModel, type WebhookEventModel } from './webhookEvent.js';
 import { webhookDeliveryModel, type WebhookDeliveryModel } from './webhookDelivery.js';
 import { webhookEndpointModel, type WebhookEndpointModel } from './webhookEndpoint.js';
@@ -12,6 +13,7 @@ export type { WebhookEventModel, WebhookEventRecord } from './webhookEvent.js';
 export type { OpeningModel, OpeningRecord } from './opening.js';
 export type { WebhookDeliveryModel, WebhookDeliveryRecord } from './webhookDelivery.js';
 export type { WebhookEndpointModel, WebhookEndpointRecord } from './webhookEndpoint.js';
+export type { RecruiterModel, RecruiterRecord } from './recruiter.js';
 export type { ErasureModel, ErasureRecord } from './erasure.js';
 export type { LeaseModel, LeaseRecord } from './lease.js';
 
@@ -21,6 +23,7 @@ export interface Models {
   Opening: OpeningModel;
   WebhookEndpoint: WebhookEndpointModel;
   WebhookDelivery: WebhookDeliveryModel;
+  Recruiter: RecruiterModel;
   /** Tombstones of erased interviews (docs/privacy.md). */
   Erasure: ErasureModel;
   /** Named cluster-wide leases (the retention sweeper's). */
@@ -37,6 +40,7 @@ export function createModels(conn: Connection): Models {
     WebhookDelivery: webhookDeliveryModel(conn),
     Erasure: erasureModel(conn),
     Lease: leaseModel(conn),
+    Recruiter: recruiterModel(conn),
   };
 }
 
@@ -48,6 +52,7 @@ export async function initModels(models: Models): Promise<void> {
     models.Opening.init(),
     models.Erasure.init(),
     models.Lease.init(),
+    models.Recruiter.init(),
     models.WebhookEndpoint.init(),
     models.WebhookDelivery.init(),
   ]);

@@ -12,6 +12,7 @@ import {
   turnStateSchema,
   type Interview,
 } from '../../../../shared/interview.js';
+import { NOTE_TEXT_MAX } from '../../../../shared/notes.js';
 import { phaseSchema } from '../../../../shared/plan.js';
 import { WEBHOOK_EVENT_TYPES } from '../../../../shared/webhookEventTypes.js';
 import { STRICT_SCHEMA_OPTIONS } from './options.js';
@@ -171,6 +172,29 @@ const outboxEntrySchema = new Schema(
   sub,
 );
 
+/** Who did something (shared/recruiters.ts actorRefSchema). */
+const actorRefSchema = new Schema(
+  {
+    id: { type: String, required: true },
+    name: { type: String, required: true },
+  },
+  sub,
+);
+
+/** A private recruiter note (shared/notes.ts noteSchema); `messageId` absent = about the whole session. */
+const noteSchema = new Schema(
+  {
+    id: { type: String, required: true },
+    messageId: { type: String },
+    text: { type: String, required: true, minlength: 1, maxlength: NOTE_TEXT_MAX },
+    rating: { type: Number, min: 1, max: 5 },
+    author: { type: actorRefSchema, required: true },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  sub,
+);
+
 const usageEntrySchema = new Schema(
   {
     model: { type: String, required: true },
@@ -201,6 +225,8 @@ export const interviewSchema = new Schema<InterviewRecord>(
     usage: { type: [usageEntrySchema], required: true },
     // Appended only with $push + $each + $slice (capped); absent until the first signal.
     focus: { type: [focusSignalSchema], default: undefined },
+    // Appended only with one guarded $push (idempotent by note id, capped); absent until the first note.
+    notes: { type: [noteSchema], default: undefined },
     startedAt: { type: Date },
     endedAt: { type: Date },
     // Pushed by the update that makes the state change, pulled by the relay; absent until the first event.

@@ -1,6 +1,8 @@
 import type { Connection } from 'mongoose';
 import type { CreateSessionInput, FocusSignal, Interview, InterviewSummary, LinkedBy, Message, Turn } from '../../../../shared/interview.js';
+import type { Note } from '../../../../shared/notes.js';
 import type { Opening, OpeningFields, UpdateOpeningRequest } from '../../../../shared/opening.js';
+import type { ActorRef, NewRecruiter, Recruiter } from '../../../../shared/recruiters.js';
 import type { StatsQuery, StatsResponse } from '../../../../shared/stats.js';
 import type { AnswerScore } from '../../../../shared/plan.js';
 import type { StoreWebhookEventInput, WebhookEvent, WebhookOutcome } from '../../../../shared/webhook.js';
@@ -59,6 +61,8 @@ import {
   updateOpening,
   type ListOpeningsQuery,
 } from './openings.js';
+import { addNote, editNote, type AddNoteResult, type EditNoteResult, type NoteEdit } from './notes.js';
+import { createRecruiter, findRecruiterById, findRevokedRecruiterIds, listRecruiters, revokeRecruiter, type RevokeResult } from './recruiters.js';
 import { sessionStats } from './stats.js';
 import { findUnprocessedWebhookEvents, markWebhookProcessed, storeWebhookEvent, type StoreWebhookResult } from './webhooks.js';
 import { webhooksOutRepository, type WebhooksOutRepository } from './webhooksOut.js';
@@ -106,6 +110,8 @@ export { LINKABLE_STATUSES } from './voiceLinking.js';
 export type { ListOpeningsQuery } from './openings.js';
 export type { DeliveryClaim, FinishAttempt, NewDelivery, WebhooksOutRepository } from './webhooksOut.js';
 export type { OutboxClaim } from './outbox.js';
+export type { AddNoteResult, EditNoteResult, NoteEdit } from './notes.js';
+export type { RevokeResult } from './recruiters.js';
 export type { OpenErasureInput, RetentionCandidate } from './privacy.js';
 export type { StreamSessionsQuery } from './sessionStream.js';
 export { conversationIdsOf } from './privacy.js';
@@ -167,6 +173,14 @@ export interface Repository {
   sessionStats(query: StatsQuery): Promise<Omit<StatsResponse, 'computedAt' | 'tookMs'>>;
   /** Outgoing webhooks: endpoints, deliveries, the outbox relay's claims (docs/webhooks-out.md). */
   webhooksOut: WebhooksOutRepository;
+  // named recruiters and private notes (docs/security.md, docs/data-model.md)
+  createRecruiter(fields: NewRecruiter): Promise<Recruiter>;
+  findRecruiterById(id: string): Promise<Recruiter | null>;
+  listRecruiters(): Promise<Recruiter[]>;
+  revokeRecruiter(id: string, by: ActorRef): Promise<RevokeResult>;
+  findRevokedRecruiterIds(ids: readonly string[]): Promise<string[]>;
+  addNote(sessionId: string, note: Note): Promise<AddNoteResult>;
+  editNote(sessionId: string, noteId: string, edit: NoteEdit): Promise<EditNoteResult>;
   // exports (docs/exports.md)
   /** Every list row matching the list's filters through one cursor (the CSV export). */
   streamSessionSummaries(query: StreamSessionsQuery): AsyncGenerator<InterviewSummary>;
@@ -251,6 +265,13 @@ export async function createRepository(conn: Connection, opts: RepositoryOptions
     pushFocusSignals: (id, signals) => pushFocusSignals(ctx, id, signals),
     sessionStats: (query) => sessionStats(ctx, query),
     webhooksOut: webhooksOutRepository(ctx),
+    createRecruiter: (fields) => createRecruiter(ctx, fields),
+    findRecruiterById: (id) => findRecruiterById(ctx, id),
+    listRecruiters: () => listRecruiters(ctx),
+    revokeRecruiter: (id, by) => revokeRecruiter(ctx, id, by),
+    findRevokedRecruiterIds: (ids) => findRevokedRecruiterIds(ctx, ids),
+    addNote: (id, note) => addNote(ctx, id, note),
+    editNote: (id, noteId, edit) => editNote(ctx, id, noteId, edit),
     streamSessionSummaries: (query) => streamSessionSummaries(ctx, query),
     openErasure: (input) => openErasure(ctx, input),
     addErasureConversationIds: (id, ids) => addErasureConversationIds(ctx, id, ids),

@@ -81,7 +81,7 @@ export async function findSummaries(ctx: RepoContext, clientSessionIds: readonly
   const ids = clientSessionIds.filter((id) => clientSessionIdSchema.safeParse(id).success);
   if (ids.length === 0) return [];
   return dbCall(async () => {
-    const docs = await ctx.models.Interview.find({ clientSessionId: { $in: ids } }, { messages: 0, transcript: 0, focus: 0 }).lean<InterviewSummaryRecord[]>();
+    const docs = await ctx.models.Interview.find({ clientSessionId: { $in: ids } }, { messages: 0, transcript: 0, focus: 0, notes: 0 }).lean<InterviewSummaryRecord[]>();
     return docs.map(toInterviewSummary);
   });
 }
@@ -211,7 +211,7 @@ export async function listSessions(ctx: RepoContext, raw: ListSessionsQuery): Pr
   const q = parseOrThrow(listQuerySchema, raw, 'list query');
   const filter = sessionListFilter(q);
   return dbCall(async () => {
-    const docs = await ctx.models.Interview.find(filter, { messages: 0, transcript: 0, focus: 0 })
+    const docs = await ctx.models.Interview.find(filter, { messages: 0, transcript: 0, focus: 0, notes: 0 })
       .sort({ createdAt: -1, _id: -1 })
       .limit(q.limit + 1)
       .lean<InterviewSummaryRecord[]>();

@@ -59,7 +59,8 @@ export class OriginPolicy {
       }
       res.vary('Origin');
       if (req.method === 'OPTIONS') {
-        res.setHeader('Access-Control-Allow-Methods', 'GET, POST');
+        // PATCH (openings, notes) and DELETE (recruiters) from the Vite dev server need their preflight too.
+        res.setHeader('Access-Control-Allow-Methods', 'GET, POST, PATCH, DELETE');
         res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, X-Request-Id');
         res.setHeader('Access-Control-Max-Age', '600');
         res.status(204).end();

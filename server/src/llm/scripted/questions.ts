@@ -31,10 +31,18 @@ export class AskedMemo {
   }
 }
 
+/** Per bank: each question's text as it appears inside an asked message (computed once). */
+const needles = new WeakMap<QuestionBank, Array<{ question: BankQuestion; needle: string }>>();
+
 /** The bank question an interviewer message asked, if any (follow-up prefixes allowed). */
 export function findAsked(bank: QuestionBank, text: string): BankQuestion | undefined {
-  // Compare without the first letter: a stripped opener re-capitalises it.
-  return bank.questions.find((q) => text.includes(withoutOpener(q.text).slice(1)));
+  let list = needles.get(bank);
+  if (!list) {
+    // Compare without the first letter: a stripped opener re-capitalises it.
+    list = bank.questions.map((question) => ({ question, needle: withoutOpener(question.text).slice(1) }));
+    needles.set(bank, list);
+  }
+  return list.find((q) => text.includes(q.needle))?.question;
 }
 
 const OPENER = /^(?:To (?:get us )?start(?:ed)?|To begin|First of all),\s+/;

@@ -34,22 +34,34 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
-const keywordCache = new Map<string, RegExp>();
+interface KeywordMatcher {
+  re: RegExp;
+  /** Lowercase text every match contains (the keyword's first word): most keywords are ruled out by one indexOf. */
+  needle: string;
+}
+
+const keywordCache = new Map<string, KeywordMatcher>();
 
 /** A case-insensitive whole-word matcher for a keyword (plural forms included). */
-function keywordRegExp(keyword: string): RegExp {
-  let re = keywordCache.get(keyword);
-  if (!re) {
-    const body = escapeRegExp(keyword.toLowerCase()).replace(/\\?-|\s+/g, '[\\s-]?');
-    re = new RegExp(`(?<![\\p{L}\\p{N}])${body}(?:s|es)?(?![\\p{L}\\p{N}])`, 'iu');
-    keywordCache.set(keyword, re);
+function keywordMatcher(keyword: string): KeywordMatcher {
+  let m = keywordCache.get(keyword);
+  if (!m) {
+    const lower = keyword.toLowerCase();
+    const body = escapeRegExp(lower).replace(/\\?-|\s+/g, '[\\s-]?');
+    const re = new RegExp(`(?<![\\p{L}\\p{N}])${body}(?:s|es)?(?![\\p{L}\\p{N}])`, 'iu');
+    m = { re, needle: lower.split(/[\s-]+/)[0] ?? lower };
+    keywordCache.set(keyword, m);
   }
-  return re;
+  return m;
 }
 
 /** Keywords present in the text, in keyword-list order, each once. */
 export function matchKeywords(text: string, keywords: readonly string[]): string[] {
-  return [...new Set(keywords)].filter((k) => keywordRegExp(k).test(text));
+  const lower = text.toLowerCase();
+  return [...new Set(keywords)].filter((k) => {
+    const m = keywordMatcher(k);
+    return lower.includes(m.needle) && m.re.test(text);
+  });
 }
 
 interface WordSpan {

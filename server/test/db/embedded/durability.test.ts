@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedMongo } from '../../../src/db/embedded/index.js';
+import { readDataDirOwner } from '../../../src/db/embedded/lock.js';
 import { encodeFrame, journalFileName } from '../../../src/db/embedded/journal.js';
 import { removeDir, tempDir, type LooseDoc, type SessionDoc } from './helpers.js';
 
@@ -92,6 +93,20 @@ describe('durability', () => {
     }
     const again = await EmbeddedMongo.start({ dir });
     await again.close();
+  });
+
+  it('a running server records its address in the lock, and tools can find it there', async () => {
+    const dir = await freshDir();
+    expect(await readDataDirOwner(dir)).toBeNull();
+    const mongo = await EmbeddedMongo.start({ dir });
+    try {
+      expect(await readDataDirOwner(dir)).toEqual({ pid: process.pid, address: { host: '127.0.0.1', port: mongo.port } });
+      // The address line does not weaken the lock.
+      await expect(EmbeddedMongo.start({ dir })).rejects.toThrow(/in use by process/);
+    } finally {
+      await mongo.close();
+    }
+    expect(await readDataDirOwner(dir)).toBeNull();
   });
 
   it('corruption in the middle of the journal refuses to start and names the file and offset', async () => {
