@@ -4,6 +4,7 @@ import type { Document } from 'bson';
 export const ErrorCodes = {
   InternalError: 1,
   BadValue: 2,
+  Unauthorized: 13,
   FailedToParse: 9,
   TypeMismatch: 14,
   AuthenticationFailed: 18,
@@ -16,13 +17,28 @@ export const ErrorCodes = {
   DollarPrefixedFieldName: 52,
   CommandNotFound: 59,
   ImmutableField: 66,
+  CannotCreateIndex: 67,
   InvalidNamespace: 73,
   IndexOptionsConflict: 85,
   IndexKeySpecsConflict: 86,
-  CommandNotSupported: 115,
   InvalidOptions: 72,
+  CommandNotSupported: 115,
+  DocumentValidationFailure: 121,
+  InvalidIndexSpecificationOption: 197,
+  QueryFeatureNotAllowed: 224,
+  NoQueryExecutionPlans: 291,
   BSONObjectTooLarge: 10334,
   DuplicateKey: 11000,
+  // Assertion sites MongoDB reports as 'Location<code>'.
+  Location17420: 17420,
+  Location40573: 40573,
+  Location40601: 40601,
+  Location40324: 40324,
+  Location40414: 40414,
+  Location40415: 40415,
+  Location51183: 51183,
+  Location51132: 51132,
+  Location13113: 13113,
 } as const;
 
 export type ErrorCodeName = keyof typeof ErrorCodes;

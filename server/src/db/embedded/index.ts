@@ -6,9 +6,11 @@ import { Worker } from 'node:worker_threads';
 import { CursorRegistry } from './cursors.js';
 import { Journal, type Durability, type JournalStats } from './journal.js';
 import { lockDataDir, recordDataDirAddress } from './lock.js';
+import { ServerParameters } from './params.js';
 import { silentLogger, type EmbeddedLogger } from './logger.js';
 import { WireServer } from './server.js';
 import { Store, toStoreRecord } from './store.js';
+import { TtlMonitor } from './ttl.js';
 import type { WorkerInit, WorkerMessage } from './worker.js';
 
 export type { EmbeddedLogger } from './logger.js';
@@ -81,8 +83,16 @@ export class EmbeddedMongo {
       throw err;
     }
     journal.snapshotSource = () => store.snapshotRecords() as Iterable<Document>;
+    store.dropTemporaryCollections();
+    store.onValidationWarning = (coll, id, details) => {
+      // Ids and rule names only: the values that broke the rule may be user content.
+      logger.warn('embedded-mongo: document would fail validation', { ns: coll.ns, id: String(id), operatorName: details.operatorName });
+    };
     const cursors = new CursorRegistry();
-    const server = new WireServer({ store, journal, cursors, logger });
+    const params = new ServerParameters();
+    const opened = journal;
+    const ttl = new TtlMonitor({ store, params, logger, canWrite: () => !opened.failure, flush: () => opened.durable() });
+    const server = new WireServer({ store, journal, cursors, params, logger });
     try {
       await server.listen(host, opts.port ?? 0);
     } catch (err) {
@@ -93,10 +103,11 @@ export class EmbeddedMongo {
     // Tools started while we run (npm run recruiter:add) find us here instead of opening the journal twice.
     await recordDataDirAddress(opts.dir, host, server.port).catch((err: unknown) => logger.warn('embedded-mongo: could not record the address in the lock file', { err }));
     logger.info('embedded-mongo: listening', { host, port: server.port, dir: opts.dir, durability: opts.durability ?? 'fsync', startupMs: Date.now() - started });
-    const opened = journal;
+    ttl.start();
     const backend: Backend = {
       stats: () => opened.stats(),
       close: async () => {
+        ttl.stop();
         await server.close();
         cursors.clear();
         try {

@@ -1,7 +1,8 @@
 import type { Document } from 'bson';
 import { Query } from 'mingo';
+import { parseCollation, type Collation } from './collation.js';
 import { MongoCommandError } from './errors.js';
-import { pathValues, shellValue, valueKey } from './values.js';
+import { isPlainObject, pathValues, shellValue, valueKey } from './values.js';
 import { queryOptions } from './query.js';
 
 /** Index definition as stored and as returned by listIndexes. */
@@ -13,6 +14,10 @@ export interface IndexSpec extends Document {
   sparse?: boolean;
   partialFilterExpression?: Document;
   expireAfterSeconds?: number;
+  /** Not used by the planner or hint; still enforces uniqueness and TTL (MongoDB's rule). */
+  hidden?: boolean;
+  /** MongoDB's full collation document; absent = simple (binary). */
+  collation?: Document;
 }
 
 interface KeyEntry {
@@ -35,10 +40,19 @@ export class Index {
   readonly fields: string[];
   private readonly entries = new Map<string, Set<string>>();
   private readonly partial: Query | undefined;
+  /** Strings are keyed by the collation's fold (a case-insensitive unique index). */
+  readonly collation: Collation | undefined;
 
-  constructor(readonly spec: IndexSpec) {
+  /** Replaced by collMod (hidden, expireAfterSeconds): never the key, name, collation or uniqueness. */
+  constructor(public spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
     this.partial = spec.partialFilterExpression ? new Query(spec.partialFilterExpression, queryOptions) : undefined;
+    this.collation = parseCollation(spec.collation);
+  }
+
+  /** The hash key of an indexed value (folded under the index's collation). */
+  private keyOf(v: unknown): string {
+    return this.collation ? valueKey(foldStrings(v, this.collation)) : valueKey(v);
   }
 
   get unique(): boolean {
@@ -61,7 +75,7 @@ export class Index {
     const seen = new Set<string>();
     const out: KeyEntry[] = [];
     for (const values of combos) {
-      const key = values.map(valueKey).join('|');
+      const key = values.map((v) => this.keyOf(v)).join('|');
       if (seen.has(key)) continue;
       seen.add(key);
       out.push({ key, values });
@@ -87,7 +101,7 @@ export class Index {
    */
   lookup(field: string, value: unknown): Set<string> | undefined {
     if (!this.unique || this.partial || this.fields.length !== 1 || this.fields[0] !== field) return undefined;
-    return this.entries.get(valueKey(value)) ?? new Set();
+    return this.entries.get(this.keyOf(value)) ?? new Set();
   }
 
   add(doc: Document, id: string): void {
@@ -108,6 +122,13 @@ export class Index {
       if (owners.size === 0) this.entries.delete(key);
     }
   }
+}
+
+function foldStrings(v: unknown, collation: Collation): unknown {
+  if (typeof v === 'string') return collation.fold(v);
+  if (Array.isArray(v)) return v.map((x) => foldStrings(x, collation));
+  if (isPlainObject(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, foldStrings(x, collation)]));
+  return v;
 }
 
 /** MongoDB's duplicate key error, including keyPattern and keyValue. */
@@ -135,6 +156,11 @@ export function normalizeIndexSpec(raw: unknown): IndexSpec {
   if (key === null || typeof key !== 'object' || Array.isArray(key) || Object.keys(key).length === 0) {
     throw new MongoCommandError('BadValue', "The 'key' field must be a non-empty object");
   }
+  refuseUnsupportedIndexTypes(key as Document);
+  if (doc.collation !== undefined) {
+    const collation = parseCollation(doc.collation);
+    if (collation) doc.collation = collation.spec;
+  }
   const name = typeof doc.name === 'string' && doc.name.length > 0 ? doc.name : defaultIndexName(key as Document);
   const spec: IndexSpec = { v: 2, key: { ...(key as Document) }, name };
   for (const [k, v] of Object.entries(doc)) {
@@ -143,7 +169,34 @@ export function normalizeIndexSpec(raw: unknown): IndexSpec {
   }
   if (spec.unique === false) delete spec.unique;
   if (spec.sparse === false) delete spec.sparse;
+  if (spec.hidden === false) delete spec.hidden;
+  if (spec.collation === undefined) delete spec.collation;
+  else if (!isPlainObject(spec.collation) || spec.collation.locale === 'simple') delete spec.collation;
+  if (spec.hidden !== undefined && typeof spec.hidden !== 'boolean') throw new MongoCommandError('TypeMismatch', "The field 'hidden' must be a boolean");
+  if (spec.hidden === true && name === '_id_') throw new MongoCommandError('BadValue', "can't hide _id index");
+  if (spec.expireAfterSeconds !== undefined) checkExpireAfterSeconds(spec.expireAfterSeconds, 'InvalidIndexSpecificationOption');
   return spec;
+}
+
+/** A TTL's `expireAfterSeconds`: an integer in [0, 2^31 - 1], as MongoDB accepts. */
+export function checkExpireAfterSeconds(v: unknown, codeName: 'InvalidIndexSpecificationOption' | 'InvalidOptions'): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 2147483647) {
+    throw new MongoCommandError(codeName, `TTL index 'expireAfterSeconds' option must be within an acceptable range, try a lower number: ${String(v)}`);
+  }
+  return v;
+}
+
+/** Index types the embedded server refuses (no text or geo search): MongoDB's 67 CannotCreateIndex. */
+const REFUSED_INDEX_TYPES: Record<string, string> = { text: 'text', '2d': 'geo', '2dsphere': 'geo', geoHaystack: 'geo' };
+
+function refuseUnsupportedIndexTypes(key: Document): void {
+  for (const [field, type] of Object.entries(key)) {
+    if (typeof type !== 'string' || !Object.hasOwn(REFUSED_INDEX_TYPES, type)) continue;
+    throw new MongoCommandError(
+      'CannotCreateIndex',
+      `the embedded MongoDB server does not support '${type}' indexes (${field}: '${type}'): ${REFUSED_INDEX_TYPES[type]} search needs a real MongoDB; set MONGODB_URI to use one`,
+    );
+  }
 }
 
 /** True when two specs describe the same index (ignoring name). */

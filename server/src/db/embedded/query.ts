@@ -4,6 +4,8 @@ import { Context } from 'mingo/core';
 import * as queryOperators from 'mingo/operators/query';
 import { Query as BareQuery } from 'mingo/query';
 import type { Options } from 'mingo/types';
+import { compileJsonSchema } from './jsonSchema.js';
+import { refusedOperator } from './refusals.js';
 
 /**
  * Options shared by every mingo call. Values are compared by mingo's own type-aware
@@ -13,6 +15,11 @@ export const queryOptions: Partial<Options> = {
   idKey: '_id',
   useStrictMode: true,
   scriptEnabled: false,
+  // `$jsonSchema` in filters and validators: MongoDB's dialect (jsonSchema.ts).
+  jsonSchemaValidator: (schema) => {
+    const compiled = compileJsonSchema(schema);
+    return (doc) => compiled.test(doc);
+  },
 };
 
 /** Aggregation clones its input so pipeline stages can never mutate stored documents. */
@@ -31,15 +38,23 @@ export function aggregateOptions(resolver: (name: string) => Document[]): Partia
  */
 const leanOptions: Partial<Options> = { ...queryOptions, context: Context.init({ query: queryOperators }) };
 
-const NEEDS_FULL_CONTEXT = new Set(['$expr', '$where', '$function', '$jsonSchema']);
+const NEEDS_FULL_CONTEXT = new Set(['$expr', '$function', '$jsonSchema']);
 
+/** One walk over the filter: refuses the operators the server does not support, tells whether the full context is needed. */
 function needsFullContext(v: unknown): boolean {
-  if (Array.isArray(v)) return v.some(needsFullContext);
-  if (v === null || typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return false;
-  for (const [k, x] of Object.entries(v as Document)) {
-    if (NEEDS_FULL_CONTEXT.has(k) || needsFullContext(x)) return true;
+  if (Array.isArray(v)) {
+    let full = false;
+    for (const x of v) full = needsFullContext(x) || full;
+    return full;
   }
-  return false;
+  if (v === null || typeof v !== 'object' || Object.getPrototypeOf(v) !== Object.prototype) return false;
+  let full = false;
+  for (const [k, x] of Object.entries(v as Document)) {
+    const refused = k.startsWith('$') ? refusedOperator(k) : undefined;
+    if (refused) throw refused();
+    full = NEEDS_FULL_CONTEXT.has(k) || needsFullContext(x) || full;
+  }
+  return full;
 }
 
 /** A compiled filter (MongoDB query semantics, by mingo). */
@@ -47,6 +62,9 @@ export interface Filter {
   test(doc: Document): boolean;
 }
 
-export function compileFilter(filter: Document): Filter {
-  return needsFullContext(filter) ? new Query(filter, queryOptions) : new BareQuery(filter, leanOptions);
+/** `collation` (collation.ts) makes string comparisons follow it; none is binary comparison. */
+export function compileFilter(filter: Document, collation?: { context: Options['context'] }): Filter {
+  const full = needsFullContext(filter);
+  if (collation) return new BareQuery(filter, { ...queryOptions, context: collation.context });
+  return full ? new Query(filter, queryOptions) : new BareQuery(filter, leanOptions);
 }

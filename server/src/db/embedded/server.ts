@@ -1,16 +1,19 @@
 import net from 'node:net';
-import { ErrorCodes } from './errors.js';
+import type { Document } from 'bson';
+import { ErrorCodes, MongoCommandError } from './errors.js';
 import { commandName, dispatch, type CommandContext } from './commands/index.js';
 import type { CursorRegistry } from './cursors.js';
 import type { Journal } from './journal.js';
 import type { EmbeddedLogger } from './logger.js';
+import type { ServerParameters } from './params.js';
 import type { Store } from './store.js';
-import { decodeMessage, encodeReply, MessageFramer, type Request } from './wire.js';
+import { decodeMessage, encodeReply, MAX_INTERNAL_BSON_BYTES, MessageFramer, type Request } from './wire.js';
 
 interface ServerDeps {
   store: Store;
   journal: Journal;
   cursors: CursorRegistry;
+  params: ServerParameters;
   logger: EmbeddedLogger;
 }
 
@@ -111,12 +114,13 @@ export class WireServer {
     const ctx: CommandContext = {
       store: this.deps.store,
       cursors: this.deps.cursors,
+      params: this.deps.params,
       db: req.db,
       connection: { id, remote },
       server: { host: this.host, port: this.port, startedAt: this.startedAt, connections: () => this.sockets.size },
     };
     const started = performance.now();
-    let reply = journal.failure ? failureReply(journal.failure) : dispatch(req.command, ctx);
+    let reply = journal.failure ? failureReply(journal.failure) : req.oversize ? oversizeReply(req.oversize) : dispatch(req.command, ctx);
     try {
       // Reads wait too: nobody may observe data a crash could still take back.
       await journal.durable();
@@ -135,6 +139,14 @@ export class WireServer {
       socket.write(encodeReply(req, { ok: 0, errmsg: `failed to encode reply: ${(err as Error).message}`, code: ErrorCodes.InternalError, codeName: 'InternalError' }));
     }
   }
+}
+
+/** MongoDB's answer to a message holding a document it cannot even parse (over 16 MiB + 16 KiB). */
+function oversizeReply(o: { size: number; firstElement: string }): Document {
+  return new MongoCommandError(
+    'BSONObjectTooLarge',
+    `BSONObj size: ${o.size} (0x${o.size.toString(16).toUpperCase()}) is invalid. Size must be between 0 and ${MAX_INTERNAL_BSON_BYTES}(16MB) First element: ${o.firstElement}`,
+  ).toReply();
 }
 
 function failureReply(err: unknown): { ok: 0; errmsg: string; code: number; codeName: string } {

@@ -3,6 +3,8 @@ import { applyDiff, diffDocuments, type DiffOp } from './diff.js';
 import { RecordTooLargeError } from './journal.js';
 import { MongoCommandError } from './errors.js';
 import { duplicateKeyError, Index, type IndexSpec } from './indexes.js';
+import { parseCollation, type Collation } from './collation.js';
+import { CollectionValidator } from './validator.js';
 import { valueKey } from './values.js';
 
 export const ID_INDEX: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
@@ -17,6 +19,12 @@ export type StoreRecord =
   | { op: 'dropColl'; db: string; c: string }
   | { op: 'createIndex'; db: string; c: string; spec: IndexSpec }
   | { op: 'dropIndex'; db: string; c: string; name: string }
+  /** collMod: the collection's options (validator...) as they are now. */
+  | { op: 'collMod'; db: string; c: string; options: Document }
+  /** collMod of an index (hidden, expireAfterSeconds): its spec as it is now. */
+  | { op: 'modIndex'; db: string; c: string; spec: IndexSpec }
+  /** Moves collection `c` to name `to` of the same db, replacing any collection there ($out). */
+  | { op: 'renameColl'; db: string; c: string; to: string }
   | { op: 'put'; db: string; c: string; doc: Document }
   /** An update as a physical diff of the stored version (see diff.ts). */
   | { op: 'update'; db: string; c: string; id: unknown; d: DiffOp[] }
@@ -27,12 +35,24 @@ export class Collection {
   readonly docs = new Map<string, Document>();
   /** Secondary indexes by name (the _id index is implicit: `docs` is keyed by _id). */
   readonly indexes = new Map<string, Index>();
+  /** Compiled from `options`; undefined (no cost per write) for a collection without one. */
+  validator: CollectionValidator | undefined;
+  /** `create`'s `collation`: the default of queries and new indexes; undefined = simple. */
+  readonly defaultCollation: Collation | undefined;
 
   constructor(
     readonly db: string,
     readonly name: string,
-    readonly options: Document,
-  ) {}
+    public options: Document,
+  ) {
+    this.validator = CollectionValidator.fromOptions(options);
+    this.defaultCollation = parseCollation(options.collation);
+  }
+
+  setOptions(options: Document): void {
+    this.validator = CollectionValidator.fromOptions(options);
+    this.options = options;
+  }
 
   get ns(): string {
     return `${this.db}.${this.name}`;
@@ -56,8 +76,18 @@ export class Collection {
   }
 }
 
+/** Options of one document write. */
+export interface WriteOptions {
+  /** `bypassDocumentValidation: true`: the collection's validator is not applied. */
+  bypassValidation?: boolean;
+  /** The insert is an upsert's (its size error is MongoDB's upsert one). */
+  upsert?: boolean;
+}
+
 export class Store {
   private readonly dbs = new Map<string, Map<string, Collection>>();
+  /** Called for a write that breaks a validator with `validationAction: 'warn'` (MongoDB logs it). */
+  onValidationWarning: (coll: Collection, id: unknown, details: Document) => void = () => undefined;
 
   /**
    * `log` receives every record before it is applied in memory (the journal). It must throw
@@ -85,19 +115,33 @@ export class Store {
    * Logs `rec`, then applies it in memory (`live` when the caller already holds the result,
    * e.g. the new version of an updated document: no need to replay the diff).
    */
-  private commit(rec: StoreRecord, live?: () => void): void {
+  private commit(rec: StoreRecord, live?: () => void, tooLarge?: (docBytes: number) => MongoCommandError): void {
     // Log first: encoding can throw (document too large, closed journal) and then memory
-    // must stay untouched. The size check rides on the journal's serialization: one pass.
+    // must stay untouched. A `put`'s size check rides on the journal's serialization (one
+    // pass): the record is the document plus a wrapper of exactly known size.
+    const overhead = rec.op === 'put' ? putOverhead(rec.db, rec.c) : 0;
     try {
-      this.log(rec, MAX_BSON_OBJECT_SIZE + RECORD_OVERHEAD_BYTES);
+      this.log(rec, rec.op === 'put' ? MAX_BSON_OBJECT_SIZE + overhead : MAX_RECORD_BYTES);
     } catch (err) {
       if (err instanceof RecordTooLargeError) {
-        throw new MongoCommandError('BSONObjectTooLarge', `object to insert too large. size in bytes: ${err.size - RECORD_OVERHEAD_BYTES}, max size: ${MAX_BSON_OBJECT_SIZE}`);
+        const docBytes = err.size - overhead;
+        throw tooLarge ? tooLarge(docBytes) : insertTooLarge(docBytes);
       }
       throw err;
     }
     if (live) live();
     else this.apply(rec);
+  }
+
+  /** Applies the collection's validator to a new document version (121, or a warning). */
+  private validate(coll: Collection, next: Document, previous: Document | undefined, opts: WriteOptions): void {
+    const validator = coll.validator;
+    if (!validator || opts.bypassValidation === true || !validator.fails(next, previous)) return;
+    if (validator.action === 'warn') {
+      this.onValidationWarning(coll, next._id, validator.details(next));
+      return;
+    }
+    throw validator.error(next);
   }
 
   /** Returns the collection, creating it implicitly (as MongoDB does on first write). */
@@ -114,7 +158,36 @@ export class Store {
       throw new MongoCommandError('NamespaceExists', `Collection ${db}.${name} already exists.`);
     }
     validateCollectionName(name);
+    CollectionValidator.fromOptions(options); // a bad validator creates nothing
     this.commit({ op: 'createColl', db, c: name, options });
+  }
+
+  /** collMod: replaces the collection's options (validated first; journaled). */
+  setCollectionOptions(coll: Collection, options: Document): void {
+    CollectionValidator.fromOptions(options);
+    this.commit({ op: 'collMod', db: coll.db, c: coll.name, options });
+  }
+
+  /**
+   * Renames `from` to `to` in one journal record, dropping what `to` held: `$out` fills a
+   * temporary collection and swaps it in with this, so a crash shows the old or the new
+   * result, never a mix.
+   */
+  renameCollection(db: string, from: string, to: string): void {
+    validateCollectionName(to);
+    this.commit({ op: 'renameColl', db, c: from, to });
+  }
+
+  /** Drops `$out`'s temporary collections a crash left behind (MongoDB does so at startup too). */
+  dropTemporaryCollections(): void {
+    for (const db of this.databases()) {
+      for (const coll of this.collections(db)) if (coll.name.startsWith(TEMP_COLLECTION_PREFIX)) this.dropCollection(db, coll.name);
+    }
+  }
+
+  /** collMod of an index: replaces its spec (hidden, expireAfterSeconds; same key and name). */
+  modifyIndex(coll: Collection, spec: IndexSpec): void {
+    this.commit({ op: 'modIndex', db: coll.db, c: coll.name, spec });
   }
 
   dropCollection(db: string, name: string): boolean {
@@ -137,31 +210,34 @@ export class Store {
     this.commit({ op: 'dropIndex', db: coll.db, c: coll.name, name });
   }
 
-  /** Inserts a new document; `_id` is added (first) when missing. Checks uniqueness first. */
-  insert(coll: Collection, doc: Document): Document {
+  /**
+   * Inserts a new document; `_id` is added (first) when missing. Checks validation and
+   * uniqueness first, then the 16 MiB limit: a refused document stores nothing.
+   */
+  insert(coll: Collection, doc: Document, opts: WriteOptions = {}): Document {
     const stored = doc._id === undefined ? { _id: new ObjectId(), ...doc } : idFirst(doc);
     if (Array.isArray(stored._id) || stored._id instanceof RegExp) {
       throw new MongoCommandError('BadValue', `can't use an array for _id`);
     }
+    this.validate(coll, stored, undefined, opts);
     coll.checkUnique(stored, undefined);
-    this.commit({ op: 'put', db: coll.db, c: coll.name, doc: stored });
+    this.commit({ op: 'put', db: coll.db, c: coll.name, doc: stored }, undefined, opts.upsert ? upsertTooLarge : insertTooLarge);
     return stored;
   }
 
-  /** Replaces `previous` by `next` (same _id). Checks uniqueness first; a failure changes nothing. */
-  replace(coll: Collection, previous: Document, next: Document): void {
+  /** Replaces `previous` by `next` (same _id). Checks validation and uniqueness first; a failure changes nothing. */
+  replace(coll: Collection, previous: Document, next: Document, opts: WriteOptions = {}): void {
+    this.validate(coll, next, previous, opts);
     coll.checkUnique(next, previous);
     const diff = diffDocuments(previous, next);
     if (!diff) {
-      this.commit({ op: 'put', db: coll.db, c: coll.name, doc: next });
+      this.commit({ op: 'put', db: coll.db, c: coll.name, doc: next }, undefined, updateTooLarge);
       return;
     }
     // The journal no longer sees the whole document, so the 16 MiB limit is checked on its
     // tracked size (BSON sizes are additive: old size + the diff's delta is exact).
     const size = bsonSize(previous) + diff.sizeDelta;
-    if (size > MAX_BSON_OBJECT_SIZE) {
-      throw new MongoCommandError('BSONObjectTooLarge', `Resulting document after update is larger than ${MAX_BSON_OBJECT_SIZE}`);
-    }
+    if (size > MAX_BSON_OBJECT_SIZE) throw updateTooLarge(size);
     this.commit({ op: 'update', db: coll.db, c: coll.name, id: next._id, d: diff.ops }, () => {
       docSizes.set(next, size);
       putDocument(coll, next);
@@ -195,6 +271,27 @@ export class Store {
       case 'dropIndex':
         this.collection(rec.db, rec.c)?.indexes.delete(rec.name);
         return;
+      case 'collMod':
+        this.applyTarget(rec.db, rec.c).setOptions(rec.options);
+        return;
+      case 'renameColl': {
+        const db = this.dbs.get(rec.db);
+        const src = db?.get(rec.c);
+        if (!db || !src) return;
+        const moved = new Collection(rec.db, rec.to, src.options);
+        for (const [id, doc] of src.docs) moved.docs.set(id, doc);
+        // Index entries are keyed by document id, not by collection: they move as they are.
+        for (const [name, index] of src.indexes) moved.indexes.set(name, index);
+        db.delete(rec.c);
+        db.delete(rec.to);
+        db.set(rec.to, moved);
+        return;
+      }
+      case 'modIndex': {
+        const index = this.collection(rec.db, rec.c)?.indexes.get(rec.spec.name);
+        if (index) index.spec = rec.spec;
+        return;
+      }
       case 'put':
         putDocument(this.applyTarget(rec.db, rec.c), rec.doc);
         return;
@@ -258,9 +355,39 @@ function bsonSize(doc: Document): number {
   return size;
 }
 
-const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
-/** Upper bound of what a `put` record adds around the document (op, db and collection names). */
-const RECORD_OVERHEAD_BYTES = 512;
+/** Name prefix of `$out`'s temporary collections (as MongoDB's `tmp.agg_out.`). */
+export const TEMP_COLLECTION_PREFIX = 'tmp.agg_out.';
+
+/** BSONObjMaxUserSize: the largest document MongoDB stores. */
+export const MAX_BSON_OBJECT_SIZE = 16 * 1024 * 1024;
+/** Records other than `put` carry no whole document; only the journal's frame limit applies. */
+const MAX_RECORD_BYTES = 64 * 1024 * 1024;
+
+/** Exact BSON bytes a `put` record adds around its document: {op: 'put', db, c, doc: <doc>}. */
+function putOverhead(db: string, c: string): number {
+  const key = `${db}\0${c}`;
+  let bytes = putOverheads.get(key);
+  if (bytes === undefined) {
+    bytes = BSON.calculateObjectSize({ op: 'put', db, c, doc: {} }) - BSON.calculateObjectSize({});
+    putOverheads.set(key, bytes);
+  }
+  return bytes;
+}
+const putOverheads = new Map<string, number>();
+
+// MongoDB's messages and codes for a document over 16 MiB, by the write that produced it
+// (insert.cpp: BadValue; update: BSONObjectTooLarge; upsert: location 17420).
+function insertTooLarge(size: number): MongoCommandError {
+  return new MongoCommandError('BadValue', `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_OBJECT_SIZE}`);
+}
+
+function updateTooLarge(_size: number): MongoCommandError {
+  return new MongoCommandError('BSONObjectTooLarge', `Resulting document after update is larger than ${MAX_BSON_OBJECT_SIZE}`);
+}
+
+function upsertTooLarge(_size: number): MongoCommandError {
+  return new MongoCommandError('Location17420', `Document to upsert is larger than ${MAX_BSON_OBJECT_SIZE}`);
+}
 
 function idFirst(doc: Document): Document {
   if (Object.keys(doc)[0] === '_id') return doc;
@@ -281,6 +408,9 @@ export function toStoreRecord(doc: Document): StoreRecord {
     case 'dropColl':
     case 'createIndex':
     case 'dropIndex':
+    case 'collMod':
+    case 'modIndex':
+    case 'renameColl':
     case 'put':
     case 'update':
     case 'del':

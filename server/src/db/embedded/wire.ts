@@ -29,7 +29,15 @@ export interface Request {
   db: string;
   /** OP_MSG moreToCome: the client expects no reply. */
   moreToCome: boolean;
+  /**
+   * Set when a section holds a document over MongoDB's internal BSON limit (16 MiB + 16 KiB):
+   * MongoDB refuses the whole command with 10334 BSONObjectTooLarge, and so does the server.
+   */
+  oversize?: { size: number; firstElement: string };
 }
+
+/** BSONObjMaxInternalSize: the largest document MongoDB parses off the wire (user limit + 16 KiB). */
+export const MAX_INTERNAL_BSON_BYTES = 16 * 1024 * 1024 + 16 * 1024;
 
 export class ProtocolError extends Error {
   override name = 'ProtocolError';
@@ -119,6 +127,12 @@ function decodeOpMsg(buf: Buffer, header: MessageHeader): Request {
   const end = flags & FLAG_CHECKSUM_PRESENT ? buf.length - 4 : buf.length;
   let offset = HEADER_BYTES + 4;
   let body: Document | undefined;
+  let oversize: Request['oversize'];
+  const noteSize = (doc: Document, size: number): void => {
+    if (size <= MAX_INTERNAL_BSON_BYTES || oversize) return;
+    const first = Object.keys(doc)[0] ?? '';
+    oversize = { size, firstElement: `${first}: ${JSON.stringify(doc[first]) ?? 'undefined'}`.slice(0, 120) };
+  };
   const sequences: Array<[string, Document[]]> = [];
   while (offset < end) {
     const kind = buf.readUInt8(offset);
@@ -127,6 +141,7 @@ function decodeOpMsg(buf: Buffer, header: MessageHeader): Request {
       const { doc, next } = readDocument(buf, offset, end);
       if (body) throw new ProtocolError('multiple body sections');
       body = doc;
+      noteSize(doc, next - offset);
       offset = next;
     } else if (kind === 1) {
       if (offset + 4 > end) throw new ProtocolError('truncated document sequence');
@@ -139,6 +154,7 @@ function decodeOpMsg(buf: Buffer, header: MessageHeader): Request {
       while (p < seqEnd) {
         const { doc, next } = readDocument(buf, p, seqEnd);
         docs.push(doc);
+        noteSize(doc, next - p);
         p = next;
       }
       sequences.push([id.value, docs]);
@@ -150,7 +166,9 @@ function decodeOpMsg(buf: Buffer, header: MessageHeader): Request {
   if (!body) throw new ProtocolError('OP_MSG without body section');
   for (const [id, docs] of sequences) body[id] = docs;
   const db = typeof body.$db === 'string' ? body.$db : 'admin';
-  return { header, kind: 'msg', command: body, db, moreToCome: (flags & FLAG_MORE_TO_COME) !== 0 };
+  const req: Request = { header, kind: 'msg', command: body, db, moreToCome: (flags & FLAG_MORE_TO_COME) !== 0 };
+  if (oversize) req.oversize = oversize;
+  return req;
 }
 
 function decodeOpQuery(buf: Buffer, header: MessageHeader): Request {

@@ -1,7 +1,7 @@
 import { evaluationResultSchema, type EvaluationResult } from '../../../../shared/interview.js';
 import type { Phase } from '../../../../shared/plan.js';
 import { LlmError, type EvaluationRequest, type TranscriptEntry } from '../port.js';
-import type { QuestionBank } from './banks/index.js';
+import { allKeywords, type QuestionBank } from './banks/index.js';
 import { assess, type AnswerFeatures } from './scoring.js';
 import { displayLabel, salientPhrase } from './text.js';
 
@@ -38,7 +38,7 @@ export function answersByNumber(transcript: readonly TranscriptEntry[]): Map<num
 export function buildEvaluation(request: EvaluationRequest, bank: QuestionBank): EvaluationResult {
   const { role } = request;
   const answers = answersByNumber(request.transcript);
-  const allKeywords = Object.values(bank.keywords).flat();
+  const roleKeywords = allKeywords(bank);
   const skillName = (id: string): string => role.skills.find((s) => s.id === id)?.name ?? id;
 
   const assessed: Assessed[] = [];
@@ -46,7 +46,7 @@ export function buildEvaluation(request: EvaluationRequest, bank: QuestionBank):
   for (const entry of request.scores) {
     const answer = answers.get(entry.number);
     const keywords = bank.keywords[entry.skill] ?? [];
-    const heuristic = answer === undefined ? undefined : assess(answer, entry.phase === 'warmup' ? 1 : 3, keywords, allKeywords);
+    const heuristic = answer === undefined ? undefined : assess(answer, entry.phase === 'warmup' ? 1 : 3, keywords, roleKeywords);
     const score = entry.score ?? heuristic?.score;
     if (score === undefined) {
       unscored++;

@@ -8,7 +8,7 @@ import {
   type QuestionRequest,
   type ScoreRequest,
 } from '../port.js';
-import { bankFor, type BankQuestion } from './banks/index.js';
+import { allKeywords, bankFor, type BankQuestion } from './banks/index.js';
 import { buildEvaluation } from './evaluation.js';
 import { followUpPrefix } from './followUp.js';
 import { AskedMemo, askedIds, chooseQuestion, findAsked, withoutOpener } from './questions.js';
@@ -80,7 +80,7 @@ export class ScriptedInterviewer implements Interviewer {
           sameSkill: previousSkill === question.skill,
           skillName: displayLabel(skillName),
           phase: request.phase,
-          keywords: Object.values(bank.keywords).flat(),
+          keywords: allKeywords(bank),
           seed: `${request.sessionKey}:${request.number}`,
           ...(request.opening ? { persona: request.opening.persona.id } : {}),
         })
@@ -109,7 +109,7 @@ export class ScriptedInterviewer implements Interviewer {
       request.answer,
       request.difficulty,
       bank.keywords[request.skill] ?? [],
-      Object.values(bank.keywords).flat(),
+      allKeywords(bank),
     );
     return { score, rationale };
   }

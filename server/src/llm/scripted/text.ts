@@ -153,6 +153,18 @@ const NOUN_SUFFIX = /(?:tion|sion|ment|ness|ity|ance|ence|ure|ism|ship|ics|ogy|e
 
 const VERBISH = new Set(['was', 'were', 'is', 'are', 'has', 'have', 'had', 'does', 'did', 'can', 'will', 'would', 'should', 'could', 'uses', 'runs', 'helps', 'works', 'makes', 'takes', 'gives', 'needs', 'wants', 'said', 'says']);
 
+/** Per keyword list: its keywords longest first, each split into lowercase unhyphenated words (computed once). */
+const partsCache = new WeakMap<readonly string[], string[][]>();
+
+function keywordParts(keywords: readonly string[]): string[][] {
+  let parts = partsCache.get(keywords);
+  if (!parts) {
+    parts = [...keywords].sort((x, y) => y.length - x.length).map((k) => k.toLowerCase().split(/\s+/).map(unhyphen));
+    partsCache.set(keywords, parts);
+  }
+  return parts;
+}
+
 /**
  * A short phrase, copied verbatim from `answer`, that an interviewer would
  * echo back: a role keyword in context, else a distinctive term (product name,
@@ -166,16 +178,14 @@ export function salientPhrase(answer: string, keywords: readonly string[], maxWo
   const slice = ([a, b]: [number, number]): string => answer.slice(spans[a]!.start, spans[b]!.end);
 
   // 1. The longest role keyword that appears, widened by adjacent content words.
-  const lowerWords = spans.map((s) => s.text.toLowerCase());
-  const ordered = [...keywords].sort((x, y) => y.length - x.length);
-  for (const keyword of ordered) {
-    const parts = keyword.toLowerCase().split(/\s+/).map(unhyphen);
-    for (let i = 0; i + parts.length <= spans.length; i++) {
-      const hit = parts.every((p, j) => {
-        const w = unhyphen(lowerWords[i + j]!);
-        return w === p || w === `${p}s` || w === `${p}es`;
-      });
-      if (hit) return slice(expand(spans, i, i + parts.length - 1, maxWords, false));
+  const words = spans.map((s) => unhyphen(s.text.toLowerCase()));
+  const present = new Set(words);
+  const matches = (w: string, p: string) => w === p || w === `${p}s` || w === `${p}es`;
+  for (const parts of keywordParts(keywords)) {
+    const first = parts[0]!;
+    if (!present.has(first) && !present.has(`${first}s`) && !present.has(`${first}es`)) continue;
+    for (let i = 0; i + parts.length <= words.length; i++) {
+      if (parts.every((p, j) => matches(words[i + j]!, p))) return slice(expand(spans, i, i + parts.length - 1, maxWords, false));
     }
   }
   // 2. A distinctive term.

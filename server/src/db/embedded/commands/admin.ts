@@ -1,6 +1,7 @@
 import os from 'node:os';
 import type { Document } from 'bson';
 import { MongoCommandError } from '../errors.js';
+import { transactionsRefused } from '../refusals.js';
 import type { CommandHandler } from './context.js';
 
 export const MAX_WIRE_VERSION = 21; // MongoDB 7.0
@@ -41,11 +42,40 @@ export const buildInfo: CommandHandler = () => ({
   ok: 1,
 });
 
-export const getParameter: CommandHandler = (cmd) => {
+/** Fields of a getParameter/setParameter command that are not parameter names. */
+const PARAMETER_COMMAND_FIELDS = new Set(['getParameter', 'setParameter', '$db', 'lsid', '$clusterTime', '$readPreference', 'comment', 'apiVersion', 'apiStrict', 'apiDeprecationErrors']);
+
+function requireAdmin(name: string, db: string): void {
+  if (db !== 'admin') throw new MongoCommandError('Unauthorized', `${name} may only be run against the admin database.`);
+}
+
+export const getParameter: CommandHandler = (cmd, ctx) => {
+  requireAdmin('getParameter', ctx.db);
+  const all = cmd.getParameter === '*';
   const reply: Document = {};
-  if (cmd.featureCompatibilityVersion !== undefined || cmd.getParameter === '*') reply.featureCompatibilityVersion = { version: '7.0' };
+  if (all) Object.assign(reply, ctx.params.all());
+  for (const name of Object.keys(cmd)) {
+    if (PARAMETER_COMMAND_FIELDS.has(name)) continue;
+    if (name === 'featureCompatibilityVersion') reply.featureCompatibilityVersion = { version: '7.0' };
+    else if (ctx.params.has(name)) reply[name] = ctx.params.get(name);
+    else if (!all) throw new MongoCommandError('InvalidOptions', 'no option found to get');
+  }
+  if (all) reply.featureCompatibilityVersion = { version: '7.0' };
   reply.ok = 1;
   return reply;
+};
+
+/** `setParameter` (admin only): ttlMonitorSleepSecs, ttlMonitorEnabled. Answers `{was}` like MongoDB. */
+export const setParameter: CommandHandler = (cmd, ctx) => {
+  requireAdmin('setParameter', ctx.db);
+  const names = Object.keys(cmd).filter((k) => !PARAMETER_COMMAND_FIELDS.has(k));
+  if (names.length === 0) throw new MongoCommandError('BadValue', 'no option found to set, use help:true to see options ');
+  let was: unknown;
+  for (const name of names) {
+    if (!ctx.params.has(name)) throw new MongoCommandError('InvalidOptions', `attempted to set unrecognized parameter [${name}], use help:true to see options `);
+  }
+  for (const name of names) was = ctx.params.set(name as Parameters<typeof ctx.params.set>[0], cmd[name]);
+  return { was, ok: 1 };
 };
 
 export const hostInfo: CommandHandler = () => ({
@@ -87,6 +117,7 @@ export const authNotSupported: CommandHandler = () => {
   throw new MongoCommandError('AuthenticationFailed', 'Authentication failed: the embedded server runs without authentication; remove credentials from the URI');
 };
 
+/** What a standalone mongod answers to transactions, naming why and what to do instead. */
 export const transactionsNotSupported: CommandHandler = () => {
-  throw new MongoCommandError('IllegalOperation', 'Transaction numbers are only allowed on a replica set member or mongos');
+  throw transactionsRefused();
 };

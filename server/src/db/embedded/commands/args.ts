@@ -1,10 +1,12 @@
-import { ObjectId, type Document } from 'bson';
+import type { Document } from 'bson';
 import { Query } from 'mingo';
 import { MongoCommandError } from '../errors.js';
+import { effectiveCollation, type Collation } from '../collation.js';
+import { planQuery, runPlan, type QueryOptions } from '../planner.js';
 import { Projection } from '../projection.js';
-import { compileFilter, queryOptions } from '../query.js';
+import { queryOptions } from '../query.js';
 import type { Collection } from '../store.js';
-import { isPlainObject, valueKey } from '../values.js';
+import { isPlainObject } from '../values.js';
 
 /** The collection name given as the command's first field value. */
 export function collectionArg(cmd: Document, name: string): string {
@@ -38,48 +40,18 @@ export function docArray(cmd: Document, field: string): Document[] {
   return v as Document[];
 }
 
-/** A value usable for an exact hash lookup (scalar, ObjectId or Date). */
-function isLookupValue(v: unknown): boolean {
-  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v instanceof ObjectId || v instanceof Date;
-}
-
-function equalityValue(v: unknown): { ok: boolean; value?: unknown } {
-  if (isLookupValue(v)) return { ok: true, value: v };
-  if (isPlainObject(v) && Object.keys(v).length === 1 && '$eq' in v && isLookupValue(v.$eq)) return { ok: true, value: v.$eq };
-  return { ok: false };
-}
-
 /**
- * Documents matching `filter`, in natural order. Uses the _id map or a single-field unique
- * index when the filter pins one, so the common lookups do not scan the collection.
+ * Documents matching `filter`, in natural order, by the plan planner.ts chooses (the _id map
+ * or a single-field unique index answers equalities without scanning). `opts` carries the
+ * command's collation and hint.
  */
-export function matchDocs(coll: Collection | undefined, filter: Document): Document[] {
-  if (!coll) return [];
-  const query = compileFilter(filter);
-  const idEq = equalityValue(filter._id);
-  if (idEq.ok) {
-    const doc = coll.docs.get(valueKey(idEq.value));
-    return doc && query.test(doc) ? [doc] : [];
-  }
-  for (const [field, raw] of Object.entries(filter)) {
-    if (field.startsWith('$')) continue;
-    const eq = equalityValue(raw);
-    if (!eq.ok) continue;
-    for (const index of coll.indexes.values()) {
-      const ids = index.lookup(field, eq.value);
-      if (!ids) continue;
-      const out: Document[] = [];
-      for (const id of ids) {
-        const doc = coll.docs.get(id);
-        if (doc && query.test(doc)) out.push(doc);
-      }
-      // Keep natural order semantics stable for multi-document results.
-      if (out.length <= 1) return out;
-      const hits = new Set(out);
-      return coll.all().filter((d) => hits.has(d));
-    }
-  }
-  return coll.all().filter((d) => query.test(d));
+export function matchDocs(coll: Collection | undefined, filter: Document, opts: QueryOptions = {}): Document[] {
+  return runPlan(coll, filter, planQuery(coll, filter, opts), opts.collation).docs;
+}
+
+/** The collation and hint of a command (or of one update/delete statement) on `coll`, plus its sort. */
+export function queryOptionsOf(cmd: Document, coll: Collection | undefined, sort?: Document): QueryOptions {
+  return { collation: effectiveCollation(cmd.collation, coll?.options.collation), hint: cmd.hint, sort };
 }
 
 /** Sort spec without `$natural` (natural order is what we already have). */
@@ -97,7 +69,7 @@ export function sortSpec(sort: Document | undefined): Record<string, 1 | -1> | u
 /** Sorts/skips/limits with mingo (MongoDB's BSON comparison order), then projects (projection.ts). */
 export function shape(
   docs: Document[],
-  opts: { sort?: Document | undefined; skip?: number | undefined; limit?: number | undefined; projection?: Document | undefined; filter?: Document | undefined },
+  opts: { sort?: Document | undefined; skip?: number | undefined; limit?: number | undefined; projection?: Document | undefined; filter?: Document | undefined; collation?: Collation | undefined },
 ): Document[] {
   // Compiled (and validated) before anything runs: a bad projection fails even when nothing matches.
   const projection = Projection.compile(opts.projection, opts.filter ?? {});
@@ -107,7 +79,8 @@ export function shape(
     const start = opts.skip ?? 0;
     out = opts.limit ? docs.slice(start, start + opts.limit) : docs.slice(start);
   } else {
-    let cursor = new Query({}, queryOptions).find<Document>(docs).sort(sort);
+    const found = new Query({}, queryOptions).find<Document>(docs);
+    let cursor = (opts.collation ? found.collation(opts.collation.mingo) : found).sort(sort);
     if (opts.skip) cursor = cursor.skip(opts.skip);
     if (opts.limit) cursor = cursor.limit(opts.limit);
     out = cursor.all();

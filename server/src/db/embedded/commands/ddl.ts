@@ -4,12 +4,13 @@ import { MongoCommandError } from '../errors.js';
 import { normalizeIndexSpec, sameIndexOptions, type IndexSpec } from '../indexes.js';
 import { queryOptions } from '../query.js';
 import { ID_INDEX, type Collection } from '../store.js';
-import { valueKey } from '../values.js';
+import { parseCollation } from '../collation.js';
+import { isPlainObject, valueKey } from '../values.js';
 import { collectionArg, optionalDoc } from './args.js';
 import type { CommandContext, CommandHandler } from './context.js';
 
 /** Fields the driver adds to every command; never collection options. */
-const GENERIC_FIELDS = new Set(['$db', 'lsid', '$clusterTime', '$readPreference', 'txnNumber', 'writeConcern', 'readConcern', 'comment', 'maxTimeMS', 'apiVersion', 'apiStrict', 'apiDeprecationErrors', 'autocommit', 'startTransaction']);
+export const GENERIC_FIELDS = new Set(['$db', 'lsid', '$clusterTime', '$readPreference', 'txnNumber', 'writeConcern', 'readConcern', 'comment', 'maxTimeMS', 'apiVersion', 'apiStrict', 'apiDeprecationErrors', 'autocommit', 'startTransaction']);
 
 function requireCollection(ctx: CommandContext, name: string): Collection {
   const coll = ctx.store.collection(ctx.db, name);
@@ -21,6 +22,17 @@ export const create: CommandHandler = (cmd, ctx) => {
   const name = collectionArg(cmd, 'create');
   const options: Document = {};
   for (const [k, v] of Object.entries(cmd)) if (k !== 'create' && !GENERIC_FIELDS.has(k)) options[k] = v;
+  // A default collation is stored in MongoDB's full form; `simple` is no collation at all.
+  if (options.collation !== undefined) {
+    const collation = parseCollation(options.collation);
+    if (collation) options.collation = collation.spec;
+    else delete options.collation;
+  }
+  // MongoDB lists a validator's level and action with their defaults.
+  if (isPlainObject(options.validator) && Object.keys(options.validator).length > 0) {
+    options.validationLevel ??= 'strict';
+    options.validationAction ??= 'error';
+  }
   ctx.store.createCollection(ctx.db, name, options);
   return { ok: 1 };
 };
@@ -43,9 +55,11 @@ export const createIndexes: CommandHandler = (cmd, ctx) => {
   const name = collectionArg(cmd, 'createIndexes');
   const raw: unknown = cmd.indexes;
   if (!Array.isArray(raw) || raw.length === 0) throw new MongoCommandError('BadValue', 'Must specify at least one index to create');
-  const specs = raw.map(normalizeIndexSpec);
-  // Validate everything first so a conflicting spec creates nothing.
   const existing = ctx.store.collection(ctx.db, name);
+  // An index without a collation takes the collection's default (MongoDB's rule).
+  const inherited = existing?.defaultCollation?.spec;
+  const specs = raw.map((r: unknown) => normalizeIndexSpec(inherited && isPlainObject(r) && r.collation === undefined ? { ...r, collation: inherited } : r));
+  // Validate everything first so a conflicting spec creates nothing.
   const current = existing ? existing.indexSpecs() : [ID_INDEX];
   const toCreate: IndexSpec[] = [];
   for (const spec of specs) {

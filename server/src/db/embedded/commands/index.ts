@@ -1,6 +1,8 @@
 import type { Document } from 'bson';
 import { MongoCommandError, toCommandError } from '../errors.js';
 import * as admin from './admin.js';
+import { collMod } from './collmod.js';
+import { explainCommand } from './explain.js';
 import type { CommandContext, CommandHandler } from './context.js';
 import * as ddl from './ddl.js';
 import * as read from './read.js';
@@ -16,6 +18,7 @@ const handlers: Record<string, CommandHandler> = {
   buildInfo: admin.buildInfo,
   buildinfo: admin.buildInfo,
   getParameter: admin.getParameter,
+  setParameter: admin.setParameter,
   hostInfo: admin.hostInfo,
   serverStatus: admin.serverStatus,
   connectionStatus: admin.connectionStatus,
@@ -44,6 +47,7 @@ const handlers: Record<string, CommandHandler> = {
   count: read.count,
   distinct: read.distinct,
   aggregate: read.aggregate,
+  explain: explainCommand,
 
   create: ddl.create,
   drop: ddl.drop,
@@ -51,6 +55,7 @@ const handlers: Record<string, CommandHandler> = {
   createIndexes: ddl.createIndexes,
   listIndexes: ddl.listIndexes,
   dropIndexes: ddl.dropIndexes,
+  collMod,
   deleteIndexes: ddl.dropIndexes,
   listCollections: ddl.listCollections,
   listDatabases: ddl.listDatabases,

@@ -1,14 +1,19 @@
 import type { Document } from 'bson';
 import { MongoCommandError, toCommandError } from '../errors.js';
-import type { Collection, Store } from '../store.js';
+import type { Collection, Store, WriteOptions } from '../store.js';
 import { applyUpdate, buildUpsertDocument, validateUpdate, type UpdateSpec } from '../update.js';
 import { isPlainObject } from '../values.js';
 import { Projection } from '../projection.js';
-import { collectionArg, docArray, matchDocs, optionalDoc, shape } from './args.js';
+import { collectionArg, docArray, matchDocs, optionalDoc, queryOptionsOf, shape } from './args.js';
 import type { CommandHandler } from './context.js';
 
 function ordered(cmd: Document): boolean {
   return cmd.ordered !== false;
+}
+
+/** `bypassDocumentValidation: true` skips the collection's validator for this command. */
+export function writeOptions(cmd: Document): WriteOptions {
+  return cmd.bypassDocumentValidation === true ? { bypassValidation: true } : {};
 }
 
 function withWriteErrors(reply: Document, errors: Document[]): Document {
@@ -21,10 +26,11 @@ export const insert: CommandHandler = (cmd, ctx) => {
   const docs = docArray(cmd, 'documents');
   const { coll } = ctx.store.ensureCollection(ctx.db, name);
   const errors: Document[] = [];
+  const opts = writeOptions(cmd);
   let n = 0;
   for (const [i, doc] of docs.entries()) {
     try {
-      ctx.store.insert(coll, doc);
+      ctx.store.insert(coll, doc, opts);
       n++;
     } catch (err) {
       errors.push(toCommandError(err).toWriteError(i));
@@ -41,19 +47,19 @@ interface UpdateOutcome {
 }
 
 /** One update statement. Multi-document updates are atomic per document, as in MongoDB. */
-function updateStatement(store: Store, db: string, name: string, stmt: Document): UpdateOutcome {
+function updateStatement(store: Store, db: string, name: string, stmt: Document, opts: WriteOptions): UpdateOutcome {
   const filter = isPlainObject(stmt.q) ? stmt.q : {};
   const update: UpdateSpec = validateUpdate(stmt.u);
   const arrayFilters = Array.isArray(stmt.arrayFilters) ? (stmt.arrayFilters as Document[]) : undefined;
   const coll = store.collection(db, name);
-  const matches = matchDocs(coll, filter);
+  const matches = matchDocs(coll, filter, queryOptionsOf(stmt, coll));
   if (matches.length > 0 && coll) {
     const targets = stmt.multi === true ? matches : matches.slice(0, 1);
     let nModified = 0;
     for (const doc of targets) {
       const next = applyUpdate(doc, update, { filter, arrayFilters, isInsert: false });
       if (!next.modified) continue;
-      store.replace(coll, doc, next.doc);
+      store.replace(coll, doc, next.doc, opts);
       nModified++;
     }
     return { n: targets.length, nModified };
@@ -61,7 +67,7 @@ function updateStatement(store: Store, db: string, name: string, stmt: Document)
   if (stmt.upsert !== true) return { n: 0, nModified: 0 };
   const doc = buildUpsertDocument(filter, update, arrayFilters);
   const target: Collection = coll ?? store.ensureCollection(db, name).coll;
-  const stored = store.insert(target, doc);
+  const stored = store.insert(target, doc, { ...opts, upsert: true });
   return { n: 1, nModified: 0, upsertedId: stored._id };
 }
 
@@ -70,11 +76,12 @@ export const update: CommandHandler = (cmd, ctx) => {
   const stmts = docArray(cmd, 'updates');
   const errors: Document[] = [];
   const upserted: Document[] = [];
+  const opts = writeOptions(cmd);
   let n = 0;
   let nModified = 0;
   for (const [i, stmt] of stmts.entries()) {
     try {
-      const r = updateStatement(ctx.store, ctx.db, name, stmt);
+      const r = updateStatement(ctx.store, ctx.db, name, stmt, opts);
       n += r.n;
       nModified += r.nModified;
       if (r.upsertedId !== undefined) upserted.push({ index: i, _id: r.upsertedId });
@@ -101,7 +108,7 @@ export const del: CommandHandler = (cmd, ctx) => {
       const limit = Number(stmt.limit ?? 0);
       if (limit !== 0 && limit !== 1) throw new MongoCommandError('FailedToParse', 'The limit field in delete objects must be 0 or 1');
       if (!coll) continue;
-      const matches = matchDocs(coll, filter);
+      const matches = matchDocs(coll, filter, queryOptionsOf(stmt, coll));
       for (const doc of limit === 1 ? matches.slice(0, 1) : matches) {
         ctx.store.remove(coll, doc);
         n++;
@@ -132,7 +139,8 @@ export const findAndModify: CommandHandler = (cmd, ctx) => {
   const projection = Projection.compile(fields, filter);
   const project = (doc: Document): Document => projection?.apply(doc) ?? doc;
   const coll = ctx.store.collection(ctx.db, name);
-  const target = shape(matchDocs(coll, filter), { sort, limit: 1 })[0];
+  const qopts = queryOptionsOf(cmd, coll, sort);
+  const target = shape(matchDocs(coll, filter, qopts), { sort, limit: 1, collation: qopts.collation })[0];
 
   if (remove) {
     if (!target || !coll) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
@@ -143,13 +151,13 @@ export const findAndModify: CommandHandler = (cmd, ctx) => {
   const spec = validateUpdate(cmd.update);
   if (target && coll) {
     const next = applyUpdate(target, spec, { filter, arrayFilters, isInsert: false });
-    if (next.modified) ctx.store.replace(coll, target, next.doc);
+    if (next.modified) ctx.store.replace(coll, target, next.doc, writeOptions(cmd));
     const value = returnNew ? next.doc : target;
     return { lastErrorObject: { n: 1, updatedExisting: true }, value: project(value), ok: 1 };
   }
   if (cmd.upsert !== true) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
   const doc = buildUpsertDocument(filter, spec, arrayFilters);
-  const stored = ctx.store.insert(coll ?? ctx.store.ensureCollection(ctx.db, name).coll, doc);
+  const stored = ctx.store.insert(coll ?? ctx.store.ensureCollection(ctx.db, name).coll, doc, { ...writeOptions(cmd), upsert: true });
   return {
     lastErrorObject: { n: 1, updatedExisting: false, upserted: stored._id },
     value: returnNew ? project(stored) : null,

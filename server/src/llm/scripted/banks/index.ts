@@ -25,6 +25,18 @@ const MAX_GENERIC = 200;
  * The bank for a role. A role without a hand-written bank, or whose skills the
  * bank does not cover, gets a generated one (cached by role id and skills).
  */
+const ALL_KEYWORDS = new WeakMap<QuestionBank, readonly string[]>();
+
+/** Every keyword of every skill of the bank, in one list (computed once per bank). */
+export function allKeywords(bank: QuestionBank): readonly string[] {
+  let all = ALL_KEYWORDS.get(bank);
+  if (!all) {
+    all = Object.values(bank.keywords).flat();
+    ALL_KEYWORDS.set(bank, all);
+  }
+  return all;
+}
+
 export function bankFor(role: RoleProfile): QuestionBank {
   const own = BY_ROLE.get(role.id);
   if (own && role.skills.every((s) => s.id in own.keywords)) return own;
