@@ -15,7 +15,8 @@ async function start(env: Record<string, string> = {}): Promise<CandorProcess> {
   return candor;
 }
 
-describe('process lifecycle', () => {
+// Each test starts real server processes (tsx compiles on start): allow for a busy machine.
+describe('process lifecycle', { timeout: 60_000 }, () => {
   it('a bad PORT stops the server with a one-line reason and exit code 2', async () => {
     const child = runMain({ PORT: 'abc', DATA_DIR: makeDataDir() });
     expect(await child.exited).toBe(2);
