@@ -58,6 +58,8 @@ export interface RouteOptions {
   query?: z.ZodType;
   /** JSON request body. */
   body?: z.ZodType;
+  /** The body may be left out (every field has a default): the document says `required: false`. */
+  bodyOptional?: boolean;
   /** Content types the body is accepted in besides application/json (e.g. text/plain for sendBeacon). */
   bodyTypes?: readonly string[];
   /** Path parameters whose schema is not the default of PARAM_SCHEMAS (shared/routes.ts). */

@@ -11,6 +11,7 @@ import {
 } from './ids.js';
 import { NOTES_PER_SESSION_MAX, noteSchema } from './notes.js';
 import { planStateSchema, type PlanState } from './plan.js';
+import { webhookEventIdSchema, webhookEventTypeSchema } from './webhookEventTypes.js';
 
 /**
  * The stored shape of an interview (collection `interviews`). These schemas are
@@ -192,6 +193,20 @@ export const focusSignalSchema = z.discriminatedUnion('kind', [
 ]);
 export type FocusSignal = z.infer<typeof focusSignalSchema>;
 
+/**
+ * An event waiting in the session's transactional outbox (docs/webhooks-out.md):
+ * pushed by the same update as the state change that causes it, removed by the
+ * relay once copied into `webhook_deliveries`. `status` is the session's status
+ * the change produced (absent when the change did not set one).
+ */
+export const outboxEntrySchema = z.object({
+  eventId: webhookEventIdSchema,
+  type: webhookEventTypeSchema,
+  at: z.date(),
+  status: interviewStatusSchema.optional(),
+});
+export type OutboxEntry = z.infer<typeof outboxEntrySchema>;
+
 /** One document per client session, as the repository returns it (`_id` exposed as `id`). */
 export const interviewSchema = z.strictObject({
   id: objectIdHexSchema,
@@ -216,6 +231,10 @@ export const interviewSchema = z.strictObject({
   notes: z.array(noteSchema).max(NOTES_PER_SESSION_MAX).optional(),
   startedAt: z.date().optional(),
   endedAt: z.date().optional(),
+  /** Events not yet relayed to webhook deliveries; absent until the first one. */
+  outbox: z.array(outboxEntrySchema).optional(),
+  /** The relay working on this document's outbox holds it until then (any node may take over after). */
+  outboxLeaseUntil: z.date().optional(),
   createdAt: z.date(),
   updatedAt: z.date(),
 });

@@ -147,9 +147,10 @@ const isoDateTime = z.iso.datetime();
 /**
  * GET /api/sessions/:id — the stored interview (shared/interview.ts) as JSON: every
  * date an ISO string, messages in their wire form, the plan facts with their
- * summary, the focus signals and the session's live-list row.
+ * summary, the focus signals and the session's live-list row. The webhook outbox
+ * (`outbox`, `outboxLeaseUntil`) is internal bookkeeping (docs/webhooks-out.md) and not part of it.
  */
-export const sessionDetailSchema = interviewSchema.extend({
+export const sessionDetailSchema = interviewSchema.omit({ outbox: true, outboxLeaseUntil: true }).extend({
   turn: turnSchema.extend({ leaseUntil: isoDateTime.optional() }),
   voice: voiceSchema.extend({ startedAt: isoDateTime.optional(), endedAt: isoDateTime.optional(), linkedAt: isoDateTime.optional() }).optional(),
   transcript: voiceTranscriptSchema.extend({ receivedAt: isoDateTime }).optional(),

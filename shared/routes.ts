@@ -33,6 +33,18 @@ import { addNoteRequestSchema, editNoteRequestSchema, noteAddedResponseSchema, n
 import { createRecruiterRequestSchema, createRecruiterResponseSchema, meResponseSchema, recruiterListResponseSchema, recruiterViewSchema } from './recruiters.js';
 import { statsQuerySchema, statsResponseSchema } from './stats.js';
 import {
+  createWebhookEndpointRequestSchema,
+  listWebhookDeliveriesQuerySchema,
+  listWebhookEndpointsQuerySchema,
+  rotateWebhookSecretRequestSchema,
+  updateWebhookEndpointRequestSchema,
+  webhookDeliveryListResponseSchema,
+  webhookDeliveryViewSchema,
+  webhookEndpointListResponseSchema,
+  webhookEndpointViewSchema,
+  webhookEndpointWithSecretSchema,
+} from './webhooksOut.js';
+import {
   qaDeliveriesResponseSchema,
   qaStatusSchema,
   sessionByClientWithVoiceSchema,
@@ -126,6 +138,37 @@ export const ROUTES = {
   revokeRecruiter: route('DELETE', '/api/recruiters/:id', 'admin', recruiterViewSchema, { summary: "Revoke a recruiter's token (next request; live /monitor sockets are closed)", errors: ['NOT_FOUND', DB] }),
   addNote: route('POST', '/api/sessions/:id/notes', 'recruiter', noteAddedResponseSchema, { summary: 'A private note on the session or one transcript line (idempotent by noteId: 201 new, 200 existing)', status: [201, 200], body: addNoteRequestSchema, errors: ['NOT_FOUND', 'STATE_CONFLICT', DB] }),
   editNote: route('PATCH', '/api/sessions/:id/notes/:noteId', 'recruiter', noteEditedResponseSchema, { summary: "Edit one's own note", body: editNoteRequestSchema, params: { noteId: noteIdSchema }, errors: ['NOT_FOUND', 'FORBIDDEN', 'STATE_CONFLICT', DB] }),
+
+  // ---- outgoing webhooks (docs/webhooks-out.md), admin only ---------------------------------
+  createWebhookEndpoint: route('POST', '/api/webhook-endpoints', 'admin', webhookEndpointWithSecretSchema, {
+    summary: 'Register an endpoint for outgoing webhooks; its signing secret is in this response only',
+    description: 'The URL must resolve to a public address (SSRF guard): a private, loopback or link-local target is refused with 400 VALIDATION.',
+    status: 201,
+    body: createWebhookEndpointRequestSchema,
+    errors: [DB],
+  }),
+  listWebhookEndpoints: route('GET', '/api/webhook-endpoints', 'admin', webhookEndpointListResponseSchema, { summary: 'Webhook endpoints, newest first, paginated (cursor); never their secrets', query: listWebhookEndpointsQuerySchema, errors: [DB] }),
+  getWebhookEndpoint: route('GET', '/api/webhook-endpoints/:id', 'admin', webhookEndpointViewSchema, { summary: 'One webhook endpoint (without its secret)', errors: ['NOT_FOUND', DB] }),
+  updateWebhookEndpoint: route('PATCH', '/api/webhook-endpoints/:id', 'admin', webhookEndpointViewSchema, {
+    summary: 'Change the URL, events, opening filter or enabled flag (enabling clears a disable caused by 410)',
+    body: updateWebhookEndpointRequestSchema,
+    errors: ['NOT_FOUND', DB],
+  }),
+  deleteWebhookEndpoint: route('DELETE', '/api/webhook-endpoints/:id', 'admin', null, { summary: 'Delete an endpoint and its delivery log: 204, then 404', status: 204, errors: ['NOT_FOUND', DB] }),
+  rotateWebhookSecret: route('POST', '/api/webhook-endpoints/:id/rotate-secret', 'admin', webhookEndpointWithSecretSchema, {
+    summary: 'A new signing secret (in this response only); the previous one keeps signing for graceMs',
+    description: 'Without graceMs (or without a body) the grace period is WEBHOOK_SECRET_GRACE_MS. During the grace period every delivery carries both signatures.',
+    body: rotateWebhookSecretRequestSchema,
+    bodyOptional: true,
+    errors: ['NOT_FOUND', DB],
+  }),
+  listWebhookDeliveries: route('GET', '/api/webhook-endpoints/:id/deliveries', 'admin', webhookDeliveryListResponseSchema, { summary: "The endpoint's delivery log, newest first, with every attempt (never the payload)", query: listWebhookDeliveriesQuerySchema, errors: ['NOT_FOUND', DB] }),
+  replayWebhookDelivery: route('POST', '/api/webhook-endpoints/:id/deliveries/:deliveryId/replay', 'admin', webhookDeliveryViewSchema, {
+    summary: 'Send a delivery again (same webhook-id, fresh retry horizon); accepted, sent by the dispatcher',
+    status: 202,
+    params: { deliveryId: objectIdHexSchema },
+    errors: ['NOT_FOUND', 'STATE_CONFLICT', DB],
+  }),
 
   // ---- exports (docs/exports.md) -----------------------------------------------------------
   exportSchema: route('GET', EXPORT_JSON_SCHEMA_PATH, 'anyone', { contentType: 'application/schema+json', schema: jsonSchemaDocumentSchema }, { summary: 'The JSON Schema every JSON export validates against' }),

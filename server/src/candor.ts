@@ -32,7 +32,7 @@ import { createOpenAiInterviewer } from './llm/openai/index.js';
 import type { Interviewer } from './llm/port.js';
 import { ScriptedInterviewer } from './llm/scripted/index.js';
 import type { Logger } from './observability/logger.js';
-import { createMetrics, createRealtimeCounters, registerRealtimeGauges } from './observability/metrics.js';
+import { createMetrics, createRealtimeCounters, createWebhookMetrics, registerRealtimeGauges } from './observability/metrics.js';
 import { recruiterRouter } from './http/recruiter.js';
 import { recruitersRouter } from './http/recruiters.js';
 import { notesRouter } from './http/notes.js';
@@ -57,12 +57,14 @@ import { createVoiceModule, type VoiceModule } from './voice/index.js';
 import { exportsRouter } from './http/exports.js';
 import { privacyRouter } from './http/privacy.js';
 import { requireAdmin, requireRecruiter } from './http/recruiterAuth.js';
+import { webhookEndpointsRouter } from './http/webhookEndpoints.js';
 import { ExportService } from './exports/exportService.js';
 import { ErasedCalls } from './privacy/erasedCalls.js';
 import { defaultErasers, type EraserRegistry } from './privacy/erasers.js';
 import { ErasureService } from './privacy/erasureService.js';
 import { RetentionPolicy } from './privacy/retentionPolicy.js';
 import { RetentionSweeper } from './privacy/retentionSweeper.js';
+import { createWebhooksOutModule, webhookDeliveryEraser, type WebhooksOutModule } from './webhooksOut/index.js';
 
 export interface RunningCandor {
   /** http://host:port the server listens on (localhost when bound to all interfaces). */
@@ -79,6 +81,8 @@ export interface RunningCandor {
   io: SocketServer;
   /** Retention and erasure (docs/privacy.md): the eraser registry, the erasure service, the sweeper. */
   privacy: { retention: RetentionPolicy; erasers: EraserRegistry; erasure: ErasureService; sweeper: RetentionSweeper };
+  /** Outgoing webhooks: endpoints, outbox relay, dispatcher (docs/webhooks-out.md). */
+  webhooksOut: WebhooksOutModule;
   /** Stops accepting, lets in-flight requests finish, releases turn leases, then closes the store. */
   close(): Promise<void>;
 }
@@ -93,7 +97,11 @@ export const defaultClientDir = path.resolve(here, here.includes(`${path.sep}dis
  * http + sockets. main.ts adds process concerns (signals, exit codes); tests
  * call this directly to run a real server in-process.
  */
-export async function startCandor(config: Config, logger: Logger, opts: { clientDir?: string } = {}): Promise<RunningCandor> {
+export async function startCandor(
+  config: Config,
+  logger: Logger,
+  opts: { clientDir?: string; webhooksOut?: Pick<Parameters<typeof createWebhooksOutModule>[0], 'resolve' | 'send' | 'random'> } = {},
+): Promise<RunningCandor> {
   const embedded = config.mongodbUri
     ? null
     : await EmbeddedMongo.start({
@@ -192,7 +200,20 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   // ---- voice (server/src/voice, docs/voice.md) -------------------------------
   // ElevenLabs or the simulator; webhook route, linker, reconciler. Voice ends go
   // through voice.service.end from every caller (interview:end, REST end, voice:ended, disconnect).
-  const voice = createVoiceModule({ config, repo, broadcaster, evaluations, logger, now, erased: new ErasedCalls(repo) });
+  // ---- outgoing webhooks (server/src/webhooksOut, docs/webhooks-out.md) -------
+  const webhooksOut = createWebhooksOutModule({ config, repo, logger, nodeId: node.id, now, onAttempt: createWebhookMetrics(metrics), ...opts.webhooksOut });
+  // ---------------------------------------------------------------------------
+  const voice = createVoiceModule({
+    config,
+    repo,
+    broadcaster,
+    evaluations,
+    logger,
+    now,
+    erased: new ErasedCalls(repo),
+    // A merged orphan is deleted only once its voice.orphaned event left its outbox.
+    beforeOrphanDelete: (csid) => webhooksOut.relay.flush(csid),
+  });
   // ---------------------------------------------------------------------------
   const service = new InterviewService({
     repo,
@@ -211,7 +232,8 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   // Every place that stores a piece of an interview registers an eraser here
   // (other modules append theirs, e.g. outgoing-webhook deliveries).
   const privacyLogger = logger.child({ component: 'privacy' });
-  const erasers = defaultErasers({ repo, inflight });
+  // Outgoing-webhook deliveries carry the candidate's name and scores: erased after the interview itself.
+  const erasers = defaultErasers({ repo, inflight }).register(webhookDeliveryEraser(repo));
   const erasure = new ErasureService({ repo, erasers, logger: privacyLogger, nodeId: node.id });
   const retentionSweeper = new RetentionSweeper({ repo, erasure, policy: retention, logger: privacyLogger, nodeId: node.id, now, intervalMs: config.privacy.sweepIntervalMs });
   const exportsService = new ExportService({ repo, retention, now });
@@ -220,7 +242,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   // closes its /monitor sockets on every node, and the sweep catches a node that missed it.
   const recruiterAuth = new RecruiterAuth({ repo, bootstrapToken: config.recruiterToken });
   const notes = new NotesService({ repo, broadcaster, logger, now });
-  // Admin-only routes (recruiter management, erasure).
+  // Admin-only routes (recruiter management, erasure, outgoing webhook endpoints).
   const adminGuard = requireAdmin(recruiterAuth);
   // ---------------------------------------------------------------------------
   const presence = new CandidatePresence(config.interview.disconnectGraceMs, (csid) => {
@@ -274,6 +296,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
       openingsRouter({ repo, auth: recruiterAuth }),
       recruitersRouter({ auth: recruiterAuth, admin: recruiterAdmin }),
       notesRouter({ auth: recruiterAuth, notes }),
+      webhookEndpointsRouter({ endpoints: webhooksOut.endpoints, adminGuard }),
       contract.api,
     ],
     rootRouters: [
@@ -300,6 +323,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   const resumed = await evaluations.resumeAll();
   if (resumed > 0) logger.info('resumed evaluations', { count: resumed });
   await voice.recover();
+  await webhooksOut.recover(node);
   // Erasures a crash interrupted are finished before anything is served.
   if (node.stable) await repo.releaseErasureLeasesOfPreviousBoot(node.name, node.id);
   await erasure.resumePending();
@@ -315,6 +339,11 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
   const shownHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
   const url = `http://${shownHost}:${port}`;
   voice.started(url);
+  webhooksOut.started(url.replace('://localhost:', '://127.0.0.1:'));
+  // A merge that recovery could not finish because its orphan's webhook event was not relayed yet
+  // (payload links need the URL we now listen on): relay, then finish it.
+  await webhooksOut.relay.runOnce();
+  await voice.linker.finishMerges();
   retentionSweeper.start();
 
   let closing: Promise<void> | undefined;
@@ -324,6 +353,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
       revokedSweep.stop();
       await retentionSweeper.stop();
       await voice.stop();
+      await webhooksOut.stop();
       evaluations.stop();
       summaries.stop();
       leases.stop();
@@ -343,7 +373,7 @@ export async function startCandor(config: Config, logger: Logger, opts: { client
       await embedded?.close();
     })());
 
-  return { url, port, mongodbUri, connection, service, voice, privacy: { retention, erasers, erasure, sweeper: retentionSweeper }, app, io, close };
+  return { url, port, mongodbUri, connection, service, voice, privacy: { retention, erasers, erasure, sweeper: retentionSweeper }, webhooksOut, app, io, close };
 }
 
 /** One accepted answer per session per interval; in Redis so the limit holds across replicas, in memory while Redis is down. */

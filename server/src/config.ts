@@ -118,6 +118,16 @@ const envSchema = z.object({
         return value === undefined ? undefined : origins.map((o) => o.replace(/\/$/, ''));
       }),
   ),
+  // Outgoing webhooks (docs/webhooks-out.md)
+  PUBLIC_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).optional()),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: z.preprocess(emptyAsUndefined, z.enum(['true', 'false']).default('false')),
+  WEBHOOK_RETRY_HORIZON_MS: ms(24 * 3_600_000, 1_000),
+  WEBHOOK_BACKOFF_BASE_MS: ms(5_000, 1),
+  WEBHOOK_BACKOFF_MAX_MS: ms(3_600_000, 1),
+  WEBHOOK_TIMEOUT_MS: ms(10_000, 100),
+  WEBHOOK_LEASE_MS: ms(30_000, 1_000),
+  WEBHOOK_POLL_MS: ms(1_000, 10),
+  WEBHOOK_SECRET_GRACE_MS: ms(24 * 3_600_000),
   // Retention and erasure (docs/privacy.md)
   RETENTION_DAYS: z.preprocess(
     emptyAsUndefined,
@@ -186,6 +196,21 @@ export interface Config {
   };
   /** Origins allowed to call /api and socket.io besides the server's own (CORS_ORIGINS). */
   corsOrigins: string[];
+  /** Where receivers reach this server (links in webhook payloads); unset: the URL it listens on. */
+  publicUrl: string | undefined;
+  /** Outgoing webhooks (docs/webhooks-out.md). */
+  webhooksOut: {
+    /** Tests only: deliver to loopback/private addresses too. */
+    allowPrivateTargets: boolean;
+    retryHorizonMs: number;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    timeoutMs: number;
+    /** > timeoutMs: a delivery's lease outlives its attempt, so no two nodes send it at once. */
+    leaseMs: number;
+    pollMs: number;
+    secretGraceMs: number;
+  };
   /** Retention and erasure (docs/privacy.md). */
   privacy: {
     /** Interviews are deleted this many days after they ended (or were last active); undefined keeps them. */
@@ -229,6 +254,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, secretSource: S
       return why ? [`${name} is too weak for NODE_ENV=production (${why}); generate one with: openssl rand -base64 32`] : [];
     });
     if (weak.length > 0) throw new ConfigError(weak);
+  }
+  if (e.WEBHOOK_LEASE_MS < e.WEBHOOK_TIMEOUT_MS + 1_000) {
+    throw new ConfigError([`WEBHOOK_LEASE_MS must be at least WEBHOOK_TIMEOUT_MS + 1000 (${e.WEBHOOK_TIMEOUT_MS + 1_000}): a delivery's lease must outlive its attempt`]);
   }
   if (e.ELEVENLABS_API_KEY && !e.ELEVENLABS_AGENT_ID) {
     throw new ConfigError(['ELEVENLABS_AGENT_ID is required when ELEVENLABS_API_KEY is set']);
@@ -292,6 +320,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, secretSource: S
       httpRateLimit: { points: e.HTTP_RATE_LIMIT, windowMs: e.HTTP_RATE_LIMIT_WINDOW_MS },
     },
     corsOrigins: e.CORS_ORIGINS ?? (e.NODE_ENV === 'development' ? DEV_CLIENT_ORIGINS : []),
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ''),
+    webhooksOut: {
+      allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS === 'true',
+      retryHorizonMs: e.WEBHOOK_RETRY_HORIZON_MS,
+      backoffBaseMs: e.WEBHOOK_BACKOFF_BASE_MS,
+      backoffMaxMs: e.WEBHOOK_BACKOFF_MAX_MS,
+      timeoutMs: e.WEBHOOK_TIMEOUT_MS,
+      leaseMs: e.WEBHOOK_LEASE_MS,
+      pollMs: e.WEBHOOK_POLL_MS,
+      secretGraceMs: e.WEBHOOK_SECRET_GRACE_MS,
+    },
     privacy: { retentionDays: e.RETENTION_DAYS, sweepIntervalMs: e.RETENTION_SWEEP_INTERVAL_MS },
   };
 }

@@ -6,6 +6,7 @@ import { phaseLabel, Progress, STATUS_LABEL } from '../components/Progress.js';
 import { LinkConversationForm, OrphanLinker } from '../components/ManualLink.js';
 import { NotesPanel } from '../components/NotesPanel.js';
 import { OpeningsSection } from '../components/OpeningsSection.js';
+import { WebhooksSection } from '../components/WebhooksSection.js';
 import { RecruitersSection } from '../components/RecruitersSection.js';
 import { ExportButtons } from '../components/ExportButtons.js';
 import { downloadWithToken } from '../lib/download.js';
@@ -277,7 +278,7 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
   const [status, setStatus] = useState<InterviewStatus | null>(null);
   const [selected, setSelected] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const [tab, setTab] = useState<'interviews' | 'openings' | 'recruiters'>('interviews');
+  const [tab, setTab] = useState<'interviews' | 'openings' | 'recruiters' | 'webhooks'>('interviews');
   const me = useMe(token, onUnauthorized);
   const [pinned, setPinned] = useState<SessionSummary | null>(null);
   const list = useSessionList(token, status, connect);
@@ -313,6 +314,11 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
             Recruiters
           </button>
         )}
+        {me?.role === 'admin' && (
+          <button type="button" className="secondary" aria-pressed={tab === 'webhooks'} onClick={() => setTab('webhooks')}>
+            Webhooks
+          </button>
+        )}
         {me && (
           <span className="muted small signed-in" data-testid="signed-in-as">
             Signed in as <strong>{me.name}</strong> ({me.role})
@@ -330,6 +336,7 @@ function Dashboard({ token, onUnauthorized, connect }: { token: string; onUnauth
             }}
           />
         )}
+        {tab === 'webhooks' && me?.role === 'admin' && <WebhooksSection token={token} />}
         {tab === 'interviews' && (
           <section className="card list" aria-labelledby={`${id}-list`}>
             <ReconnectBanner visible={list.kind === 'live' && list.reconnecting} />

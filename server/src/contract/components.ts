@@ -6,6 +6,7 @@ import { okAckSchema, sessionSummarySchema, watchPayloadSchema, wireFocusSignalS
 import { openingViewSchema } from '../../../shared/opening.js';
 import { planSummarySchema } from '../../../shared/plan.js';
 import { answerAckSchema, inflightSchema, sessionSnapshotSchema, statusAckSchema, wireMessageSchema } from '../../../shared/protocol.js';
+import { webhookDeliveryViewSchema, webhookEndpointViewSchema, webhookEndpointWithSecretSchema } from '../../../shared/webhooksOut.js';
 
 export type JsonObject = { [key: string]: unknown };
 export type Io = 'input' | 'output';
@@ -33,6 +34,9 @@ const SHARED_NAMES: ReadonlyArray<readonly [z.ZodType, string]> = [
   [focusAckSchema, 'FocusAck'],
   [okAckSchema, 'OkAck'],
   [watchPayloadSchema, 'WatchPayload'],
+  [webhookEndpointViewSchema, 'WebhookEndpointView'],
+  [webhookEndpointWithSecretSchema, 'WebhookEndpointWithSecret'],
+  [webhookDeliveryViewSchema, 'WebhookDeliveryView'],
 ];
 
 /**

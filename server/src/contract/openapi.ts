@@ -132,7 +132,7 @@ function operationOf(name: string, spec: RouteSpec, components: ComponentSet): J
   if (spec.body) {
     const schema = components.ref(spec.body, `${pascal(name)}Request`, 'input');
     const types = ['application/json', ...(spec.bodyTypes ?? [])];
-    operation.requestBody = { required: true, content: Object.fromEntries(types.map((t) => [t, { schema }])) };
+    operation.requestBody = { required: !spec.bodyOptional, content: Object.fromEntries(types.map((t) => [t, { schema }])) };
   }
   return operation;
 }

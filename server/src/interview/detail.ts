@@ -14,7 +14,8 @@ function isoField<K extends string>(key: K, date: Date | undefined): Partial<Rec
 
 /** GET /api/sessions/:id (shared/monitor.ts sessionDetailSchema): the stored interview with every date as ISO text. */
 export function toSessionDetail(session: Interview, retention?: RetentionPolicy): SessionDetail {
-  const { messages, plan, focus, notes, turn, voice, transcript, evaluation, startedAt, endedAt, createdAt, updatedAt, ...rest } = session;
+  // The webhook outbox is internal bookkeeping (docs/webhooks-out.md), not part of the session view.
+  const { messages, plan, focus, notes, turn, voice, transcript, evaluation, startedAt, endedAt, createdAt, updatedAt, outbox: _outbox, outboxLeaseUntil: _outboxLease, ...rest } = session;
   const { leaseUntil: turnLease, ...turnRest } = turn;
   const detail: SessionDetail = {
     ...rest,

@@ -94,3 +94,24 @@ export function registerRealtimeGauges(
     },
   });
 }
+
+/** Outgoing webhook attempts (docs/webhooks-out.md): outcome counts and latency. */
+export function createWebhookMetrics(metrics: Metrics): (a: { outcome: 'delivered' | 'retry' | 'failed'; latencyMs: number | undefined }) => void {
+  const registers = [metrics.registry];
+  const attempts = new client.Counter({
+    name: 'candor_webhook_attempts_total',
+    help: 'Outgoing webhook attempts by what followed: delivered, retry (will be tried again) or failed (gave up, 410, endpoint disabled)',
+    labelNames: ['outcome'],
+    registers,
+  });
+  const latency = new client.Histogram({
+    name: 'candor_webhook_attempt_duration_seconds',
+    help: 'Outgoing webhook attempt latency until the response headers (or the error)',
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers,
+  });
+  return ({ outcome, latencyMs }) => {
+    attempts.inc({ outcome });
+    if (latencyMs !== undefined) latency.observe(latencyMs / 1000);
+  };
+}

@@ -33,6 +33,8 @@ export interface VoiceModuleDeps {
   now: () => Date;
   /** Tests: a gateway instead of the SDK adapter / the simulator's. */
   gateway?: ElevenLabsGateway;
+  /** Runs before a merged orphan is deleted (relays its outbox: the delete requires it empty). */
+  beforeOrphanDelete?: (clientSessionId: string) => Promise<unknown>;
   /** Tombstones of erased interviews, checked by the linker (docs/privacy.md). */
   erased?: LinkerDeps['erased'];
 }
@@ -57,7 +59,15 @@ export function createVoiceModule(deps: VoiceModuleDeps): VoiceModule {
         defaultWebhook: config.voice.simulatedWebhook,
         selfUrl: () => selfUrl,
       });
-  const linker = new VoiceLinker({ repo, broadcaster, evaluations, logger, now, ...(deps.erased ? { erased: deps.erased } : {}) });
+  const linker = new VoiceLinker({
+    repo,
+    broadcaster,
+    evaluations,
+    logger,
+    now,
+    ...(deps.erased ? { erased: deps.erased } : {}),
+    ...(deps.beforeOrphanDelete ? { beforeOrphanDelete: deps.beforeOrphanDelete } : {}),
+  });
   const service = new VoiceService({
     repo,
     broadcaster,

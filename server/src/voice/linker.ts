@@ -16,6 +16,8 @@ export interface LinkerDeps {
   evaluations: { kick(clientSessionId: string): void };
   logger: Logger;
   now: () => Date;
+  /** Relays the orphan's outbox before its delete (which requires it empty, so no event is lost). */
+  beforeOrphanDelete?: (clientSessionId: string) => Promise<unknown>;
   /** Erased interviews (docs/privacy.md): their late calls become content-free orphans, their payloads are redacted. */
   erased?: { isErased(call: CallRecord): Promise<boolean>; redact(event: WebhookEvent): Promise<void> };
 }
@@ -245,7 +247,10 @@ export class VoiceLinker {
     for (let attempt = 0; attempt < 3; attempt += 1) {
       const holder = await repo.findByConversationId(conversationId);
       // Any orphan holding this id is a copy of the transcript the session now has.
-      if (holder && holder.status === 'orphaned') await repo.deleteOrphan(holder.clientSessionId, conversationId);
+      if (holder && holder.status === 'orphaned') {
+        await this.deps.beforeOrphanDelete?.(holder.clientSessionId);
+        await repo.deleteOrphan(holder.clientSessionId, conversationId);
+      }
       const set = await repo.setConversationId(clientSessionId, conversationId, { linkedBy: 'merge' });
       if (set.outcome === 'set' || set.outcome === 'already_set_same') return set.session;
       if (set.outcome !== 'conflict_other_session') return repo.findByClientSessionId(clientSessionId);

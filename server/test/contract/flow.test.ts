@@ -7,6 +7,7 @@ import type { JsonObject } from '../../src/contract/components.js';
 import { candidateTokenFor } from '../../src/interview/candidateToken.js';
 import { AsyncApiChecker, OpenApiChecker, type Reply } from '../support/contract.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { WebhookReceiver } from '../support/webhookReceiver.js';
 import { LINES, newConversationId, sendWebhook, waitFor } from '../voice/helpers.js';
 
 const RECRUITER = 'contract-flow-recruiter-token-01';
@@ -93,7 +94,17 @@ describe('real traffic matches the API documents', () => {
   const question = (c: Awaited<ReturnType<typeof client>>, from: number) => c.until((e) => e.event === 'question:end', 'a question', from);
 
   beforeAll(async () => {
-    server = await startTestServer({ RECRUITER_TOKEN: RECRUITER, ANSWER_MIN_INTERVAL_MS: '1500', SIMULATED_WEBHOOK_DELAY_MS: '100', HTTP_RATE_LIMIT: '0' });
+    server = await startTestServer({
+      RECRUITER_TOKEN: RECRUITER,
+      ANSWER_MIN_INTERVAL_MS: '1500',
+      SIMULATED_WEBHOOK_DELAY_MS: '100',
+      HTTP_RATE_LIMIT: '0',
+      // Outgoing webhooks go to a receiver on 127.0.0.1, promptly.
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      WEBHOOK_POLL_MS: '50',
+      WEBHOOK_BACKOFF_BASE_MS: '50',
+      WEBHOOK_BACKOFF_MAX_MS: '200',
+    });
     const openapi = (await (await fetch(`${server.url}/api/openapi.json`)).json()) as JsonObject;
     const asyncapi = (await (await fetch(`${server.url}/api/asyncapi.json`)).json()) as JsonObject;
     rest = new OpenApiChecker(openapi);
@@ -282,6 +293,65 @@ describe('real traffic matches the API documents', () => {
     expect((await http('DELETE', `/api/sessions/${secondId}`, { token: RECRUITER })).status).toBe(204);
     expect((await http('DELETE', `/api/sessions/${secondId}`, { token: RECRUITER })).status).toBe(404);
     expect((await http('POST', '/api/sessions', { body: { clientSessionId: waiting, mode: 'voice', role: 'backend-engineer' } })).status).toBe(410);
+  }, 60_000);
+
+  it('outgoing webhooks: an admin registers, edits, rotates, reads the delivery log, replays and deletes an endpoint — and the refusals of each', async () => {
+    const receiver = await WebhookReceiver.start();
+    try {
+      const created = await http('POST', '/api/webhook-endpoints', { token: RECRUITER, body: { url: `${receiver.url}/hooks/candor`, events: ['interview.completed'] } });
+      expect(created.status).toBe(201);
+      const endpoint = created.body as { id: string; secret: string };
+      receiver.secrets = [endpoint.secret];
+      expect((await http('POST', '/api/webhook-endpoints', { token: RECRUITER, body: { url: 'ftp://example.com/hook', events: ['interview.completed'] } })).status).toBe(400);
+      expect((await http('POST', '/api/webhook-endpoints', { body: { url: `${receiver.url}/x`, events: ['interview.completed'] } })).status).toBe(401);
+      // A named recruiter without the admin role is refused on every endpoint route.
+      const hired = await http('POST', '/api/recruiters', { token: RECRUITER, body: { name: 'Webhook Contract' } });
+      const plain = (hired.body as { token: string }).token;
+      expect((await http('GET', '/api/webhook-endpoints', { token: plain })).status).toBe(403);
+
+      expect((await http('GET', '/api/webhook-endpoints?limit=10', { token: RECRUITER })).body).toMatchObject({ items: [{ id: endpoint.id }] });
+      expect((await http('GET', '/api/webhook-endpoints?limit=1000', { token: RECRUITER })).status).toBe(400);
+      expect((await http('GET', `/api/webhook-endpoints/${endpoint.id}`, { token: RECRUITER })).status).toBe(200);
+      expect((await http('GET', '/api/webhook-endpoints/0123456789abcdef01234567', { token: RECRUITER })).status).toBe(404);
+      expect((await http('PATCH', `/api/webhook-endpoints/${endpoint.id}`, { token: RECRUITER, body: { events: ['interview.completed', 'interview.abandoned'] } })).status).toBe(200);
+      expect((await http('PATCH', `/api/webhook-endpoints/${endpoint.id}`, { token: RECRUITER, body: {} })).status).toBe(400);
+      expect((await http('PATCH', '/api/webhook-endpoints/0123456789abcdef01234567', { token: RECRUITER, body: { enabled: false } })).status).toBe(404);
+
+      // A real event: an interview ended by its candidate reaches the receiver, signed.
+      const clientSessionId = randomUUID();
+      const session = await http('POST', '/api/sessions', { body: { clientSessionId, mode: 'text', role: 'backend-engineer' } });
+      const { candidateToken } = session.body as { candidateToken: string };
+      expect((await http('POST', `/api/sessions/${clientSessionId}/end`, { token: candidateToken, body: { endedBy: 'user' } })).status).toBe(200);
+      const mine = () => receiver.verified.filter((r) => r.payload?.data.clientSessionId === clientSessionId);
+      await receiver.until(() => mine().length === 1, 10_000, 'interview.completed');
+      expect(mine()[0]!.payload).toMatchObject({ version: 'v1', type: 'interview.completed' });
+      const log = await waitFor(
+        () => http('GET', `/api/webhook-endpoints/${endpoint.id}/deliveries?state=delivered`, { token: RECRUITER }),
+        (r) => (r.body as { items: unknown[] }).items.length === 1,
+        10_000,
+        'the delivery log',
+      );
+      const delivery = (log.body as { items: Array<{ id: string; eventId: string }> }).items[0]!;
+      expect((await http('GET', '/api/webhook-endpoints/0123456789abcdef01234567/deliveries', { token: RECRUITER })).status).toBe(404);
+
+      // Rotation: the new secret is shown once; a replay is signed with it and keeps its webhook-id.
+      const rotated = await http('POST', `/api/webhook-endpoints/${endpoint.id}/rotate-secret`, { token: RECRUITER, body: { graceMs: 0 } });
+      expect(rotated.status).toBe(200);
+      receiver.secrets = [(rotated.body as { secret: string }).secret];
+      // The body is optional (documented so): without one the request gets as far as the lookup.
+      expect((await http('POST', '/api/webhook-endpoints/0123456789abcdef01234567/rotate-secret', { token: RECRUITER })).status).toBe(404);
+      expect((await http('POST', `/api/webhook-endpoints/${endpoint.id}/deliveries/${delivery.id}/replay`, { token: RECRUITER })).status).toBe(202);
+      await receiver.until(() => mine().length === 2, 10_000, 'the replay');
+      expect(mine()[1]!.webhookId).toBe(delivery.eventId);
+      expect((await http('POST', `/api/webhook-endpoints/${endpoint.id}/deliveries/0123456789abcdef01234567/replay`, { token: RECRUITER })).status).toBe(404);
+      expect((await http('PATCH', `/api/webhook-endpoints/${endpoint.id}`, { token: RECRUITER, body: { enabled: false } })).body).toMatchObject({ enabled: false, disabledReason: 'manual' });
+      expect((await http('POST', `/api/webhook-endpoints/${endpoint.id}/deliveries/${delivery.id}/replay`, { token: RECRUITER })).status).toBe(409);
+
+      expect((await http('DELETE', `/api/webhook-endpoints/${endpoint.id}`, { token: RECRUITER })).status).toBe(204);
+      expect((await http('DELETE', `/api/webhook-endpoints/${endpoint.id}`, { token: RECRUITER })).status).toBe(404);
+    } finally {
+      await receiver.close();
+    }
   }, 60_000);
 
   it('the checks are not vacuous: a drifted body, an undocumented status or code, an unknown event are caught', () => {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startCandor, type RunningCandor } from '../../src/candor.js';
+import type { WebhooksOutDeps } from '../../src/webhooksOut/index.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { makeDataDir } from './candorProcess.js';
 import { captureLogs } from './logCapture.js';
@@ -16,7 +17,10 @@ export interface TestServer extends RunningCandor {
  * Defaults suit fast tests: tokens without delay, one event per token (frames off; the
  * tests of token frames turn them on), no answer rate limit.
  */
-export async function startTestServer(env: Record<string, string> = {}, opts: { clientDir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  opts: { clientDir?: string; webhooksOut?: Pick<WebhooksOutDeps, 'resolve' | 'send' | 'random'> } = {},
+): Promise<TestServer> {
   const dataDir = env.DATA_DIR ?? makeDataDir();
   const mongo = process.env.MONGODB_URI ? { MONGODB_URI: withDatabase(process.env.MONGODB_URI, `candor_test_${randomUUID().slice(0, 8)}`) } : {};
   const config = loadConfig({
@@ -31,7 +35,7 @@ export async function startTestServer(env: Record<string, string> = {}, opts: { 
     ...env,
   });
   const { logger, lines } = captureLogs('debug');
-  const candor = await startCandor(config, logger, { clientDir: opts.clientDir ?? '/nonexistent' });
+  const candor = await startCandor(config, logger, { clientDir: opts.clientDir ?? '/nonexistent', ...(opts.webhooksOut ? { webhooksOut: opts.webhooksOut } : {}) });
   return { ...candor, url: candor.url.replace('localhost', '127.0.0.1'), config, logLines: lines, dataDir };
 }
 

@@ -14,6 +14,7 @@ import {
 } from '../../../../shared/interview.js';
 import { NOTE_TEXT_MAX } from '../../../../shared/notes.js';
 import { phaseSchema } from '../../../../shared/plan.js';
+import { WEBHOOK_EVENT_TYPES } from '../../../../shared/webhookEventTypes.js';
 import { STRICT_SCHEMA_OPTIONS } from './options.js';
 
 /**
@@ -160,6 +161,17 @@ const focusSignalSchema = new Schema(
   sub,
 );
 
+/** An event waiting in the session's outbox (shared/interview.ts outboxEntrySchema, docs/webhooks-out.md). */
+const outboxEntrySchema = new Schema(
+  {
+    eventId: { type: String, required: true },
+    type: { type: String, required: true, enum: WEBHOOK_EVENT_TYPES },
+    at: { type: Date, required: true },
+    status: { type: String, enum: interviewStatusSchema.options },
+  },
+  sub,
+);
+
 /** Who did something (shared/recruiters.ts actorRefSchema). */
 const actorRefSchema = new Schema(
   {
@@ -217,6 +229,9 @@ export const interviewSchema = new Schema<InterviewRecord>(
     notes: { type: [noteSchema], default: undefined },
     startedAt: { type: Date },
     endedAt: { type: Date },
+    // Pushed by the update that makes the state change, pulled by the relay; absent until the first event.
+    outbox: { type: [outboxEntrySchema], default: undefined },
+    outboxLeaseUntil: { type: Date },
     createdAt: { type: Date },
     updatedAt: { type: Date },
   },
@@ -234,6 +249,8 @@ interviewSchema.index({ createdAt: -1, _id: -1 });
 interviewSchema.index({ status: 1, createdAt: -1, _id: -1 });
 // Per-opening listing and the dashboard stats (GET /api/stats?openingId=&from=&to=).
 interviewSchema.index({ openingId: 1, createdAt: -1, _id: -1 });
+// The outbox relay: documents with events waiting (multikey; a document without any has no entry here).
+interviewSchema.index({ 'outbox.at': 1 }, { sparse: true });
 // Retention (docs/privacy.md): due when endedAt, else updatedAt, is older than RETENTION_DAYS.
 interviewSchema.index({ endedAt: 1, updatedAt: 1 });
 // Erasure: orphans listing an erased session among their candidates.

@@ -7,6 +7,7 @@ import type { InterviewRecord } from '../models/index.js';
 import type { RepoContext } from './context.js';
 import { toInterview } from './mappers.js';
 import { AFTER } from './options.js';
+import { outboxEntries, pushOutbox } from './outbox.js';
 import { casUpdate, type TransitionResult } from './sessions.js';
 import type { Filter } from './preconditions.js';
 
@@ -67,9 +68,11 @@ export async function recordEvaluation(ctx: RepoContext, clientSessionId: string
         $unset: { 'evaluation.error': 1 },
       });
     case 'complete':
+      // `complete` is reached once (nothing leaves it), so evaluation.ready is recorded once, with it.
       return casUpdate(ctx, id, from, {
         $set: { 'evaluation.status': 'complete', 'evaluation.result': u.result, 'evaluation.completedAt': now },
         $unset: { 'evaluation.error': 1, 'evaluation.leaseUntil': 1 },
+        ...pushOutbox(outboxEntries(['evaluation.ready'], now)),
       });
     case 'failed':
       return casUpdate(ctx, id, from, {

@@ -65,6 +65,7 @@ import { addNote, editNote, type AddNoteResult, type EditNoteResult, type NoteEd
 import { createRecruiter, findRecruiterById, findRevokedRecruiterIds, listRecruiters, revokeRecruiter, type RevokeResult } from './recruiters.js';
 import { sessionStats } from './stats.js';
 import { findUnprocessedWebhookEvents, markWebhookProcessed, storeWebhookEvent, type StoreWebhookResult } from './webhooks.js';
+import { webhooksOutRepository, type WebhooksOutRepository } from './webhooksOut.js';
 import { acquireLease, releaseLease } from './leases.js';
 import {
   addErasureConversationIds,
@@ -107,6 +108,8 @@ export type { StoreWebhookResult } from './webhooks.js';
 export type { CreateOrphanResult, LinkTranscriptRequest, LinkTranscriptResult, OrphanInput } from './voiceLinking.js';
 export { LINKABLE_STATUSES } from './voiceLinking.js';
 export type { ListOpeningsQuery } from './openings.js';
+export type { DeliveryClaim, FinishAttempt, NewDelivery, WebhooksOutRepository } from './webhooksOut.js';
+export type { OutboxClaim } from './outbox.js';
 export type { AddNoteResult, EditNoteResult, NoteEdit } from './notes.js';
 export type { RevokeResult } from './recruiters.js';
 export type { OpenErasureInput, RetentionCandidate } from './privacy.js';
@@ -168,6 +171,8 @@ export interface Repository {
   rotateOpeningSlug(id: string): Promise<Opening>;
   pushFocusSignals(clientSessionId: string, signals: FocusSignal[]): Promise<{ stored: boolean }>;
   sessionStats(query: StatsQuery): Promise<Omit<StatsResponse, 'computedAt' | 'tookMs'>>;
+  /** Outgoing webhooks: endpoints, deliveries, the outbox relay's claims (docs/webhooks-out.md). */
+  webhooksOut: WebhooksOutRepository;
   // named recruiters and private notes (docs/security.md, docs/data-model.md)
   createRecruiter(fields: NewRecruiter): Promise<Recruiter>;
   findRecruiterById(id: string): Promise<Recruiter | null>;
@@ -259,6 +264,7 @@ export async function createRepository(conn: Connection, opts: RepositoryOptions
     rotateOpeningSlug: (id) => rotateOpeningSlug(ctx, id),
     pushFocusSignals: (id, signals) => pushFocusSignals(ctx, id, signals),
     sessionStats: (query) => sessionStats(ctx, query),
+    webhooksOut: webhooksOutRepository(ctx),
     createRecruiter: (fields) => createRecruiter(ctx, fields),
     findRecruiterById: (id) => findRecruiterById(ctx, id),
     listRecruiters: () => listRecruiters(ctx),

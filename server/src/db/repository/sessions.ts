@@ -16,6 +16,7 @@ import type { InterviewRecord } from '../models/index.js';
 import type { RepoContext } from './context.js';
 import { toInterview, toInterviewSummary, type InterviewSummaryRecord } from './mappers.js';
 import { AFTER } from './options.js';
+import { eventsOfStatus, outboxEntries, pushOutbox } from './outbox.js';
 import { statusPrecondition, turnPrecondition, type Filter, type TurnExpectation } from './preconditions.js';
 
 export interface CreateSessionResult {
@@ -122,15 +123,19 @@ export async function transition(ctx: RepoContext, clientSessionId: string, req:
   const id = parseOrThrow(clientSessionIdSchema, clientSessionId, 'clientSessionId');
   const to = parseOrThrow(interviewStatusSchema, req.to, 'status');
   const set = parseOrThrow(transitionSetSchema, req.set ?? {}, 'transition fields');
+  // A transition into completed/abandoned records its webhook event in the same update
+  // (docs/webhooks-out.md); it must then really change the status, so a repeat adds nothing.
+  const from = req.from.filter((s) => s !== to);
+  const events = from.length > 0 ? eventsOfStatus(to) : [];
   const filter: Filter = {
     clientSessionId: { $eq: id },
-    ...statusPrecondition(req.from),
+    ...statusPrecondition(events.length > 0 ? from : req.from),
     ...(req.turn ? turnPrecondition(req.turn) : {}),
   };
   const { voiceEndedAt, ...fields } = set;
   const $set: Record<string, unknown> = { ...fields, status: to };
   if (voiceEndedAt !== undefined) $set['voice.endedAt'] = voiceEndedAt;
-  return casUpdate(ctx, id, filter, { $set });
+  return casUpdate(ctx, id, filter, { $set, ...pushOutbox(outboxEntries(events, ctx.now(), to)) });
 }
 
 /** One findOneAndUpdate; when it matches nothing, one read returns the current state. */

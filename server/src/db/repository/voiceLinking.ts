@@ -16,6 +16,7 @@ import type { InterviewRecord } from '../models/index.js';
 import type { RepoContext } from './context.js';
 import { toInterview } from './mappers.js';
 import { AFTER } from './options.js';
+import { OUTBOX_EMPTY, outboxEntries, pushOutbox } from './outbox.js';
 import { statusPrecondition, type Filter } from './preconditions.js';
 import { casUpdate, type TransitionResult } from './sessions.js';
 
@@ -73,15 +74,17 @@ export async function linkVoiceTranscript(ctx: RepoContext, clientSessionId: str
     turn: { state: 'idle' },
   };
   if (req.setConversationId) $set['voice.conversationId'] = req.conversationId;
+  // The link completes the session (LINKABLE_STATUSES excludes completed): both events go with it.
+  const events = pushOutbox(outboxEntries(['voice.linked', 'interview.completed'], now, 'completed'));
   return dbCall(async () => {
     try {
       // Two shapes of the same transition, each one atomic update with its own precondition:
       // already ended (keep endedBy/endedAt) or still open (the call is over: end it now).
-      const ended = await ctx.models.Interview.findOneAndUpdate({ ...base, endedBy: { $exists: true } }, { $set }, AFTER).lean<InterviewRecord>();
+      const ended = await ctx.models.Interview.findOneAndUpdate({ ...base, endedBy: { $exists: true } }, { $set, ...events }, AFTER).lean<InterviewRecord>();
       if (ended) return { outcome: 'linked', session: toInterview(ended) };
       const open = await ctx.models.Interview.findOneAndUpdate(
         { ...base, endedBy: { $exists: false } },
-        { $set: { ...$set, endedBy: 'server', endedAt: now, 'voice.endedAt': now } },
+        { $set: { ...$set, endedBy: 'server', endedAt: now, 'voice.endedAt': now }, ...events },
         AFTER,
       ).lean<InterviewRecord>();
       if (open) return { outcome: 'linked', session: toInterview(open) };
@@ -132,6 +135,8 @@ export async function createOrphan(ctx: RepoContext, raw: OrphanInput): Promise<
     voice,
     transcript: o.transcript,
     usage: [],
+    // The orphan and its voice.orphaned event are one insert.
+    outbox: outboxEntries(['voice.orphaned'], now, 'orphaned'),
     createdAt: now,
     updatedAt: now,
   };
@@ -194,7 +199,8 @@ export async function findVoiceWindowCandidates(
 /**
  * Step 2 of a merge (after the transcript was copied into the session): the
  * orphan is deleted, which frees its conversation id for the session. Only an
- * orphan still holding that id is deleted.
+ * orphan still holding that id is deleted, and only once its outbox is empty
+ * (its voice.orphaned event relayed), so the delete never takes an event with it.
  */
 export async function deleteOrphan(ctx: RepoContext, clientSessionId: string, conversationId: string): Promise<{ deleted: boolean }> {
   const id = parseOrThrow(clientSessionIdSchema, clientSessionId, 'clientSessionId');
@@ -204,6 +210,7 @@ export async function deleteOrphan(ctx: RepoContext, clientSessionId: string, co
       clientSessionId: { $eq: id },
       status: { $eq: 'orphaned' },
       'voice.conversationId': { $eq: cid },
+      ...OUTBOX_EMPTY,
     });
     return { deleted: res.deletedCount === 1 };
   });
@@ -277,7 +284,7 @@ export async function markTranscriptMissing(ctx: RepoContext, clientSessionId: s
     ctx,
     id,
     { clientSessionId: { $eq: id }, mode: { $eq: 'voice' }, status: { $eq: 'ended_pending_webhook' }, transcript: { $exists: false } },
-    { $set: { status: 'abandoned', endedBy: 'timeout' } },
+    { $set: { status: 'abandoned', endedBy: 'timeout' }, ...pushOutbox(outboxEntries(['interview.abandoned'], ctx.now(), 'abandoned')) },
   );
 }
 
