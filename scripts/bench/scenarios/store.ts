@@ -11,6 +11,7 @@ import type { Message } from '../../../shared/interview.js';
 import { closeMongoose, connectMongoose } from '../../../server/src/db/connection.js';
 import { EmbeddedMongo, type Durability, type EmbeddedStats } from '../../../server/src/db/embedded/index.js';
 import { createRepository, type Repository } from '../../../server/src/db/repository/index.js';
+import { ScriptedInterviewer } from '../../../server/src/llm/scripted/index.js';
 import { closedLoop, percentile, round, type BenchRow, type Scenario, type ScenarioContext } from '../harness.js';
 
 /**
@@ -65,6 +66,8 @@ const ACTIVE = { allowedStatuses: ['active'] } as const;
 /** The question every bench answer answers: the turn stays awaiting it, so each write's CAS holds. */
 const QUESTION = 'q_bench';
 const AWAITING = { state: 'awaiting_answer', questionId: QUESTION } as const;
+/** The messages the answer write returns: what the default (scripted) interviewer reads. */
+const TAIL = new ScriptedInterviewer().historyWindow;
 
 export type WriteKind = 'answer' | 'appendMessage';
 
@@ -83,7 +86,7 @@ async function seedSessions(repo: Repository, n: number): Promise<string[]> {
 async function append(repo: Repository, kind: WriteKind, csid: string, m: Message): Promise<void> {
   const outcome =
     kind === 'answer'
-      ? (await repo.storeAnswer(csid, { message: { ...m, questionId: QUESTION }, questionId: QUESTION, next: AWAITING })).outcome
+      ? (await repo.storeAnswer(csid, { message: { ...m, questionId: QUESTION }, questionId: QUESTION, next: AWAITING, tail: TAIL })).outcome
       : (await repo.appendMessage(csid, m, ACTIVE)).outcome;
   if (outcome !== 'stored') throw new Error(`bench: ${kind} was ${outcome}`);
 }

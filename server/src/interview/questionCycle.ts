@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../shared/errors.js';
-import { INTERVIEWER_TEXT_MAX, type InterviewStatus, type Message, type Turn } from '../../../shared/interview.js';
+import { INTERVIEWER_TEXT_MAX, type Interview, type InterviewStatus, type Message, type Turn } from '../../../shared/interview.js';
 import type { AnswerAck } from '../../../shared/protocol.js';
-import { cycleViewOf, type AnswerState, type CycleView, type Repository } from '../db/repository/index.js';
+import { cycleViewOf, MIN_TAIL, type AnswerState, type CycleView, type Repository } from '../db/repository/index.js';
 import { LlmError, type Interviewer, type RoleProfile } from '../llm/port.js';
 import type { Logger } from '../observability/logger.js';
 import type { AnswerAssessor, ScoreHandle } from './answerAssessor.js';
@@ -88,7 +88,11 @@ export class QuestionCycle {
    */
   private readonly unsure = new Map<string, Unsure>();
 
+  /** How many of the latest messages a view carries: what the interviewer reads. */
+  private readonly tail: number;
+
   constructor(private readonly deps: QuestionCycleDeps) {
+    this.tail = Math.max(MIN_TAIL, deps.interviewer.historyWindow);
     this.maxAttempts = deps.maxAttempts ?? 3;
     this.retryDelayMs = deps.retryDelayMs ?? ((attempt) => 500 * attempt);
   }
@@ -124,7 +128,7 @@ export class QuestionCycle {
       const answered = questionId;
       const message: Message = { id: messageId, role: 'candidate', text, source: 'text', questionId, at: now() };
       // ① the answer and the turn, in one write
-      const result = await repo.storeAnswer(csid, { message, questionId, next: leases.lease(nextId) }).catch((err: unknown) => {
+      const result = await repo.storeAnswer(csid, { message, questionId, next: leases.lease(nextId), tail: this.tail }).catch((err: unknown) => {
         if ((err as { code?: unknown }).code === 'DEPENDENCY_DOWN') this.unsure.set(csid, { messageId, text, answered, questionId: nextId });
         throw err;
       });
@@ -308,7 +312,7 @@ export class QuestionCycle {
         .setTurn(csid, { expect: { state: 'generating', questionId }, set: leases.lease(retryId), statuses: STREAM_STATUSES })
         .catch((e: unknown) => (logger.warn('retry lease failed', { clientSessionId: csid, err: e }), null));
       if (moved?.won && moved.session) {
-        await this.ask(cycleViewOf(moved.session), role, step, retryId, guide, undefined, attempt + 1);
+        await this.ask(this.viewOf(moved.session), role, step, retryId, guide, undefined, attempt + 1);
         return;
       }
     }
@@ -355,7 +359,7 @@ export class QuestionCycle {
     if (this.deps.leases.isHeld(clientSessionId, unsure.questionId)) return false;
     this.deps.logger.info('answer stored after its deadline; starting its question', { clientSessionId, questionId: unsure.questionId });
     this.later(async () => {
-      const view = await this.deps.repo.readCycleView(clientSessionId);
+      const view = await this.deps.repo.readCycleView(clientSessionId, this.tail);
       if (!view) return;
       const message = view.tail.find((m) => m.id === unsure.messageId);
       if (message) this.deps.broadcaster.emit(clientSessionId, 'message:appended', toWireMessage(message));
@@ -373,6 +377,11 @@ export class QuestionCycle {
     if (questionId === undefined) return;
     this.awaiting.set(clientSessionId, questionId);
     if (this.awaiting.size > AWAITING_MAX) this.awaiting.delete(this.awaiting.keys().next().value!);
+  }
+
+  /** A session read whole, as the cycle sees it (start, take-over, retry). */
+  viewOf(session: Interview): CycleView {
+    return cycleViewOf(session, this.tail);
   }
 
   forget(clientSessionId: string): void {

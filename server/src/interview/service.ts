@@ -1,7 +1,7 @@
 import { AppError, parseOrThrow } from '../../../shared/errors.js';
 import type { EndedBy, Interview, InterviewStatus } from '../../../shared/interview.js';
 import { createSessionRequestSchema, submitAnswerSchema, type AnswerAck, type SessionSnapshot, type StatusAck } from '../../../shared/protocol.js';
-import { cycleViewOf, type Repository } from '../db/repository/index.js';
+import type { Repository } from '../db/repository/index.js';
 import type { Logger } from '../observability/logger.js';
 import type { EvaluationRunner } from './evaluationRunner.js';
 import { KeyedQueue } from './keyedQueue.js';
@@ -109,7 +109,7 @@ export class InterviewService {
       return { ok: true, status: current.status };
     }
     this.deps.broadcaster.emit(clientSessionId, 'session:status', { status: 'active' });
-    const view = cycleViewOf(started.session);
+    const view = this.deps.cycle.viewOf(started.session);
     this.later(() => this.deps.cycle.continue(view, questionId));
     return { ok: true, status: 'active' };
   }
@@ -194,7 +194,7 @@ export class InterviewService {
     const taken = await this.deps.repo.setTurn(csid, { expect, set: this.deps.leases.lease(questionId) });
     if (!taken.won || !taken.session) return;
     this.deps.logger.info('turn taken over', { clientSessionId: csid, from: turn.questionId, questionId });
-    const view = cycleViewOf(taken.session);
+    const view = this.deps.cycle.viewOf(taken.session);
     this.later(() => this.deps.cycle.continue(view, questionId));
   }
 

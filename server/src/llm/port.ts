@@ -103,6 +103,12 @@ export interface Interviewer {
   /** 'scripted' or e.g. 'openai:gpt-4o-mini'. */
   readonly name: string;
   /**
+   * How many of the latest transcript messages a question request's `history` carries: the
+   * question cycle reads exactly these from the store with the answer's write (a model reads
+   * the whole interview; the scripted interviewer the last exchanges).
+   */
+  readonly historyWindow: number;
+  /**
    * Text deltas of the next question, as they are produced. Honours
    * `signal` (stops promptly, rejects with an AbortError). A failure before or
    * during the stream rejects with an LlmError.

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionEventMap, SessionEventName } from '../../../shared/events.js';
-import { cycleViewOf } from '../../src/db/repository/index.js';
 import { AnswerAssessor } from '../../src/interview/answerAssessor.js';
 import { AnswerRateLimit } from '../../src/interview/answerRateLimit.js';
 import { MemoryInflightStore } from '../../src/interview/memoryInflight.js';
@@ -94,7 +93,7 @@ async function startedSession(cycle: QuestionCycle, leases: TurnLeases, broadcas
   await store.repo.createSession({ clientSessionId, mode: 'text', role: 'backend-engineer' });
   const questionId = newQuestionId();
   const started = await store.repo.transition(clientSessionId, { from: ['created'], to: 'active', set: { startedAt: new Date(), turn: leases.lease(questionId) } });
-  await cycle.continue(cycleViewOf(started.session!), questionId);
+  await cycle.continue(cycle.viewOf(started.session!), questionId);
   await broadcaster.until(() => broadcaster.count('question:end') === 1);
   return clientSessionId;
 }
@@ -123,17 +122,21 @@ describe('the question cycle', () => {
     expect(broadcaster.rows.at(-1)).toMatchObject({ clientSessionId: csid, status: 'active', plan: { asked: expect.any(Array) } });
   });
 
-  it('replies carry the last 10 messages and the transcript length, never the transcript', async () => {
+  it('replies carry the messages the interviewer reads and the transcript length, never the transcript', async () => {
     const { cycle, broadcaster, leases } = build();
     const csid = await startedSession(cycle, leases, broadcaster);
     for (let i = 1; i <= 8; i++) {
       await cycle.answer(csid, `a-${i}`, `${ANSWER} (${i})`);
       await broadcaster.until(() => broadcaster.count('question:end') === i + 1 || broadcaster.count('interview:complete') > 0);
     }
-    const row = broadcaster.rows.at(-1) as SummarySource & { tail: unknown[]; messageCount: number };
-    expect(row.messageCount).toBe(17);
-    expect(row.tail).toHaveLength(10);
+    // ② answers with the list row only; ① with the row, the transcript's length and the
+    // messages the interviewer reads (the scripted one: 4) — never the whole transcript.
+    const row = broadcaster.rows.at(-1) as SummarySource;
     expect(Object.keys(row)).not.toContain('messages');
+    expect(Object.keys(row)).not.toContain('tail');
+    const view = broadcaster.rows.at(-2) as SummarySource & { tail: unknown[]; messageCount: number };
+    expect(view.messageCount).toBe(16);
+    expect(view.tail).toHaveLength(4);
     expect(Object.keys(row)).not.toContain('usage');
     expect((row as { evaluation?: unknown }).evaluation).toBeUndefined();
     const ack = await cycle.answer(csid, 'a-9', ANSWER);

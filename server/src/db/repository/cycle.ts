@@ -28,27 +28,26 @@ import { statusPrecondition, turnPrecondition, type Filter } from './preconditio
  * Each is ONE findAndModify with its precondition in the filter, sent through the driver
  * (`Model.collection`): the values were parsed with their zod schemas just above, and
  * mongoose's casting and document hydration were most of the cost of a cycle. Replies are
- * projected to what the caller needs — never the transcript, only its last
- * `CYCLE_TAIL` messages (what the interviewer's context keeps) and its length.
+ * projected to what the caller needs — never the transcript: ① returns its last messages (as
+ * many as the interviewer reads) and its length, ② only the list row.
  */
 
-/** Messages of the transcript a cycle hands to the interviewer (the context keeps the last 10). */
-export const CYCLE_TAIL = 10;
-
-/** What a cycle knows about a session after one of its writes: the live list row and the interviewer's context. */
-export type CycleView = Pick<
+/** The list row and the turn, as the cycle's writes return them (no transcript). */
+export type CycleRow = Pick<
   Interview,
   'id' | 'clientSessionId' | 'mode' | 'role' | 'candidateName' | 'openingId' | 'status' | 'turn' | 'plan' | 'voice' | 'endedBy' | 'endedAt' | 'createdAt' | 'updatedAt'
-> & {
-  evaluation?: Pick<Evaluation, 'status'>;
-  /** The last CYCLE_TAIL messages, oldest first. */
+> & { evaluation?: Pick<Evaluation, 'status'> };
+
+/** What a cycle knows about a session after its answer write: the row, and what the next question needs. */
+export type CycleView = CycleRow & {
+  /** The transcript's last messages (as many as the interviewer reads, at least 2), oldest first. */
   tail: Message[];
   /** Length of the whole transcript (a message's 1-based position is its seq). */
   messageCount: number;
 };
 
-/** The projection behind CycleView: summary fields, the transcript's tail and its length. */
-export const CYCLE_PROJECTION: Document = {
+/** The list row's fields and the turn: the reply of the question write (②). */
+const ROW_PROJECTION: Document = {
   clientSessionId: 1,
   mode: 1,
   role: 1,
@@ -63,26 +62,44 @@ export const CYCLE_PROJECTION: Document = {
   createdAt: 1,
   updatedAt: 1,
   'evaluation.status': 1,
-  messages: { $slice: -CYCLE_TAIL },
-  messageCount: { $size: '$messages' },
 };
 
-type CycleRecord = Omit<CycleView, 'id' | 'tail'> & { _id: { toHexString(): string }; messages: Message[] };
+/** The fewest messages a view carries: the question just answered and its answer. */
+export const MIN_TAIL = 2;
+const tailProjections = new Map<number, Document>();
 
-/** The view of a session read whole (a rare path: take-over, retry, start). */
-export function cycleViewOf(session: Interview): CycleView {
-  const { messages, transcript: _t, focus: _f, usage: _u, evaluation, startedAt: _s, ...rest } = session;
-  return {
-    ...rest,
-    ...(evaluation ? { evaluation: { status: evaluation.status } } : {}),
-    tail: messages.slice(-CYCLE_TAIL),
-    messageCount: messages.length,
-  };
+/** The row plus the transcript's last `tail` messages and its length (`$size`), never the transcript. */
+function viewProjection(tail: number): Document {
+  const n = Math.max(MIN_TAIL, Math.floor(tail));
+  let projection = tailProjections.get(n);
+  if (!projection) {
+    projection = { ...ROW_PROJECTION, messages: { $slice: -n }, messageCount: { $size: '$messages' } };
+    tailProjections.set(n, projection);
+  }
+  return projection;
+}
+
+type RowRecord = Omit<CycleRow, 'id'> & { _id: { toHexString(): string } };
+
+function toRow(doc: Document): CycleRow {
+  const { _id, ...rest } = doc as RowRecord;
+  return { id: _id.toHexString(), ...rest };
 }
 
 function toCycleView(doc: Document): CycleView {
-  const { _id, messages, ...rest } = doc as CycleRecord;
-  return { id: _id.toHexString(), ...rest, tail: messages };
+  const { messages, ...row } = doc as RowRecord & { messages: Message[]; messageCount: number };
+  return { ...toRow(row), tail: messages, messageCount: row.messageCount };
+}
+
+/** The view of a session read whole (a rare path: take-over, retry, start). */
+export function cycleViewOf(session: Interview, tail: number): CycleView {
+  const { messages, transcript: _t, focus: _f, usage: _u, evaluation, startedAt: _s, notes: _n, outbox: _o, outboxLeaseUntil: _l, ...rest } = session;
+  return {
+    ...rest,
+    ...(evaluation ? { evaluation: { status: evaluation.status } } : {}),
+    tail: messages.slice(-Math.max(MIN_TAIL, tail)),
+    messageCount: messages.length,
+  };
 }
 
 export type StoreAnswerResult =
@@ -113,10 +130,10 @@ const storeAnswerSchema = z.strictObject({
 export async function storeAnswer(
   ctx: RepoContext,
   clientSessionId: string,
-  raw: { message: Message; questionId: string; next: Turn },
+  raw: { message: Message; questionId: string; next: Turn; tail: number },
 ): Promise<StoreAnswerResult> {
   const id = parseOrThrow(clientSessionIdSchema, clientSessionId, 'clientSessionId');
-  const { message, questionId, next } = parseOrThrow(storeAnswerSchema, raw, 'answer');
+  const { message, questionId, next } = parseOrThrow(storeAnswerSchema, { message: raw.message, questionId: raw.questionId, next: raw.next }, 'answer');
   const filter: Filter = {
     clientSessionId: { $eq: id },
     ...statusPrecondition(['active']),
@@ -125,7 +142,7 @@ export async function storeAnswer(
   };
   return dbCall(async () => {
     const update: Document = { $push: { messages: message }, $set: { turn: next, updatedAt: ctx.now() } };
-    const after = await ctx.models.Interview.collection.findOneAndUpdate(filter, update, { returnDocument: 'after', projection: CYCLE_PROJECTION });
+    const after = await ctx.models.Interview.collection.findOneAndUpdate(filter, update, { returnDocument: 'after', projection: viewProjection(raw.tail) });
     if (after) {
       const view = toCycleView(after);
       return { outcome: 'stored', view, seq: view.messageCount };
@@ -182,7 +199,7 @@ const storeQuestionSchema = z.strictObject({
  * generating this question, so a generator that lost its lease or a session that ended
  * stores nothing. Returns the view for the live list, or null when it lost.
  */
-export async function storeQuestion(ctx: RepoContext, clientSessionId: string, raw: StoreQuestion): Promise<CycleView | null> {
+export async function storeQuestion(ctx: RepoContext, clientSessionId: string, raw: StoreQuestion): Promise<CycleRow | null> {
   const id = parseOrThrow(clientSessionIdSchema, clientSessionId, 'clientSessionId');
   const q = parseOrThrow(storeQuestionSchema, raw, 'question');
   const message = parseOrThrow(
@@ -202,16 +219,16 @@ export async function storeQuestion(ctx: RepoContext, clientSessionId: string, r
   const turn: Turn = { state: 'awaiting_answer', questionId: q.questionId };
   return dbCall(async () => {
     const update: Document = { $push: push, $set: { turn, updatedAt: ctx.now() } };
-    const after = await ctx.models.Interview.collection.findOneAndUpdate(filter, update, { returnDocument: 'after', projection: CYCLE_PROJECTION });
-    return after ? toCycleView(after) : null;
+    const after = await ctx.models.Interview.collection.findOneAndUpdate(filter, update, { returnDocument: 'after', projection: ROW_PROJECTION });
+    return after ? toRow(after) : null;
   });
 }
 
 /** The cycle's view of one session, read (start, take-over, resume paths; never per answer). */
-export async function readCycleView(ctx: RepoContext, clientSessionId: string): Promise<CycleView | null> {
+export async function readCycleView(ctx: RepoContext, clientSessionId: string, tail: number): Promise<CycleView | null> {
   if (!clientSessionIdSchema.safeParse(clientSessionId).success) return null;
   return dbCall(async () => {
-    const doc = await ctx.models.Interview.collection.findOne({ clientSessionId: { $eq: clientSessionId } }, { projection: CYCLE_PROJECTION });
+    const doc = await ctx.models.Interview.collection.findOne({ clientSessionId: { $eq: clientSessionId } }, { projection: viewProjection(tail) });
     return doc ? toCycleView(doc) : null;
   });
 }

@@ -24,7 +24,7 @@ import {
   type TransitionResult,
 } from './sessions.js';
 import { findGenerating, releaseLeasesOfPreviousBoot } from './questions.js';
-import { readAnswerState, readCycleView, recordScore, renewLeases, storeAnswer, storeQuestion, type AnswerState, type CycleView, type StoreAnswerResult, type StoreQuestion } from './cycle.js';
+import { readAnswerState, readCycleView, recordScore, renewLeases, storeAnswer, storeQuestion, type AnswerState, type CycleRow, type CycleView, type StoreAnswerResult, type StoreQuestion } from './cycle.js';
 import { setTurn, type SetTurnRequest } from './turn.js';
 import { addUsage, type UsageDelta } from './usage.js';
 import {
@@ -100,8 +100,8 @@ export type {
   TransitionSet,
 } from './sessions.js';
 export type { SetTurnRequest } from './turn.js';
-export type { AnswerState, CycleView, StoreAnswerResult, StoreQuestion } from './cycle.js';
-export { CYCLE_TAIL, cycleViewOf } from './cycle.js';
+export type { AnswerState, CycleRow, CycleView, StoreAnswerResult, StoreQuestion } from './cycle.js';
+export { cycleViewOf, MIN_TAIL } from './cycle.js';
 export type { UsageDelta } from './usage.js';
 export type { SetConversationIdResult, VoiceStart, VoiceWindowQuery } from './voice.js';
 export type { StoreWebhookResult } from './webhooks.js';
@@ -133,9 +133,9 @@ export interface Repository {
   transition(clientSessionId: string, req: TransitionRequest): Promise<TransitionResult>;
   setTurn(clientSessionId: string, req: SetTurnRequest): Promise<TransitionResult>;
   // the question cycle's round trips (cycle.ts, docs/data-model.md "The hot path")
-  storeAnswer(clientSessionId: string, req: { message: Message; questionId: string; next: Turn }): Promise<StoreAnswerResult>;
-  storeQuestion(clientSessionId: string, question: StoreQuestion): Promise<CycleView | null>;
-  readCycleView(clientSessionId: string): Promise<CycleView | null>;
+  storeAnswer(clientSessionId: string, req: { message: Message; questionId: string; next: Turn; tail: number }): Promise<StoreAnswerResult>;
+  storeQuestion(clientSessionId: string, question: StoreQuestion): Promise<CycleRow | null>;
+  readCycleView(clientSessionId: string, tail: number): Promise<CycleView | null>;
   readAnswerState(clientSessionId: string, messageId: string): Promise<AnswerState | null>;
   renewLeases(req: { node: string; questionIds: string[]; until: Date }): Promise<{ lost: string[] }>;
   recordScore(clientSessionId: string, score: AnswerScore): Promise<{ won: boolean }>;
@@ -231,7 +231,7 @@ export async function createRepository(conn: Connection, opts: RepositoryOptions
     setTurn: (id, req) => setTurn(ctx, id, req),
     storeAnswer: (id, req) => storeAnswer(ctx, id, req),
     storeQuestion: (id, q) => storeQuestion(ctx, id, q),
-    readCycleView: (id) => readCycleView(ctx, id),
+    readCycleView: (id, tail) => readCycleView(ctx, id, tail),
     readAnswerState: (id, mid) => readAnswerState(ctx, id, mid),
     renewLeases: (req) => renewLeases(ctx, req),
     recordScore: (id, score) => recordScore(ctx, id, score),

@@ -155,6 +155,9 @@ export function createOpenAiInterviewer(options: OpenAiInterviewerOptions): Open
 
   return {
     name: `openai:${model}`,
+    // A whole interview (20 questions and their answers, with room for voice lines): the
+    // model sees everything that fits its context budget (buildContext trims it).
+    historyWindow: 60,
     model,
     breakerState: () => breaker.state(),
     streamQuestion,

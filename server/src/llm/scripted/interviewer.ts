@@ -39,6 +39,8 @@ export interface ComposedQuestion {
  */
 export class ScriptedInterviewer implements Interviewer {
   readonly name = 'scripted';
+  /** The last question and answer (its follow-up), and the exchange before (no repeats; the memo covers older ones). */
+  readonly historyWindow = 4;
   readonly #delayMs: number;
   readonly #jitter: number;
   readonly #memo = new AskedMemo();
