@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Express } from 'express';
@@ -113,14 +115,18 @@ export async function startCandor(
         // The embedded store runs in a worker thread: its command handling, journal
         // and GC no longer delay this event loop, which streams the interview tokens.
         thread: 'worker',
+        // Candor's own connection reaches it over a Unix domain socket (no TCP stack on
+        // either thread, issue 13); the TCP port stays for tools.
+        socketPath: path.join(os.tmpdir(), `candor-db-${process.pid}-${randomBytes(4).toString('hex')}.sock`),
         // -------------------------------------------------------------------------
       });
   const mongodbUri = config.mongodbUri ?? embedded!.uri('candor');
+  const ownUri = config.mongodbUri ?? embedded!.localUri('candor');
   if (embedded) logger.info('embedded database started', { port: embedded.port, dir: path.join(config.dataDir, 'db') });
 
   let connection: Connection;
   try {
-    connection = await connectMongoose(mongodbUri);
+    connection = await connectMongoose(ownUri);
   } catch (err) {
     await embedded?.close();
     throw err;

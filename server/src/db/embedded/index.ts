@@ -1,5 +1,5 @@
 import type { Document } from 'bson';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -43,6 +43,12 @@ export interface EmbeddedMongoOptions {
    * up to 20 ms old. Durability and the journal are unchanged.
    */
   thread?: 'main' | 'worker';
+  /**
+   * Also serve the wire protocol on this Unix domain socket: a client in the same process
+   * (Candor's mongoose connection) reaches the store without the TCP stack. `localUri()` names
+   * it; the TCP port stays for tools (mongosh, npm run recruiter:add).
+   */
+  socketPath?: string;
 }
 
 /** What an EmbeddedMongo delegates to: the server in this thread, or the worker running it. */
@@ -59,6 +65,7 @@ export class EmbeddedMongo {
     readonly host: string,
     readonly port: number,
     private readonly backend: Backend,
+    private readonly socketPath?: string,
   ) {}
 
   static async start(opts: EmbeddedMongoOptions): Promise<EmbeddedMongo> {
@@ -100,6 +107,16 @@ export class EmbeddedMongo {
       await unlock();
       throw err;
     }
+    if (opts.socketPath) {
+      try {
+        await server.listenPath(opts.socketPath);
+      } catch (err) {
+        await server.close();
+        await journal.close().catch(() => undefined);
+        await unlock();
+        throw err;
+      }
+    }
     // Tools started while we run (npm run recruiter:add) find us here instead of opening the journal twice.
     await recordDataDirAddress(opts.dir, host, server.port).catch((err: unknown) => logger.warn('embedded-mongo: could not record the address in the lock file', { err }));
     logger.info('embedded-mongo: listening', { host, port: server.port, dir: opts.dir, durability: opts.durability ?? 'fsync', startupMs: Date.now() - started });
@@ -109,6 +126,7 @@ export class EmbeddedMongo {
       close: async () => {
         ttl.stop();
         await server.close();
+        if (opts.socketPath) await rm(opts.socketPath, { force: true });
         cursors.clear();
         try {
           await opened.close();
@@ -118,12 +136,12 @@ export class EmbeddedMongo {
         logger.info('embedded-mongo: closed', { port: server.port });
       },
     };
-    return new EmbeddedMongo(host, server.port, backend);
+    return new EmbeddedMongo(host, server.port, backend, opts.socketPath);
   }
 
   /** @internal the worker-thread variant (startInWorker) builds its instance through this. */
-  static fromBackend(host: string, port: number, backend: Backend): EmbeddedMongo {
-    return new EmbeddedMongo(host, port, backend);
+  static fromBackend(host: string, port: number, backend: Backend, socketPath?: string): EmbeddedMongo {
+    return new EmbeddedMongo(host, port, backend, socketPath);
   }
 
   stats(): EmbeddedStats {
@@ -132,6 +150,11 @@ export class EmbeddedMongo {
 
   uri(dbName?: string): string {
     return `mongodb://${this.host}:${this.port}/${dbName ?? 'candor'}`;
+  }
+
+  /** For a client in this process: the Unix socket when there is one (see `socketPath`), else `uri()`. */
+  localUri(dbName?: string): string {
+    return this.socketPath ? `mongodb://${encodeURIComponent(this.socketPath)}/${dbName ?? 'candor'}` : this.uri(dbName);
   }
 
   /** Stop accepting, finish in-flight commands, flush + fsync the journal (and snapshot), close files, destroy sockets. */
@@ -203,5 +226,5 @@ async function startInWorker(opts: EmbeddedMongoOptions): Promise<EmbeddedMongo>
       }
     },
   };
-  return EmbeddedMongo.fromBackend(address.host, address.port, backend);
+  return EmbeddedMongo.fromBackend(address.host, address.port, backend, options.socketPath);
 }

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import net from 'node:net';
 import type { Document } from 'bson';
 import { ErrorCodes, MongoCommandError } from './errors.js';
@@ -20,6 +21,8 @@ interface ServerDeps {
 /** TCP front end: framing, one command at a time per connection, reply only once durable. */
 export class WireServer {
   private readonly server = net.createServer((socket) => this.onConnection(socket));
+  /** The same wire protocol on a Unix domain socket (for a client in this process: no TCP stack). */
+  private local: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
   private readonly inFlight = new Set<Promise<void>>();
   private nextConnectionId = 1;
@@ -47,10 +50,27 @@ export class WireServer {
     });
   }
 
+  /** Also accepts connections on the Unix domain socket `path` (replacing a stale socket file). */
+  async listenPath(path: string): Promise<void> {
+    await rm(path, { force: true });
+    const local = net.createServer((socket) => this.onConnection(socket));
+    await new Promise<void>((resolve, reject) => {
+      local.once('error', reject);
+      local.listen(path, () => {
+        local.off('error', reject);
+        resolve();
+      });
+    });
+    local.on('error', (err) => this.deps.logger.error('embedded-mongo: socket error', { error: err.message }));
+    this.local = local;
+  }
+
   /** Stops accepting, lets in-flight commands finish (and reply), then destroys every socket. */
   async close(): Promise<void> {
     this.closing = true;
-    const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const local = this.local;
+    const localClosed = local ? new Promise<void>((resolve) => local.close(() => resolve())) : Promise.resolve();
+    const serverClosed = Promise.all([new Promise<void>((resolve) => this.server.close(() => resolve())), localClosed]);
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     for (const socket of this.sockets) socket.destroy();
     await serverClosed;
