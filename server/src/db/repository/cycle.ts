@@ -5,6 +5,7 @@ import { clientSessionIdSchema, messageIdSchema, questionIdSchema } from '../../
 import {
   candidateMessageSchema,
   interviewerMessageSchema,
+  interviewStatusSchema,
   nodeIdSchema,
   turnSchema,
   type Evaluation,
@@ -16,7 +17,7 @@ import {
 import { answerScoreSchema, askedQuestionSchema, type AnswerScore, type AskedQuestion } from '../../../../shared/plan.js';
 import { dbCall } from '../errors.js';
 import type { RepoContext } from './context.js';
-import { statusPrecondition, turnPrecondition, type Filter } from './preconditions.js';
+import type { Filter } from './preconditions.js';
 
 /**
  * The store round trips of a question cycle (docs/data-model.md, "The hot path"):
@@ -136,9 +137,11 @@ export async function storeAnswer(
   const { message, questionId, next } = parseOrThrow(storeAnswerSchema, { message: raw.message, questionId: raw.questionId, next: raw.next }, 'answer');
   const filter: Filter = {
     clientSessionId: { $eq: id },
-    ...statusPrecondition(['active']),
+    status: { $eq: 'active' },
     'messages.id': { $ne: message.id },
-    ...turnPrecondition({ state: 'awaiting_answer', questionId }),
+    // questionId was parsed with its schema above: the hot path builds the turn fragment itself.
+    'turn.state': { $eq: 'awaiting_answer' },
+    'turn.questionId': { $eq: questionId },
   };
   return dbCall(async () => {
     const update: Document = { $push: { messages: message }, $set: { turn: next, updatedAt: ctx.now() } };
@@ -190,7 +193,7 @@ const storeQuestionSchema = z.strictObject({
   asked: askedQuestionSchema,
   score: answerScoreSchema.optional(),
   at: z.date(),
-  statuses: z.array(z.string()).min(1),
+  statuses: z.array(interviewStatusSchema).min(1),
 });
 
 /**
@@ -202,15 +205,13 @@ const storeQuestionSchema = z.strictObject({
 export async function storeQuestion(ctx: RepoContext, clientSessionId: string, raw: StoreQuestion): Promise<CycleRow | null> {
   const id = parseOrThrow(clientSessionIdSchema, clientSessionId, 'clientSessionId');
   const q = parseOrThrow(storeQuestionSchema, raw, 'question');
-  const message = parseOrThrow(
-    interviewerMessageSchema,
-    { id: q.questionId, role: 'interviewer', text: q.text, source: 'text', questionId: q.questionId, at: q.at },
-    'question message',
-  );
+  // Every part was parsed just above (the text with the interviewer message's own rule).
+  const message: Message = { id: q.questionId, role: 'interviewer', text: q.text, source: 'text', questionId: q.questionId, at: q.at };
   const filter: Filter = {
     clientSessionId: { $eq: id },
-    ...statusPrecondition(raw.statuses),
-    ...turnPrecondition({ state: 'generating', questionId: q.questionId }),
+    status: { $in: q.statuses },
+    'turn.state': { $eq: 'generating' },
+    'turn.questionId': { $eq: q.questionId },
     'messages.id': { $ne: q.questionId },
   };
   const push: Document = { messages: message, 'plan.asked': q.asked };
