@@ -1,6 +1,9 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import express from 'express';
 import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +71,13 @@ describe('GET /api/sessions.csv', () => {
   let store: TestStore;
   let server: http.Server;
   let base: string;
+  /**
+   * The same app on a Unix socket: its kernel buffers are fixed (~200 KB), while loopback TCP
+   * autotunes up to tens of MB and can swallow the whole CSV while the client is paused.
+   */
+  let local: http.Server;
+  let socketDir: string;
+  let socketPath: string;
   const commands: string[] = [];
 
   beforeAll(async () => {
@@ -101,9 +111,15 @@ describe('GET /api/sessions.csv', () => {
     server = http.createServer(app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    socketDir = mkdtempSync(path.join(tmpdir(), 'candor-csv-'));
+    socketPath = path.join(socketDir, 'http.sock');
+    local = http.createServer(app);
+    await new Promise<void>((r) => local.listen(socketPath, r));
   }, 60_000);
   afterAll(async () => {
     await new Promise((r) => server?.close(r));
+    await new Promise((r) => local?.close(r));
+    if (socketDir) rmSync(socketDir, { recursive: true, force: true });
     await store?.stop();
   });
 
@@ -115,7 +131,7 @@ describe('GET /api/sessions.csv', () => {
       (resolve, reject) => {
         const heap0 = process.memoryUsage().heapUsed;
         let peak = 0;
-        const req = http.get(`${base}/api/sessions.csv`, { headers: { authorization: `Bearer ${TOKEN}` } }, (res) => {
+        const req = http.get({ socketPath, path: '/api/sessions.csv', headers: { authorization: `Bearer ${TOKEN}` } }, (res) => {
           expect(res.statusCode).toBe(200);
           expect(res.headers['content-type']).toBe('text/csv; charset=utf-8; header=present');
           const chunks: Buffer[] = [];
