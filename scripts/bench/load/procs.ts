@@ -179,7 +179,11 @@ export async function startCandorChild(opts: CandorChildOptions = {}): Promise<S
 
 /** scripts/bench/baseline/server.ts in its own process. */
 export async function startBaselineChild(env: Record<string, string>): Promise<ServerChild> {
-  const child = spawnNode(path.join(root, 'scripts/bench/baseline/server.ts'), ['--expose-gc', '--import', probeTs], env, true);
+  const nodeArgs = ['--expose-gc', '--import', probeTs];
+  // Profiled with Candor (BENCH_CPU_PROF_DIR), into a subfolder: the two are read side by side.
+  const profDir = process.env['BENCH_CPU_PROF_DIR'];
+  if (profDir) nodeArgs.unshift('--cpu-prof', `--cpu-prof-dir=${path.join(profDir, 'baseline')}`);
+  const child = spawnNode(path.join(root, 'scripts/bench/baseline/server.ts'), nodeArgs, env, true);
   try {
     const url = await waitForLine(child, /baseline listening on (http:\/\/\S+)/, 'baseline server');
     return { ...child, url, probe: probeOf(child) };
