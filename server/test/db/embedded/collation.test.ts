@@ -1,24 +1,14 @@
 import type { Collection } from 'mongodb';
 import mongoose, { Schema } from 'mongoose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LooseDoc } from './helpers.js';
-import { startTestDb, type TestDb } from './support.js';
+import { fileTestDb } from './support.js';
 
 // MongoDB manual, "Collation": locale, strength 1 (base letters), 2 (plus diacritics),
 // 3 (plus case, the default); `simple` is binary comparison.
 
-let t: TestDb;
-let seq = 0;
-beforeAll(async () => {
-  t = await startTestDb();
-});
-afterAll(async () => {
-  await t.stop();
-});
-
-function coll(): Collection<LooseDoc> {
-  return t.db.collection<LooseDoc>(`co${++seq}`);
-}
+const t = fileTestDb('co');
+const coll = t.coll;
 
 const names = ['cafe', 'Café', 'CAFE', 'café', 'Cafe', 'bob'];
 
@@ -91,7 +81,7 @@ describe('collation on indexes and collections', () => {
   });
 
   it('a collection default collation applies to its queries and to indexes created without one', async () => {
-    const name = `co${++seq}`;
+    const name = t.name();
     await t.db.createCollection(name, { collation: { locale: 'en', strength: 2 } });
     const c = t.db.collection<LooseDoc>(name);
     await c.createIndex({ tag: 1 }, { unique: true });
@@ -111,7 +101,7 @@ describe('collation on indexes and collections', () => {
   it('mongoose: a case-insensitive query through Query.collation', async () => {
     const conn = await mongoose.createConnection(t.uri, { dbName: t.dbName }).asPromise();
     try {
-      const User = conn.model('CollationUser', new Schema({ name: String }), `co${++seq}`);
+      const User = conn.model('CollationUser', new Schema({ name: String }), t.name());
       await User.create([{ name: 'Zoë' }, { name: 'zoe' }, { name: 'ZOE' }]);
       expect(await User.countDocuments({ name: 'zoe' }).collation({ locale: 'en', strength: 2 })).toBe(2);
       expect(await User.countDocuments({ name: 'zoe' }).collation({ locale: 'en', strength: 1 })).toBe(3);

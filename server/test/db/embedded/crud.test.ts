@@ -1,20 +1,10 @@
 import { ObjectId, type Collection, type Document, type UpdateFilter } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LooseDoc, SessionDoc } from './helpers.js';
-import { startTestDb, type TestDb } from './support.js';
+import { fileTestDb } from './support.js';
 
-let t: TestDb;
-let seq = 0;
-beforeAll(async () => {
-  t = await startTestDb();
-});
-afterAll(async () => {
-  await t.stop();
-});
-
-function coll(): Collection<LooseDoc> {
-  return t.db.collection<LooseDoc>(`c${++seq}`);
-}
+const t = fileTestDb('c');
+const coll = t.coll;
 
 describe('find', () => {
   it('filters, sorts, skips, limits and projects like MongoDB', async () => {
@@ -77,7 +67,7 @@ describe('find', () => {
 });
 
 function sessions(): Collection<SessionDoc> {
-  return t.db.collection<SessionDoc>(`s${++seq}`);
+  return t.db.collection<SessionDoc>(t.name());
 }
 
 describe('guarded $push', () => {
@@ -194,7 +184,7 @@ describe('query and update operators', () => {
       gone?: boolean;
       touched?: Date;
     }
-    const c = t.db.collection<OpDoc>(`op${++seq}`);
+    const c = t.db.collection<OpDoc>(t.name());
     await c.insertOne({ _id: 'op', n: 1, tags: ['a'], msgs: [{ id: 'x' }, { id: 'y' }], old: 1, at: new Date(1000), gone: true });
     await c.updateOne(
       { _id: 'op' },

@@ -1,21 +1,11 @@
 import { MongoServerError, type Collection } from 'mongodb';
 import mongoose, { Schema } from 'mongoose';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LooseDoc } from './helpers.js';
-import { startTestDb, type TestDb } from './support.js';
+import { fileTestDb } from './support.js';
 
-let t: TestDb;
-let seq = 0;
-beforeAll(async () => {
-  t = await startTestDb();
-});
-afterAll(async () => {
-  await t.stop();
-});
-
-function coll(): Collection<LooseDoc> {
-  return t.db.collection<LooseDoc>(`i${++seq}`);
-}
+const t = fileTestDb('i');
+const coll = t.coll;
 
 describe('unique indexes', () => {
   it('a duplicate unique key is rejected with E11000 and changes nothing', async () => {

@@ -1,8 +1,8 @@
 import type { Collection } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BSON } from 'bson';
 import type { LooseDoc } from './helpers.js';
-import { startTestDb, type TestDb } from './support.js';
+import { fileTestDb } from './support.js';
 
 // MongoDB's rules (manual, "MongoDB Limits and Thresholds"): a BSON document is at most
 // 16 MiB (16,777,216 bytes). The server refuses larger ones and stores nothing:
@@ -13,18 +13,8 @@ import { startTestDb, type TestDb } from './support.js';
 
 const LIMIT = 16 * 1024 * 1024;
 
-let t: TestDb;
-let seq = 0;
-beforeAll(async () => {
-  t = await startTestDb();
-});
-afterAll(async () => {
-  await t.stop();
-});
-
-function coll(): Collection<LooseDoc> {
-  return t.db.collection<LooseDoc>(`lim${++seq}`);
-}
+const t = fileTestDb('lim');
+const coll = t.coll;
 
 /** A document {_id, s: 'xxx…'} whose BSON size is exactly `size` bytes. */
 function docOfSize(_id: string, size: number): LooseDoc {

@@ -1,22 +1,12 @@
 import type { Collection, Document } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LooseDoc } from './helpers.js';
-import { startTestDb, type TestDb } from './support.js';
+import { fileTestDb } from './support.js';
 
 // MongoDB manual: "explain", "cursor.hint()", "Hidden Indexes", "collMod".
 
-let t: TestDb;
-let seq = 0;
-beforeAll(async () => {
-  t = await startTestDb();
-});
-afterAll(async () => {
-  await t.stop();
-});
-
-function coll(): Collection<LooseDoc> {
-  return t.db.collection<LooseDoc>(`pl${++seq}`);
-}
+const t = fileTestDb('pl');
+const coll = t.coll;
 
 /** The access stage of a winning plan: IXSCAN / COLLSCAN / IDHACK / EXPRESS_* under FETCH, SORT... */
 function accessStage(plan: Document): Document {

@@ -1,22 +1,12 @@
 import type { Collection } from 'mongodb';
 import type { LooseDoc, SessionDoc } from './helpers.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestDb, type TestDb } from './support.js';
+import { describe, expect, it } from 'vitest';
+import { fileTestDb } from './support.js';
 
 // Runs against MONGODB_URI when set (see support.ts). The data and expected answers follow the
 // MongoDB manual's pages on find projections ($elemMatch, $, $slice, $meta, expressions).
-let t: TestDb;
-let seq = 0;
-beforeAll(async () => {
-  t = await startTestDb();
-});
-afterAll(async () => {
-  await t.stop();
-});
-
-function coll(): Collection<LooseDoc> {
-  return t.db.collection<LooseDoc>(`proj${++seq}`);
-}
+const t = fileTestDb('proj');
+const coll = t.coll;
 
 const SCHOOLS = [
   { _id: 1, zipcode: '63109', students: [{ name: 'john', school: 102, age: 10 }, { name: 'jess', school: 102, age: 11 }, { name: 'jeff', school: 108, age: 15 }] },
@@ -157,7 +147,7 @@ describe('aggregation expressions in projections', () => {
   });
 
   it('findOneAndUpdate returns the appended transcript tail, its length and the selected fields', async () => {
-    const c = t.db.collection<SessionDoc & { status?: string; plan?: object; turn?: object }>(`proj${++seq}`);
+    const c = t.db.collection<SessionDoc & { status?: string; plan?: object; turn?: object }>(t.name());
     const messages = Array.from({ length: 14 }, (_, i) => ({ id: `m${i}`, text: `t${i}` }));
     await c.insertOne({ _id: 's', status: 'active', plan: { phase: 'warmup' }, turn: { state: 'idle' }, messages });
     const after = await c.findOneAndUpdate(

@@ -1,22 +1,12 @@
 import { Binary, DBRef, Decimal128, Long, ObjectId, UUID, type Collection, type Filter } from 'mongodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LooseDoc } from './helpers.js';
-import { startTestDb, type TestDb } from './support.js';
+import { fileTestDb } from './support.js';
 
 // Runs against MONGODB_URI when set (see support.ts). Data and expected answers follow the
 // MongoDB manual's pages on $elemMatch, $all, the $bits* operators, DBRefs and array queries.
-let t: TestDb;
-let seq = 0;
-beforeAll(async () => {
-  t = await startTestDb();
-});
-afterAll(async () => {
-  await t.stop();
-});
-
-function coll(): Collection<LooseDoc> {
-  return t.db.collection<LooseDoc>(`query${++seq}`);
-}
+const t = fileTestDb('query');
+const coll = t.coll;
 
 async function ids(c: Collection<LooseDoc>, filter: Filter<LooseDoc>): Promise<unknown[]> {
   return (await c.find(filter, { projection: { _id: 1 }, sort: { _id: 1 } }).toArray()).map((d) => d._id);

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { MongoClient, type Db } from 'mongodb';
+import { MongoClient, type Collection, type Db } from 'mongodb';
+import { afterAll, beforeAll } from 'vitest';
 import { EmbeddedMongo, type Durability } from '../../../src/db/embedded/index.js';
-import { removeDir, tempDir } from './helpers.js';
+import { removeDir, tempDir, type LooseDoc } from './helpers.js';
 
 /**
  * Where the behaviour tests (CRUD, indexes, mongoose) run: on a real MongoDB when
@@ -67,5 +68,53 @@ export async function startTestDb(opts: { durability?: Durability } = {}): Promi
       await mongo.close();
       await removeDir(dir);
     },
+  };
+}
+
+/** The database of one test file, as `fileTestDb` hands it out: readable once the file's tests run. */
+export interface FileTestDb {
+  readonly kind: TestDb['kind'];
+  readonly uri: string;
+  readonly dbName: string;
+  readonly client: MongoClient;
+  readonly db: Db;
+  /** A collection name no other test of the file uses: `<prefix>1`, `<prefix>2`, … */
+  name: () => string;
+  /** A collection of that name. */
+  coll: () => Collection<LooseDoc>;
+}
+
+/** One test database for the calling file: started before its tests, stopped after them. */
+export function fileTestDb(prefix: string): FileTestDb {
+  let t: TestDb | undefined;
+  let seq = 0;
+  beforeAll(async () => {
+    t = await startTestDb();
+  });
+  afterAll(async () => {
+    await t?.stop();
+  });
+  const started = (): TestDb => {
+    if (!t) throw new Error('the test database is started in beforeAll; use it inside tests');
+    return t;
+  };
+  return {
+    get kind() {
+      return started().kind;
+    },
+    get uri() {
+      return started().uri;
+    },
+    get dbName() {
+      return started().dbName;
+    },
+    get client() {
+      return started().client;
+    },
+    get db() {
+      return started().db;
+    },
+    name: () => `${prefix}${++seq}`,
+    coll: () => started().db.collection<LooseDoc>(`${prefix}${++seq}`),
   };
 }

@@ -1,25 +1,15 @@
 import { cp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Binary, BSON, Code, DBRef, Decimal128, Double, Int32, Long, MaxKey, MinKey, MongoClient, ObjectId, Timestamp, UUID, type Collection, type Document, type Filter } from 'mongodb';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedMongo } from '../../../src/db/embedded/index.js';
 import { removeDir, tempDir, type LooseDoc } from './helpers.js';
-import { startTestDb, type TestDb } from './support.js';
+import { fileTestDb } from './support.js';
 
 // The behaviour tests run against MONGODB_URI when set (see support.ts); the restart tests are
 // about the embedded server's journal and snapshot. "Bit for bit" is checked on raw BSON bytes.
-let t: TestDb;
-let seq = 0;
-beforeAll(async () => {
-  t = await startTestDb();
-});
-afterAll(async () => {
-  await t.stop();
-});
-
-function coll(): Collection<LooseDoc> {
-  return t.db.collection<LooseDoc>(`types${++seq}`);
-}
+const t = fileTestDb('types');
+const coll = t.coll;
 
 async function ids(c: Collection<LooseDoc>, filter: Filter<LooseDoc>): Promise<unknown[]> {
   return (await c.find(filter, { projection: { _id: 1 }, sort: { _id: 1 } }).toArray()).map((d) => d._id);
