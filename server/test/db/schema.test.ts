@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Types, type Schema } from 'mongoose';
+import { Types } from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { z } from 'zod';
 import { interviewSchema } from '../../../shared/interview.js';
 import { recruiterSchema } from '../../../shared/recruiters.js';
 import { webhookEventSchema } from '../../../shared/webhook.js';
@@ -11,35 +10,8 @@ import { leaseSchema as leaseMongooseSchema } from '../../src/db/models/lease.js
 import { interviewSchema as interviewMongooseSchema } from '../../src/db/models/interview.js';
 import { recruiterSchema as recruiterMongooseSchema } from '../../src/db/models/recruiter.js';
 import { webhookEventSchema as webhookEventMongooseSchema } from '../../src/db/models/webhookEvent.js';
+import { mongoosePaths, zodPaths } from '../support/schemaPaths.js';
 import { answer, question, startTestStore, type TestStore } from '../support/store.js';
-
-/** Dotted leaf paths of a zod schema, walking objects, arrays of objects and discriminated unions. */
-function zodPaths(schema: z.ZodType, prefix = ''): string[] {
-  if (schema instanceof z.ZodOptional) return zodPaths(schema.unwrap() as z.ZodType, prefix);
-  if (schema instanceof z.ZodObject) {
-    return Object.entries(schema.shape as Record<string, z.ZodType>).flatMap(([key, child]) => zodPaths(child, `${prefix}${key}.`));
-  }
-  if (schema instanceof z.ZodDiscriminatedUnion) {
-    return [...new Set((schema.options as z.ZodType[]).flatMap((o) => zodPaths(o, prefix)))];
-  }
-  if (schema instanceof z.ZodArray) {
-    const element = schema.element as z.ZodType;
-    if (element instanceof z.ZodObject || element instanceof z.ZodDiscriminatedUnion) return zodPaths(element, prefix);
-  }
-  return [prefix.slice(0, -1)];
-}
-
-/** Dotted leaf paths of a mongoose schema, walking single nested and array subdocuments. */
-function mongoosePaths(schema: Schema, prefix = ''): string[] {
-  const out: string[] = [];
-  schema.eachPath((path, type) => {
-    if (path === '_id') return;
-    const nested = (type as { schema?: Schema }).schema;
-    if (nested) out.push(...mongoosePaths(nested, `${prefix}${path}.`));
-    else out.push(`${prefix}${path}`);
-  });
-  return out;
-}
 
 describe('the mongoose schemas mirror the zod schemas', () => {
   it('the interviews schema declares exactly the fields of interviewSchema', () => {

@@ -1,20 +1,13 @@
 import type { OpeningView } from '../../../shared/opening.js';
+import { jsonCall, type Reply } from '../support/jsonCall.js';
 
 export const RECRUITER = 'recruiter-token-for-openings-tests-01';
 
-export interface Reply<T = unknown> {
-  status: number;
-  body: T;
-}
+export type { Reply };
 
 /** One JSON request; `token: null` sends no Authorization header. */
-export async function call<T = unknown>(base: string, method: string, path: string, body?: unknown, token: string | null = RECRUITER): Promise<Reply<T>> {
-  const headers: Record<string, string> = {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+export function call<T = unknown>(base: string, method: string, path: string, body?: unknown, token: string | null = RECRUITER): Promise<Reply<T>> {
+  return jsonCall<T>(base, method, path, body, token);
 }
 
 export async function createOpening(base: string, fields: Record<string, unknown> = {}): Promise<OpeningView> {

@@ -1,5 +1,6 @@
 import type { WebhookDeliveryView, WebhookEndpointWithSecret, WebhookEventType } from '../../../shared/webhooksOut.js';
 import { TestCandidate } from '../support/candidate.js';
+import { jsonCall, type Reply } from '../support/jsonCall.js';
 
 export const ADMIN = 'recruiter-token-webhooks-out-0001';
 
@@ -16,19 +17,11 @@ export const FAST_WEBHOOKS: Record<string, string> = {
   WEBHOOK_LEASE_MS: '3500',
 };
 
-export interface Reply<T = unknown> {
-  status: number;
-  body: T;
-}
+export type { Reply };
 
 /** One JSON request; `token: null` sends no Authorization header. */
-export async function call<T = unknown>(base: string, method: string, path: string, body?: unknown, token: string | null = ADMIN): Promise<Reply<T>> {
-  const headers: Record<string, string> = {};
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  if (token) headers.authorization = `Bearer ${token}`;
-  const res = await fetch(`${base}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+export function call<T = unknown>(base: string, method: string, path: string, body?: unknown, token: string | null = ADMIN): Promise<Reply<T>> {
+  return jsonCall<T>(base, method, path, body, token);
 }
 
 export async function registerEndpoint(
