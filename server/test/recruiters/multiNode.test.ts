@@ -5,6 +5,7 @@ import { connectErrorOf, rawSocket } from '../hardening/helpers.js';
 import { TestCandidate } from '../support/candidate.js';
 import { startCandorProcess, type CandorProcess } from '../support/candorProcess.js';
 import { startEmbeddedDbProcess, withDatabase, type ChildHandle } from '../support/processes.js';
+import { testRedisUrl } from '../support/redis.js';
 import { TestRecruiter } from '../support/recruiter.js';
 import { addRecruiter, api } from '../support/recruiters.js';
 
@@ -30,7 +31,7 @@ beforeAll(async () => {
     HTTP_RATE_LIMIT: '0',
     LOG_LEVEL: 'error',
     MONGODB_URI: withDatabase(db.uri, `candor_${randomUUID().slice(0, 8)}`),
-    REDIS_URL: 'redis://127.0.0.1:6379',
+    REDIS_URL: testRedisUrl(),
     REDIS_PREFIX: `t${randomUUID().slice(0, 8)}`,
   };
   [a, b] = await Promise.all([startCandorProcess(env, 60_000), startCandorProcess(env, 60_000)]);
