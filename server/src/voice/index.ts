@@ -76,6 +76,7 @@ export function createVoiceModule(deps: VoiceModuleDeps): VoiceModule {
     simulator,
     agentId: el?.agentId,
     reconcileAfterMs: config.voice.reconcileAfterMs,
+    customLlm: config.voice.customLlm !== undefined,
     logger,
     now,
   });

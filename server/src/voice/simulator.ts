@@ -149,7 +149,7 @@ export class VoiceSimulator {
     const started = session.voice.startedAt;
     const ended = session.voice.endedAt ?? session.endedAt ?? this.deps.now();
     const lines: TranscriptLine[] = session.messages
-      .filter((m) => m.source === 'voice_live')
+      .filter((m) => m.source === 'voice_live' || m.source === 'voice')
       .map((m) => ({
         role: m.role === 'interviewer' ? 'agent' : 'user',
         text: m.text,

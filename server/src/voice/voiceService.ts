@@ -26,6 +26,8 @@ export interface VoiceServiceDeps {
   /** The configured ElevenLabs agent (ignored by the simulator). */
   agentId: string | undefined;
   reconcileAfterMs: number;
+  /** VOICE_LLM_KEY is set: the Custom LLM endpoint stores the turns, live lines are acknowledged only. */
+  customLlm?: boolean;
   logger: Logger;
   now: () => Date;
 }
@@ -119,6 +121,11 @@ export class VoiceService {
   /** `voice:transcript`: a live line, stored once per messageId and pushed like a text turn. */
   async appendLiveTranscript(clientSessionId: string, payload: VoiceTranscriptPayload): Promise<AnswerAck> {
     const session = await this.requireVoice(clientSessionId);
+    if (this.deps.customLlm) {
+      // The endpoint stored these turns already (source `voice`); a second copy would double the transcript.
+      const seq = session.messages.findIndex((m) => m.id === payload.messageId) + 1;
+      return { ok: true, messageId: payload.messageId, seq: seq > 0 ? seq : Math.max(1, session.messages.length) };
+    }
     const role = payload.role === 'user' ? 'candidate' : 'interviewer';
     // A spoken line longer than a typed answer is cut for the live view; the webhook transcript is authoritative.
     const text = role === 'candidate' ? payload.text.slice(0, CANDIDATE_TEXT_MAX) : payload.text;
