@@ -15,10 +15,11 @@ export interface CompletionResult {
 }
 
 /** The agent's system prompt with the dynamic variables rendered in, as the platform sends it (docs/voice.md). */
-export function renderedSystemPrompt(clientSessionId: string, conversationId?: string): string {
+export function renderedSystemPrompt(clientSessionId: string | undefined, conversationId?: string): string {
   return [
     'You are the voice of a technical interview. Speak only what you are given.',
-    PROMPT_SESSION_LINE.replace('{{client_session_id}}', clientSessionId),
+    // Without the dynamic variable the platform renders nothing in its place.
+    PROMPT_SESSION_LINE.replace('{{client_session_id}}', clientSessionId ?? ''),
     // The platform renders an unknown variable as nothing; Candor then reads no conversation id.
     PROMPT_CONVERSATION_LINE.replace('{{system__conversation_id}}', conversationId ?? ''),
   ].join('\n');
@@ -88,8 +89,9 @@ export class PlatformConversation {
     readonly clientSessionId: string,
     readonly conversationId: string | undefined,
     private readonly extraBody = true,
+    promptVariables = true,
   ) {
-    this.history = [{ role: 'system', content: renderedSystemPrompt(clientSessionId, conversationId) }];
+    this.history = [{ role: 'system', content: renderedSystemPrompt(promptVariables ? clientSessionId : undefined, conversationId) }];
   }
 
   body(messages: ChatMessage[]): CustomLlmRequest {

@@ -122,7 +122,11 @@ export class VoiceService {
   async appendLiveTranscript(clientSessionId: string, payload: VoiceTranscriptPayload): Promise<AnswerAck> {
     const session = await this.requireVoice(clientSessionId);
     if (this.deps.customLlm) {
-      // The endpoint stored these turns already (source `voice`); a second copy would double the transcript.
+      // The endpoint stores the turns (source `voice`); a second copy would double the transcript.
+      // The simulated platform hears the candidate's line and sends it to the endpoint.
+      if (payload.role === 'user' && session.status === 'active' && this.isSimulated(session)) {
+        void this.deps.simulator?.hear(clientSessionId, payload.text).catch((err: unknown) => this.deps.logger.warn('simulated platform failed', { clientSessionId, err }));
+      }
       const seq = session.messages.findIndex((m) => m.id === payload.messageId) + 1;
       return { ok: true, messageId: payload.messageId, seq: seq > 0 ? seq : Math.max(1, session.messages.length) };
     }
