@@ -53,6 +53,17 @@ export const voiceDynamicVariablesSchema = z.looseObject({
 });
 export type VoiceDynamicVariables = z.infer<typeof voiceDynamicVariablesSchema>;
 
+/** Without the Custom LLM: what the page passes as `overrides` (agent prompt, first message, language) and ASR `keywords`. */
+export const voiceAgentOverridesSchema = z.object({
+  prompt: z.string().max(8000),
+  firstMessage: z.string().max(2000),
+  /** ElevenLabs language code. */
+  language: z.string().max(16),
+  /** The job's skills, boosted in speech recognition. */
+  keywords: z.array(z.string().max(100)).max(50),
+});
+export type VoiceAgentOverrides = z.infer<typeof voiceAgentOverridesSchema>;
+
 export const voiceSessionResponseSchema = z.object({
   /** WebSocket transport: pass to `Conversation.startSession({signedUrl})`. */
   signedUrl: z.string().optional(),
@@ -66,6 +77,10 @@ export const voiceSessionResponseSchema = z.object({
   dynamicVariables: voiceDynamicVariablesSchema,
   /** True: no ElevenLabs; the server plays the agent (docs/voice.md "Simulator"). */
   simulated: z.boolean(),
+  /** VOICE_LLM_KEY set (Candor is the agent's Custom LLM): pass as `customLlmExtraBody`. */
+  customLlmExtraBody: z.object({ client_session_id: clientSessionIdSchema }).optional(),
+  /** No Custom LLM: pass as the conversation's `overrides` and ASR keywords (real ElevenLabs only). */
+  agentOverrides: voiceAgentOverridesSchema.optional(),
   /** Simulator only: the controls in effect for this session. */
   simulation: z
     .object({

@@ -12,6 +12,7 @@ import type { Repository } from '../db/repository/index.js';
 import type { SessionBroadcaster } from '../interview/ports.js';
 import { toWireMessage } from '../interview/snapshot.js';
 import type { Logger } from '../observability/logger.js';
+import { agentOverridesFor } from './agentOverrides.js';
 import type { ElevenLabsGateway } from './elevenLabsGateway.js';
 import type { VoiceLinker } from './linker.js';
 import type { VoiceSimulator } from './simulator.js';
@@ -70,6 +71,9 @@ export class VoiceService {
       }
       knownConversationId = start.conversationId;
       response = { agentId, userId, dynamicVariables, simulated: false };
+      // Candor is the agent's LLM (the extra body names the session), or the agent's own LLM gets the opening as overrides.
+      if (this.deps.customLlm) response.customLlmExtraBody = { client_session_id: csid };
+      else response.agentOverrides = await agentOverridesFor(repo, session);
       if (start.signedUrl) response.signedUrl = start.signedUrl;
       if (start.conversationToken) response.conversationToken = start.conversationToken;
     }

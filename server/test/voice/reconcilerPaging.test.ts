@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SdkElevenLabsGateway } from '../../src/voice/elevenLabsGateway.js';
 import { startFakeElevenLabs, type FakeElevenLabs } from '../support/fakeElevenLabs.js';
 import { startTestServer, type TestServer } from '../support/server.js';
+import { createOpening, RECRUITER } from '../openings/helpers.js';
+import { TestCandidate } from '../support/candidate.js';
 import { newConversationId, results, startVoice, voiceCandidate } from './helpers.js';
 
 const RECONCILE_AFTER_MS = 600_000;
@@ -29,11 +31,36 @@ describe('reconciler over a listing of several pages', () => {
       ELEVENLABS_BASE_URL: fake.url,
       ELEVENLABS_WEBHOOK_SECRET: 'w'.repeat(40),
       RECONCILE_AFTER_MS: String(RECONCILE_AFTER_MS),
+      RECRUITER_TOKEN: RECRUITER,
     });
   });
   afterAll(async () => {
     await server?.close();
     await fake?.close();
+  });
+
+  it('without VOICE_LLM_KEY the page gets the persona prompt, a first message, the language and the job’s skills — never the must-ask questions or the job description', async () => {
+    const opening = await createOpening(server.url, {
+      persona: 'probing',
+      allowedModes: ['voice'],
+      jobDescription: 'Confidential: we rebuild our payments ledger; Postgres, Kafka, idempotency.',
+      mustAsk: ['Secret must-ask about the ledger?'],
+    });
+    const clientSessionId = randomUUID();
+    const created = await fetch(`${server.url}/api/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ clientSessionId, mode: 'voice', openingSlug: opening.slug }),
+    });
+    expect(created.status).toBe(201);
+    const start = await startVoice(await TestCandidate.create(server.url, { clientSessionId, mode: 'voice' }));
+    expect(start.customLlmExtraBody).toBeUndefined();
+    expect(start.agentOverrides).toMatchObject({ language: 'en' });
+    expect(start.agentOverrides?.prompt).toContain('Backend Engineer');
+    expect(start.agentOverrides?.prompt).toContain('Push on the weakest');
+    expect(start.agentOverrides?.firstMessage).toMatch(/tell me a little about yourself/);
+    expect(start.agentOverrides?.keywords.length).toBeGreaterThan(0);
+    expect(JSON.stringify(start)).not.toMatch(/Confidential|Secret must-ask/);
   });
 
   it('reads all 3 pages of 45 conversations (after a 429) and links the session to the one call that names it', async () => {
@@ -84,5 +111,27 @@ describe('ElevenLabs gateway listing', () => {
     expect(second!.at - first!.at).toBeGreaterThanOrEqual(35);
     expect(third!.at - second!.at).toBeGreaterThanOrEqual(75);
     expect(fake.listCalls.filter((c) => c.status === 200).map((c) => c.cursor)).toEqual([null, '20', '40']);
+  });
+});
+
+describe('voice session start with the Custom LLM on', () => {
+  it('tells the page to pass the session as the Custom LLM extra body, and no overrides', async () => {
+    const fake = await startFakeElevenLabs();
+    const server = await startTestServer({
+      ELEVENLABS_API_KEY: 'test-key',
+      ELEVENLABS_AGENT_ID: 'agent_test',
+      ELEVENLABS_BASE_URL: fake.url,
+      ELEVENLABS_WEBHOOK_SECRET: 'w'.repeat(40),
+      VOICE_LLM_KEY: 'voice-llm-key-start-tests-0123456789',
+    });
+    try {
+      const c = await voiceCandidate(server);
+      const start = await startVoice(c);
+      expect(start.customLlmExtraBody).toEqual({ client_session_id: c.clientSessionId });
+      expect(start.agentOverrides).toBeUndefined();
+    } finally {
+      await server.close();
+      await fake.close();
+    }
   });
 });
