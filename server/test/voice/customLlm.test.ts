@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseDigest, isRestError, pool } from '../hardening/helpers.js';
 import type { Interview } from '../../../shared/interview.js';
 import { PlatformConversation, postCompletion, renderedSystemPrompt } from '../../src/voice/agentDriver.js';
 import { CLOSING_LINE, REFUSAL_LINE } from '../../src/voice/customLlm.js';
@@ -146,6 +148,39 @@ describe('Candor as the voice agent’s Custom LLM', () => {
     expect(after.messages).toEqual(before.messages);
     expect(after.voice?.conversationId).toBeUndefined();
   });
+
+  it('malformed or hostile bodies with the right key: a 400 error or a spoken refusal, and the store unchanged', async () => {
+    const { candidate } = await voiceSession(server);
+    const before = await databaseDigest(server.connection);
+    const hostileId = fc.oneof(
+      fc.constantFrom<unknown>({ $ne: null }, { $gt: '' }, ['x'], 42, null, '', 'not-a-uuid', `${candidate.clientSessionId} `, candidate.clientSessionId.toUpperCase().replace(/-/g, '')),
+      fc.string({ maxLength: 80 }),
+    );
+    const content = fc.oneof(fc.string({ maxLength: 200 }), fc.jsonValue({ maxDepth: 2 }), fc.array(fc.record({ type: fc.constant('text'), text: fc.string({ maxLength: 50 }) }), { maxLength: 3 }));
+    const body = fc.oneof(
+      fc.jsonValue({ maxDepth: 3 }),
+      fc.record({
+        stream: fc.oneof(fc.boolean(), fc.jsonValue({ maxDepth: 1 })),
+        messages: fc.oneof(fc.array(fc.record({ role: fc.constantFrom<unknown>('system', 'user', 'assistant', 'tool', 1, { $ne: 1 }), content }), { maxLength: 6 }), fc.jsonValue({ maxDepth: 2 })),
+        elevenlabs_extra_body: fc.oneof(fc.record({ client_session_id: hostileId }), fc.jsonValue({ maxDepth: 2 })),
+      }),
+      // A prompt naming a session that is not one (or an operator where the id goes).
+      hostileId.map((id) => ({ stream: true, messages: [{ role: 'system', content: `Candor session: ${JSON.stringify(id)}\nCandor conversation: {"$ne":1}` }, { role: 'user', content: 'Answer' }] })),
+    );
+    const bodies = fc.sample(body, { numRuns: 400, seed: 20261130 });
+    const problems: string[] = [];
+    await pool(bodies, 8, async (b) => {
+      const res = await fetch(endpoint(server), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}` }, body: JSON.stringify(b) });
+      const text = await res.text();
+      const ok =
+        (res.status === 200 && (text.includes(JSON.stringify(REFUSAL_LINE).slice(1, -1)) || text.includes(REFUSAL_LINE)) && text.endsWith('data: [DONE]\n\n')) ||
+        (res.status === 200 && !(b as { stream?: unknown }).stream && text.includes(REFUSAL_LINE)) ||
+        ([400, 413].includes(res.status) && isRestError(JSON.parse(text)));
+      if (!ok) problems.push(`${res.status} ${JSON.stringify(b).slice(0, 200)} -> ${text.slice(0, 200)}`);
+    });
+    expect(problems).toEqual([]);
+    expect((await databaseDigest(server.connection)).digest).toBe(before.digest);
+  }, 120_000);
 
   it('a duplicated request (a platform retry) stores the answer once and speaks the same question', async () => {
     const { candidate, conversation } = await voiceSession(server);
