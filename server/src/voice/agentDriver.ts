@@ -114,7 +114,7 @@ export class PlatformConversation {
    * words heard so far and aborts it once the user goes on (after `abortAfterMs` or its first
    * chunk); with `retry` it sends the same request twice (the first answer is dropped).
    */
-  async answer(answer: string, opts: { speculativePrefix?: string; abortAfterMs?: number; retry?: boolean } = {}): Promise<CompletionResult> {
+  async answer(answer: string, opts: { speculativePrefix?: string; abortAfterMs?: number; closeFirst?: boolean; retry?: boolean } = {}): Promise<CompletionResult> {
     const messages = [...this.history, { role: 'user', content: answer }];
     if (opts.speculativePrefix !== undefined) {
       const early = new AbortController();
@@ -127,6 +127,12 @@ export class PlatformConversation {
         if (opts.abortAfterMs !== undefined) setTimeout(resolve, opts.abortAfterMs);
       });
       await firstChunk;
+      if (opts.closeFirst) {
+        // The older request is closed (and its close handled) before the newer one goes out.
+        early.abort();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return this.send(messages);
+      }
       // The newer request goes out while the older one still streams; then the older is closed.
       const newer = this.send(messages);
       early.abort();

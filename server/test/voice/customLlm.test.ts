@@ -240,11 +240,11 @@ describe('overlapping speculative requests', () => {
     }
   });
 
-  it('a speculative request aborted before the newer one arrives: the answer is stored once, with the newer text', async () => {
+  it('a speculative request closed before the newer one arrives: the answer is stored once, with the newer text', async () => {
     const { candidate, conversation } = await voiceSession(server);
     await conversation.opening();
     const full = 'Partial words and then the rest of the answer.';
-    const reply = await conversation.answer(full, { speculativePrefix: 'Partial words', abortAfterMs: 30 });
+    const reply = await conversation.answer(full, { speculativePrefix: 'Partial words', abortAfterMs: 30, closeFirst: true });
     expect(reply.status).toBe(200);
     const s = await stored(server, candidate.clientSessionId);
     expect(s.messages.filter((m) => m.role === 'candidate').map((m) => m.text)).toEqual([full]);
