@@ -223,7 +223,7 @@ export async function startCandor(
     beforeOrphanDelete: (csid) => webhooksOut.relay.flush(csid),
   });
   // The ElevenLabs agent's Custom LLM (VOICE_LLM_KEY): voice turns through the same question cycle.
-  const voiceLlm = new VoiceLlm({ repo, cycle, leases, endVoice: (csid) => voice.service.end(csid, 'agent'), logger: logger.child({ component: 'voice-llm' }) });
+  const voiceLlm = new VoiceLlm({ repo, cycle, leases, broadcaster, endVoice: (csid) => voice.service.end(csid, 'agent'), logger: logger.child({ component: 'voice-llm' }) });
   // ---------------------------------------------------------------------------
   const service = new InterviewService({
     repo,

@@ -6,6 +6,8 @@ import type { ChatMessage, CustomLlmRequest } from '../../../shared/voice.js';
 import type { CycleView, Repository } from '../db/repository/index.js';
 import { KeyedQueue } from '../interview/keyedQueue.js';
 import { newQuestionId, type QuestionCycle, type QuestionSink } from '../interview/questionCycle.js';
+import type { SessionBroadcaster } from '../interview/ports.js';
+import { toWireMessage } from '../interview/snapshot.js';
 import type { TurnLeases } from '../interview/turnLeases.js';
 import type { Logger } from '../observability/logger.js';
 
@@ -35,6 +37,8 @@ export interface VoiceLlmDeps {
   repo: Repository;
   cycle: QuestionCycle;
   leases: TurnLeases;
+  /** Pushes a revised answer to the candidate and watchers. */
+  broadcaster: Pick<SessionBroadcaster, 'emit'>;
   /** Ends a voice interview whose plan is complete (voiceService.end with 'agent'). */
   endVoice: (clientSessionId: string) => Promise<unknown>;
   logger: Logger;
@@ -285,6 +289,8 @@ export class VoiceLlm {
         view = taken?.view ?? null;
       }
       if (!view) continue;
+      const revised = stored.text !== text ? view.tail.find((m) => m.id === key) : undefined;
+      if (revised) this.deps.broadcaster.emit(csid, 'message:appended', toWireMessage(revised));
       logger.info('voice turn taken by a newer request', { clientSessionId: csid, from: s.turn.questionId, questionId, revised: stored.text !== text });
       const answered = stored.questionId;
       const decided = view;

@@ -225,6 +225,8 @@ describe('overlapping speculative requests', () => {
       expect(questions[1]!.text).toBe(reply.text);
       expect(s.plan.asked).toHaveLength(2);
       expect(s.turn).toMatchObject({ state: 'awaiting_answer', questionId: questions[1]!.id });
+      // The watcher's transcript shows the revised answer, once.
+      await recruiter.until((v) => v.messages.filter((m) => m.role === 'candidate').map((m) => m.text).join('|') === full, 5_000, 'the revised answer on the monitor');
       // The recruiter saw the superseded question start streaming, but only the winner was stored.
       await waitFor(async () => tokens.size, (n) => n >= 3, 5_000, 'three streamed questions');
       const superseded = [...tokens.keys()].filter((id) => !questions.some((q) => q.id === id));
