@@ -21,6 +21,8 @@ export type Party =
   | 'admin'
   /** ElevenLabs' post-call webhook: `ElevenLabs-Signature` over the raw body. */
   | 'elevenlabs'
+  /** The ElevenLabs agent calling Candor as its Custom LLM: `Authorization: Bearer <VOICE_LLM_KEY>`. */
+  | 'voiceAgent'
   /** Operators and probes (load balancer, Prometheus); no credentials, not under /api. */
   | 'ops';
 
@@ -30,6 +32,7 @@ export const PARTY_DESCRIPTIONS: Record<Party, string> = {
   recruiter: 'a recruiter (Authorization: Bearer <recruiter token>)',
   admin: 'an admin recruiter (Authorization: Bearer <admin recruiter token>)',
   elevenlabs: 'ElevenLabs (ElevenLabs-Signature header, HMAC over the raw body)',
+  voiceAgent: 'the ElevenLabs agent as Custom LLM client (Authorization: Bearer <VOICE_LLM_KEY>)',
   ops: 'operators and probes (no credentials)',
 };
 

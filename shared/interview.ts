@@ -51,7 +51,11 @@ export const INTERVIEWER_TEXT_MAX = 8000;
 export const messageRoleSchema = z.enum(['interviewer', 'candidate']);
 export type MessageRole = z.infer<typeof messageRoleSchema>;
 
-export const messageSourceSchema = z.enum(['text', 'voice_live', 'webhook']);
+/**
+ * Where a message came from: `text` typed, `voice` a voice turn served by Candor's Custom LLM endpoint
+ * (docs/voice.md), `voice_live` a live line the voice page reported, `webhook` the post-call transcript.
+ */
+export const messageSourceSchema = z.enum(['text', 'voice', 'voice_live', 'webhook']);
 export type MessageSource = z.infer<typeof messageSourceSchema>;
 
 const messageBase = {

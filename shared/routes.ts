@@ -45,6 +45,7 @@ import {
   webhookEndpointWithSecretSchema,
 } from './webhooksOut.js';
 import {
+  customLlmRequestSchema,
   qaDeliveriesResponseSchema,
   qaStatusSchema,
   sessionByClientWithVoiceSchema,
@@ -104,6 +105,14 @@ export const ROUTES = {
     body: webhookEnvelopeSchema,
     headers: { 'ElevenLabs-Signature': { schema: z.string(), description: 't=<unix seconds>,v0=<HMAC-SHA256 hex of "<t>.<raw body>">', required: true } },
     errors: [DB],
+  }),
+
+  voiceLlm: route('POST', '/llm/v1/chat/completions', 'voiceAgent', { contentType: 'text/event-stream', schema: z.string().describe('SSE: "data: <chat.completion.chunk JSON>" events (shared/voice.ts chatCompletionChunkSchema), then "data: [DONE]"') }, {
+    summary: "The ElevenLabs agent's Custom LLM: one voice turn of the question cycle, streamed as Chat Completions chunks",
+    description:
+      'OpenAI Chat Completions shape (stream: true): each SSE event is "data: <chat.completion.chunk>", the stream ends with "data: [DONE]". The session comes from elevenlabs_extra_body.client_session_id, else from the rendered system prompt line "Candor session: <clientSessionId>". The last user message is the answer (stored once per conversation and turn); the next question streams here and to the sockets. A request naming no open voice session gets a spoken refusal (200) and stores nothing. 404 when VOICE_LLM_KEY is unset. The path prefix is VOICE_LLM_PATH (default /llm/v1).',
+    body: customLlmRequestSchema,
+    errors: ['NOT_FOUND', DB],
   }),
 
   // ---- candidate -------------------------------------------------------------------------

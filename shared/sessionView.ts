@@ -133,7 +133,12 @@ function applyEvent(view: SessionView, event: SessionEvent): SessionView {
       return { ...view, streaming, lastError: event.payload };
     }
     case 'message:appended': {
-      if (hasMessage(view, event.payload.id)) return view;
+      if (hasMessage(view, event.payload.id)) {
+        // A voice answer revised by a newer request of its turn (docs/voice.md) is pushed again under its id.
+        const revised = event.payload;
+        if (revised.role !== 'candidate' || view.messages.some((m) => m.id === revised.id && m.text === revised.text)) return view;
+        return { ...view, messages: view.messages.map((m) => (m.id === revised.id && m.role === 'candidate' ? { ...m, text: revised.text } : m)) };
+      }
       // A stored answer hands the turn back to the interviewer.
       const turn = event.payload.role === 'candidate' && view.turn === 'awaiting_answer' ? 'generating' : view.turn;
       return { ...view, turn, messages: [...view.messages, event.payload] };

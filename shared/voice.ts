@@ -53,6 +53,17 @@ export const voiceDynamicVariablesSchema = z.looseObject({
 });
 export type VoiceDynamicVariables = z.infer<typeof voiceDynamicVariablesSchema>;
 
+/** Without the Custom LLM: what the page passes as `overrides` (agent prompt, first message, language) and ASR `keywords`. */
+export const voiceAgentOverridesSchema = z.object({
+  prompt: z.string().max(8000),
+  firstMessage: z.string().max(2000),
+  /** ElevenLabs language code. */
+  language: z.string().max(16),
+  /** The job's skills, boosted in speech recognition. */
+  keywords: z.array(z.string().max(100)).max(50),
+});
+export type VoiceAgentOverrides = z.infer<typeof voiceAgentOverridesSchema>;
+
 export const voiceSessionResponseSchema = z.object({
   /** WebSocket transport: pass to `Conversation.startSession({signedUrl})`. */
   signedUrl: z.string().optional(),
@@ -66,6 +77,10 @@ export const voiceSessionResponseSchema = z.object({
   dynamicVariables: voiceDynamicVariablesSchema,
   /** True: no ElevenLabs; the server plays the agent (docs/voice.md "Simulator"). */
   simulated: z.boolean(),
+  /** VOICE_LLM_KEY set (Candor is the agent's Custom LLM): pass as `customLlmExtraBody`. */
+  customLlmExtraBody: z.object({ client_session_id: clientSessionIdSchema }).optional(),
+  /** No Custom LLM: pass as the conversation's `overrides` and ASR keywords (real ElevenLabs only). */
+  agentOverrides: voiceAgentOverridesSchema.optional(),
   /** Simulator only: the controls in effect for this session. */
   simulation: z
     .object({
@@ -220,3 +235,52 @@ export type QaDeliveriesResponse = z.infer<typeof qaDeliveriesResponseSchema>;
 /** GET /api/qa/status — whether the QA console can drive the simulator. */
 export const qaStatusSchema = z.object({ simulator: z.boolean() });
 export type QaStatus = z.infer<typeof qaStatusSchema>;
+
+// ---- Custom LLM endpoint (POST <VOICE_LLM_PATH>/chat/completions) -----------
+
+/** One message of the platform's Chat Completions request: text as a string or as text parts. */
+export const chatMessageSchema = z
+  .object({
+    role: z.string().max(32),
+    content: z
+      .union([z.string(), z.array(z.object({ type: z.string().max(32), text: z.string().optional() }).loose()), z.null()])
+      .optional(),
+  })
+  .loose();
+export type ChatMessage = z.infer<typeof chatMessageSchema>;
+
+/**
+ * What the ElevenLabs agent sends its Custom LLM (OpenAI Chat Completions shape). Fields we do not
+ * use (tools, temperature, ...) are accepted and ignored. `elevenlabs_extra_body` is what the page
+ * passed as `customLlmExtraBody` (when "Custom LLM extra body" is on for the agent).
+ */
+export const customLlmRequestSchema = z
+  .object({
+    messages: z.array(chatMessageSchema).min(1).max(1000),
+    stream: z.boolean().optional(),
+    model: z.string().max(128).optional(),
+    user_id: z.string().max(256).optional(),
+    elevenlabs_extra_body: z
+      .object({ client_session_id: z.string().max(64).optional() })
+      .loose()
+      .nullable()
+      .optional(),
+  })
+  .loose();
+export type CustomLlmRequest = z.infer<typeof customLlmRequestSchema>;
+
+/** One SSE chunk the endpoint streams back (`data: {chunk}`; the stream ends with `data: [DONE]`). */
+export const chatCompletionChunkSchema = z.object({
+  id: z.string(),
+  object: z.literal('chat.completion.chunk'),
+  created: z.number().int(),
+  model: z.string(),
+  choices: z.array(
+    z.object({
+      index: z.number().int(),
+      delta: z.object({ role: z.literal('assistant').optional(), content: z.string().optional() }),
+      finish_reason: z.enum(['stop']).nullable(),
+    }),
+  ),
+});
+export type ChatCompletionChunk = z.infer<typeof chatCompletionChunkSchema>;

@@ -102,6 +102,17 @@ describe('bench harness', () => {
     for (const row of rows) expect(Number(row['heapUsedMiB'])).toBeGreaterThan(0);
   }, 150_000);
 
+  it.concurrent('voice-turn: request -> first SSE chunk of Candor and of the bare express endpoint, with the ratio', async () => {
+    const { rows } = await quickRun('voice-turn');
+    expect(rows.map((r) => r['server'])).toEqual(['baseline (bare express SSE)', 'candor /llm/v1']);
+    for (const row of rows) {
+      expect(row['errors'], JSON.stringify(row)).toBe(0);
+      expect(Number(row['requests'])).toBeGreaterThan(0);
+      expect(Number(row['firstChunkP99ms'])).toBeGreaterThan(0);
+    }
+    expect(Number(rows[1]?.['p50VsBaseline'])).toBeGreaterThan(0);
+  }, 150_000);
+
   it('rejects an unknown scenario name, listing the known ones', () => {
     expect(() => selectScenarios(scenarios, ['nope'])).toThrow(/known: .*store/);
   });

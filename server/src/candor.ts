@@ -55,6 +55,8 @@ import { SessionChannel } from './realtime/sessionChannel.js';
 import { SummaryPublisher } from './realtime/summaryPublisher.js';
 import { voiceRouter } from './http/voice.js';
 import { webhooksRouter } from './http/webhooks.js';
+import { voiceLlmRouter } from './http/voiceLlm.js';
+import { VoiceLlm } from './voice/customLlm.js';
 import { createVoiceModule, type VoiceModule } from './voice/index.js';
 import { exportsRouter } from './http/exports.js';
 import { privacyRouter } from './http/privacy.js';
@@ -220,6 +222,8 @@ export async function startCandor(
     // A merged orphan is deleted only once its voice.orphaned event left its outbox.
     beforeOrphanDelete: (csid) => webhooksOut.relay.flush(csid),
   });
+  // The ElevenLabs agent's Custom LLM (VOICE_LLM_KEY): voice turns through the same question cycle.
+  const voiceLlm = new VoiceLlm({ repo, cycle, leases, broadcaster, endVoice: (csid) => voice.service.end(csid, 'agent'), logger: logger.child({ component: 'voice-llm' }) });
   // ---------------------------------------------------------------------------
   const service = new InterviewService({
     repo,
@@ -313,6 +317,12 @@ export async function startCandor(
         logger: logger.child({ component: 'voice' }),
         maxBytes: config.voice.webhookMaxBytes,
         now,
+      }),
+      voiceLlmRouter({
+        llm: config.voice.customLlm ? { ...config.voice.customLlm, turns: voiceLlm } : undefined,
+        logger: logger.child({ component: 'voice-llm' }),
+        // The platform sends the whole conversation every turn.
+        jsonLimit: Math.max(config.limits.jsonBodyBytes, 1_048_576),
       }),
       contract.page,
     ],

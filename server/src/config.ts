@@ -98,6 +98,8 @@ const envSchema = z.object({
   SIMULATED_WEBHOOK_DELAY_MS: ms(3_000),
   SIMULATED_WEBHOOK: z.preprocess(emptyAsUndefined, z.enum(['on', 'off']).default('on')),
   RECONCILE_AFTER_MS: ms(120_000, 100),
+  VOICE_LLM_KEY: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
+  VOICE_LLM_PATH: z.preprocess(emptyAsUndefined, z.string().regex(/^(\/[A-Za-z0-9_.-]+)+$/, 'a path like /llm/v1').default('/llm/v1')),
   // Limits and origins (docs/security.md, docs/operations.md)
   // An opening (20,000-char job description + 10 must-ask questions) is the largest body: up to ~80 KB in UTF-8.
   JSON_BODY_LIMIT_BYTES: bytes(128 * 1024, 1024),
@@ -183,6 +185,8 @@ export interface Config {
     simulatedWebhook: boolean;
     /** A session still `ended_pending_webhook` this long after its end is reconciled through the API. */
     reconcileAfterMs: number;
+    /** Set when VOICE_LLM_KEY is: Candor serves the agent's Custom LLM at `<path>/chat/completions` (docs/voice.md). */
+    customLlm: { key: string; path: string } | undefined;
   };
   /** Set when OPENAI_API_KEY is: the OpenAI interviewer replaces the scripted one. */
   openai: { apiKey: string; baseURL: string | undefined; model: string } | undefined;
@@ -311,6 +315,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, secretSource: S
       simulatedWebhookDelayMs: e.SIMULATED_WEBHOOK_DELAY_MS,
       simulatedWebhook: e.SIMULATED_WEBHOOK === 'on',
       reconcileAfterMs: e.RECONCILE_AFTER_MS,
+      customLlm: e.VOICE_LLM_KEY ? { key: e.VOICE_LLM_KEY, path: e.VOICE_LLM_PATH } : undefined,
     },
     openai: e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY, baseURL: e.OPENAI_BASE_URL, model: e.OPENAI_MODEL } : undefined,
     limits: {

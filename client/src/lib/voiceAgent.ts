@@ -1,4 +1,4 @@
-import { Conversation } from '@elevenlabs/client';
+import { Conversation, type Language } from '@elevenlabs/client';
 import type { VoiceSessionResponse } from '../../../shared/voice.js';
 import { liveLineId, type VoiceCall, type VoiceCallbacks } from './liveLines.js';
 
@@ -17,9 +17,21 @@ function primitives(vars: Record<string, unknown>): Record<string, string | numb
 export async function startElevenLabsCall(res: VoiceSessionResponse, cb: VoiceCallbacks): Promise<VoiceCall> {
   let conversationId: string | null = res.conversationId ?? null;
   let endedByUs = false;
+  const overrides = res.agentOverrides;
   const common = {
     dynamicVariables: primitives(res.dynamicVariables),
     userId: res.userId,
+    // Candor is the agent's Custom LLM: the platform forwards this as elevenlabs_extra_body.
+    ...(res.customLlmExtraBody ? { customLlmExtraBody: res.customLlmExtraBody } : {}),
+    // The agent runs its own LLM: the opening as far as a prompt can carry it (the agent must allow these overrides).
+    ...(overrides
+      ? {
+          overrides: {
+            agent: { prompt: { prompt: overrides.prompt }, firstMessage: overrides.firstMessage, language: overrides.language as Language },
+            asr: { keywords: overrides.keywords },
+          },
+        }
+      : {}),
     onConnect: ({ conversationId: id }: { conversationId: string }) => {
       conversationId = id;
       cb.onConversationId(id);

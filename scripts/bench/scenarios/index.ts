@@ -6,6 +6,7 @@ import { framesScenario } from './frames.js';
 import { memoryScenario } from './memory.js';
 import { statsScenario } from './stats.js';
 import { storeScenario } from './store.js';
+import { voiceTurnScenario } from './voiceTurn.js';
 
 /** Every named scenario, in the order `npm run bench` runs them. Add new ones here. */
-export const scenarios: readonly Scenario[] = [storeScenario, firstTokenScenario, fanoutScenario, framesScenario, multinodeScenario, capacityScenario, memoryScenario, statsScenario];
+export const scenarios: readonly Scenario[] = [storeScenario, firstTokenScenario, fanoutScenario, framesScenario, multinodeScenario, capacityScenario, memoryScenario, statsScenario, voiceTurnScenario];

@@ -7,7 +7,7 @@ import { ComponentSet, inlineSchema, type JsonObject } from './components.js';
 /** Version of the documented contract (info.version of both documents). */
 export const CONTRACT_VERSION = '1.0.0';
 
-const SECURITY: Partial<Record<Party, string>> = { candidate: 'candidateToken', recruiter: 'recruiterToken', admin: 'recruiterToken', elevenlabs: 'elevenLabsSignature' };
+const SECURITY: Partial<Record<Party, string>> = { candidate: 'candidateToken', recruiter: 'recruiterToken', admin: 'recruiterToken', elevenlabs: 'elevenLabsSignature', voiceAgent: 'voiceLlmKey' };
 
 const ERROR_MEANING: Record<ErrorCode, string> = {
   VALIDATION: 'the request is malformed (body, query, path or encoding)',
@@ -42,7 +42,7 @@ export function errorCodesOf(spec: RouteSpec): ErrorCode[] {
   const codes = new Set<ErrorCode>(spec.errors ?? []);
   if (spec.auth === 'candidate') ['UNAUTHORIZED', 'VALIDATION'].forEach((c) => codes.add(c as ErrorCode));
   if (spec.auth === 'recruiter' || spec.auth === 'admin') ['UNAUTHORIZED', 'FORBIDDEN'].forEach((c) => codes.add(c as ErrorCode));
-  if (spec.auth === 'elevenlabs') codes.add('UNAUTHORIZED');
+  if (spec.auth === 'elevenlabs' || spec.auth === 'voiceAgent') codes.add('UNAUTHORIZED');
   if (spec.path.startsWith('/api/')) ['FORBIDDEN', 'RATE_LIMITED'].forEach((c) => codes.add(c as ErrorCode));
   if (spec.body) ['VALIDATION', 'PAYLOAD_TOO_LARGE'].forEach((c) => codes.add(c as ErrorCode));
   if (spec.query || pathParams(spec.path).length > 0) codes.add('VALIDATION');
@@ -169,6 +169,7 @@ export function buildOpenApi(routes: Record<string, RouteSpec> = ROUTES): JsonOb
         candidateToken: { type: 'http', scheme: 'bearer', description: 'The candidateToken that POST /api/sessions returned for this session' },
         recruiterToken: { type: 'http', scheme: 'bearer', description: "RECRUITER_TOKEN (the bootstrap admin) or a named recruiter's token; admin routes need the admin role" },
         elevenLabsSignature: { type: 'apiKey', in: 'header', name: 'ElevenLabs-Signature', description: 'HMAC-SHA256 of "<timestamp>.<raw body>" with the webhook secret' },
+        voiceLlmKey: { type: 'http', scheme: 'bearer', description: 'VOICE_LLM_KEY, stored as a secret of the ElevenLabs agent' },
       },
     },
   };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { AppError } from '../../../shared/errors.js';
-import { INTERVIEWER_TEXT_MAX, type Interview, type InterviewStatus, type Message, type Turn } from '../../../shared/interview.js';
+import { INTERVIEWER_TEXT_MAX, type Interview, type InterviewStatus, type Message, type MessageSource, type Turn } from '../../../shared/interview.js';
 import type { AnswerAck } from '../../../shared/protocol.js';
 import { cycleViewOf, MIN_TAIL, type AnswerState, type CycleView, type Repository } from '../db/repository/index.js';
 import { LlmError, type Interviewer, type RoleProfile } from '../llm/port.js';
@@ -54,6 +54,35 @@ export function newQuestionId(): string {
   return `q_${randomUUID()}`;
 }
 
+/**
+ * Receives one turn's question as it streams, besides the sockets (the voice Custom LLM
+ * endpoint, server/src/voice/customLlm.ts, speaks it). Every call happens at most once per
+ * question id; exactly one of end / error / complete closes the turn.
+ */
+export interface QuestionSink {
+  /** ① stored this answer (called synchronously, before the ack). */
+  accepted?(): void;
+  /** A question starts streaming under `questionId` (again under a new id after a retry). */
+  start(questionId: string): void;
+  /** One delta as the interviewer streamed it (not framed). */
+  delta(text: string): void;
+  /** The question is complete: stored by ② (`stored`), or discarded because the turn moved on. */
+  end(text: string, stored: boolean): void;
+  /** Generation failed for good or was aborted: nothing was stored and the turn was handed back. */
+  error(err: unknown, aborted: boolean): void;
+  /** The plan is complete: nothing is asked; the sink's owner ends the interview (a voice interview ends its own way). */
+  complete(reason: string): Promise<void>;
+}
+
+export interface AnswerOptions {
+  /** Default `text`. */
+  source?: MessageSource;
+  /** Where this answer's next question streams besides the sockets. */
+  sink?: QuestionSink;
+  /** Default true; the voice endpoint (a server-to-server caller with its own key) passes false. */
+  rateLimited?: boolean;
+}
+
 interface Unsure {
   messageId: string;
   text: string;
@@ -89,7 +118,7 @@ export class QuestionCycle {
   private readonly unsure = new Map<string, Unsure>();
 
   /** How many of the latest messages a view carries: what the interviewer reads. */
-  private readonly tail: number;
+  readonly tail: number;
 
   constructor(private readonly deps: QuestionCycleDeps) {
     this.tail = Math.max(MIN_TAIL, deps.interviewer.historyWindow);
@@ -102,7 +131,7 @@ export class QuestionCycle {
    * submits of one session (so retries of one messageId are answered from what the first
    * stored).
    */
-  async answer(clientSessionId: string, messageId: string, text: string): Promise<AnswerAck> {
+  async answer(clientSessionId: string, messageId: string, text: string, opts: AnswerOptions = {}): Promise<AnswerAck> {
     const csid = clientSessionId;
     const { repo, rateLimit, leases, now } = this.deps;
     let state: AnswerState | null | undefined;
@@ -116,7 +145,7 @@ export class QuestionCycle {
 
     for (let attempt = 0; ; attempt++) {
       try {
-        await rateLimit.take(csid);
+        if (opts.rateLimited !== false) await rateLimit.take(csid);
       } catch (err) {
         // A retry of a stored answer, or a session that cannot take answers, says so before "too fast".
         const current = state ?? (await repo.readAnswerState(csid, messageId));
@@ -126,7 +155,7 @@ export class QuestionCycle {
       }
       const nextId = newQuestionId();
       const answered = questionId;
-      const message: Message = { id: messageId, role: 'candidate', text, source: 'text', questionId, at: now() };
+      const message: Message = { id: messageId, role: 'candidate', text, source: opts.source ?? 'text', questionId, at: now() };
       // ① the answer and the turn, in one write
       const result = await repo.storeAnswer(csid, { message, questionId, next: leases.lease(nextId), tail: this.tail }).catch((err: unknown) => {
         if ((err as { code?: unknown }).code === 'DEPENDENCY_DOWN') this.unsure.set(csid, { messageId, text, answered, questionId: nextId });
@@ -139,10 +168,12 @@ export class QuestionCycle {
         this.deps.broadcaster.emit(csid, 'message:appended', toWireMessage(message));
         this.deps.broadcaster.summary(view);
         this.deps.logger.info('answer stored', { clientSessionId: csid, messageId, seq, chars: text.length });
-        this.later(() => this.afterAnswer(view, answered, text, nextId));
+        const { sink } = opts;
+        sink?.accepted?.();
+        this.later(() => this.afterAnswer(view, answered, text, nextId, sink));
         return { ok: true, messageId, seq };
       }
-      await rateLimit.giveBack(csid);
+      if (opts.rateLimited !== false) await rateLimit.giveBack(csid);
       state = result.state;
       const verdict = this.answerable(csid, state, messageId);
       if (typeof verdict !== 'string') return verdict;
@@ -171,29 +202,38 @@ export class QuestionCycle {
     return state.turn.questionId;
   }
 
-  /** Scores the answer in the background and goes on with the next question. */
-  private async afterAnswer(view: CycleView, answered: string, answer: string, nextId: string): Promise<void> {
-    const role = this.role(view);
-    const asked = view.plan.asked.find((q) => q.questionId === answered);
-    const question = view.tail.find((m) => m.id === answered);
-    const score = asked && question ? this.deps.assessor.assess(view.clientSessionId, role, asked, question.text, answer) : undefined;
-    await this.continue(view, nextId, score);
+  /**
+   * Scores the answer in the background and goes on with the next question (also the voice
+   * endpoint's take-over of a turn whose answer is stored: `answered` is its question).
+   */
+  async afterAnswer(view: CycleView, answered: string, answer: string, nextId: string, sink?: QuestionSink): Promise<void> {
+    try {
+      const role = this.role(view);
+      const asked = view.plan.asked.find((q) => q.questionId === answered);
+      const question = view.tail.find((m) => m.id === answered);
+      const score = asked && question ? this.deps.assessor.assess(view.clientSessionId, role, asked, question.text, answer) : undefined;
+      await this.continue(view, nextId, score, sink);
+    } catch (err) {
+      sink?.error(err, false);
+      throw err;
+    }
   }
 
   /**
    * Decides what comes next for a session whose generating turn (`questionId`) this node
    * has just won, and does it: the next question, or the end of the interview.
    */
-  async continue(view: CycleView, questionId: string, score?: ScoreHandle): Promise<void> {
+  async continue(view: CycleView, questionId: string, score?: ScoreHandle, sink?: QuestionSink): Promise<void> {
     const role = this.role(view);
     const guide = this.deps.guides ? await this.deps.guides.guideFor(view, role) : null;
     const step = nextQuestion(view.plan, role, view.clientSessionId, guide?.planOptions);
     if (step.kind === 'complete') {
       score?.release();
-      await this.complete(view.clientSessionId, step.reason);
+      if (sink) await sink.complete(step.reason);
+      else await this.complete(view.clientSessionId, step.reason);
       return;
     }
-    await this.ask(view, role, step, questionId, guide, score, 1);
+    await this.ask(view, role, step, questionId, guide, score, 1, sink);
   }
 
   /** Streams `questionId` (whose generating turn this node holds), then stores it (②). */
@@ -205,6 +245,7 @@ export class QuestionCycle {
     guide: SessionGuide | null,
     score: ScoreHandle | undefined,
     attempt: number,
+    sink?: QuestionSink,
   ): Promise<void> {
     const { repo, interviewer, broadcaster, inflight, leases, logger, now } = this.deps;
     const csid = view.clientSessionId;
@@ -212,6 +253,7 @@ export class QuestionCycle {
     const { signal } = controller;
     inflight.begin(csid, { questionId, phase: step.phase, number: step.number });
     broadcaster.emit(csid, 'question:start', { questionId, phase: step.phase, number: step.number });
+    sink?.start(questionId);
     const started = Date.now();
     let index = 0;
     let text = '';
@@ -244,6 +286,7 @@ export class QuestionCycle {
         if (signal.aborted) break;
         if (delta.length === 0) continue;
         text += delta;
+        sink?.delta(delta);
         frames.push(delta);
         this.deps.onTokens?.(1);
       }
@@ -260,6 +303,7 @@ export class QuestionCycle {
         ...withScore(score),
         at: now(),
         statuses: STREAM_STATUSES,
+        ...(view.mode === 'voice' ? { source: 'voice' as const } : {}),
       });
       inflight.end(csid, questionId);
       if (stored) {
@@ -271,11 +315,13 @@ export class QuestionCycle {
         score?.release();
         logger.info('question discarded: turn moved on', { clientSessionId: csid, questionId });
       }
+      sink?.end(text, stored !== null);
     } catch (err) {
       frames.cancel();
       inflight.end(csid, questionId);
       score?.release();
-      await this.failed(view, role, step, questionId, guide, attempt, err, signal.aborted);
+      // A question the sink already passed on in part is not regenerated behind its back.
+      await this.failed(view, role, step, questionId, guide, attempt, err, signal.aborted, sink, text.length > 0);
     } finally {
       leases.drop(csid, controller);
     }
@@ -290,6 +336,8 @@ export class QuestionCycle {
     attempt: number,
     err: unknown,
     aborted: boolean,
+    sink?: QuestionSink,
+    sent = false,
   ): Promise<void> {
     const { repo, broadcaster, leases, logger } = this.deps;
     const csid = view.clientSessionId;
@@ -297,6 +345,7 @@ export class QuestionCycle {
       const reason = err instanceof Error ? err.message : 'aborted';
       logger.info('question stream aborted', { clientSessionId: csid, questionId, reason });
       broadcaster.emit(csid, 'question:error', { questionId, code: 'ABORTED', retryable: true });
+      sink?.error(err, true);
       return;
     }
     const llm = err instanceof LlmError ? err : null;
@@ -305,18 +354,19 @@ export class QuestionCycle {
     logger.warn('question generation failed', { clientSessionId: csid, questionId, code, attempt, err });
     broadcaster.emit(csid, 'question:error', { questionId, code, retryable });
 
-    if (retryable && attempt < this.maxAttempts) {
+    if (retryable && attempt < this.maxAttempts && !(sink && sent)) {
       await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs(attempt)));
       const retryId = newQuestionId();
       const moved = await repo
         .setTurn(csid, { expect: { state: 'generating', questionId }, set: leases.lease(retryId), statuses: STREAM_STATUSES })
         .catch((e: unknown) => (logger.warn('retry lease failed', { clientSessionId: csid, err: e }), null));
       if (moved?.won && moved.session) {
-        await this.ask(this.viewOf(moved.session), role, step, retryId, guide, undefined, attempt + 1);
+        await this.ask(this.viewOf(moved.session), role, step, retryId, guide, undefined, attempt + 1, sink);
         return;
       }
     }
     await this.release(csid, questionId);
+    sink?.error(err, false);
   }
 
   /** Gives the turn up: its lease ends now, so a reconnect or interview:start on any node regenerates at once. */

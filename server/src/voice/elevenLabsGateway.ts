@@ -43,13 +43,25 @@ export interface SdkGatewayOptions {
   baseUrl?: string;
   maxRetries?: number;
   timeoutInSeconds?: number;
+  /** Conversations asked for per `conversations.list` page (the API may answer fewer). */
+  pageSize?: number;
+  /** Waits before retry n (1-based) of a page answered 429 after the SDK's own retries. */
+  backoffMs?: (attempt: number, retryAfterMs: number | undefined) => number;
 }
+
+/** Pages read per listing at most (a bound, not a window anyone reaches: 50 x pageSize conversations). */
+const MAX_PAGES = 50;
+const MAX_429_RETRIES = 4;
 
 export class SdkElevenLabsGateway implements ElevenLabsGateway {
   readonly simulated = false;
   private readonly client: ElevenLabsClient;
+  private readonly pageSize: number;
+  private readonly backoffMs: NonNullable<SdkGatewayOptions['backoffMs']>;
 
   constructor(opts: SdkGatewayOptions) {
+    this.pageSize = opts.pageSize ?? 100;
+    this.backoffMs = opts.backoffMs ?? ((attempt, retryAfterMs) => retryAfterMs ?? Math.min(30_000, 1_000 * 2 ** (attempt - 1)));
     this.client = new ElevenLabsClient({
       apiKey: opts.apiKey,
       ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
@@ -99,20 +111,39 @@ export class SdkElevenLabsGateway implements ElevenLabsGateway {
     }
   }
 
+  /** Every page of the window (cursor until `has_more` is false); a page answered 429 is retried after a backoff. */
   async listConversations(q: ConversationListQuery): Promise<ConversationSummary[]> {
-    const page = await this.client.conversationalAi.conversations.list({
-      agentId: q.agentId,
-      ...(q.userId ? { userId: q.userId } : {}),
-      callStartAfterUnix: Math.floor(q.startAfter.getTime() / 1000),
-      callStartBeforeUnix: Math.ceil(q.startBefore.getTime() / 1000),
-      ...(q.clientSessionId ? { dynamicVariableParams: [`client_session_id:eq:${q.clientSessionId}`] } : {}),
-      pageSize: 20,
-    });
-    return page.conversations.flatMap((c) =>
-      conversationIdSchema.safeParse(c.conversationId).success
-        ? [{ conversationId: c.conversationId, startedAt: new Date(c.startTimeUnixSecs * 1000), status: c.status }]
-        : [],
-    );
+    const found: ConversationSummary[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < MAX_PAGES; pages++) {
+      const page = await this.pageWithBackoff({
+        agentId: q.agentId,
+        ...(q.userId ? { userId: q.userId } : {}),
+        callStartAfterUnix: Math.floor(q.startAfter.getTime() / 1000),
+        callStartBeforeUnix: Math.ceil(q.startBefore.getTime() / 1000),
+        ...(q.clientSessionId ? { dynamicVariableParams: [`client_session_id:eq:${q.clientSessionId}`] } : {}),
+        pageSize: this.pageSize,
+        ...(cursor ? { cursor } : {}),
+      });
+      for (const c of page.conversations) {
+        if (conversationIdSchema.safeParse(c.conversationId).success) found.push({ conversationId: c.conversationId, startedAt: new Date(c.startTimeUnixSecs * 1000), status: c.status });
+      }
+      if (!page.hasMore || !page.nextCursor || page.nextCursor === cursor) break;
+      cursor = page.nextCursor;
+    }
+    return found;
+  }
+
+  private async pageWithBackoff(request: Parameters<ElevenLabsClient['conversationalAi']['conversations']['list']>[0]) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.client.conversationalAi.conversations.list(request);
+      } catch (err) {
+        // The SDK already retried (honouring Retry-After); past that, wait longer before giving up.
+        if (!(err instanceof ElevenLabsError) || err.statusCode !== 429 || attempt > MAX_429_RETRIES) throw err;
+        await new Promise((resolve) => setTimeout(resolve, this.backoffMs(attempt, retryAfterOf(err))));
+      }
+    }
   }
 }
 
@@ -124,6 +155,12 @@ export function conversationIdFromSignedUrl(signedUrl: string): string | undefin
   } catch {
     return undefined;
   }
+}
+
+function retryAfterOf(err: ElevenLabsError): number | undefined {
+  const raw = (err.rawResponse?.headers as Headers | undefined)?.get?.('retry-after');
+  const secs = raw ? Number.parseInt(raw, 10) : NaN;
+  return Number.isFinite(secs) && secs > 0 ? secs * 1000 : undefined;
 }
 
 function pick(schema: typeof candidateIdSchema, value: unknown): string | undefined {

@@ -58,6 +58,7 @@ export function createVoiceModule(deps: VoiceModuleDeps): VoiceModule {
         defaultDelayMs: config.voice.simulatedWebhookDelayMs,
         defaultWebhook: config.voice.simulatedWebhook,
         selfUrl: () => selfUrl,
+        ...(config.voice.customLlm ? { customLlm: config.voice.customLlm } : {}),
       });
   const linker = new VoiceLinker({
     repo,
@@ -76,6 +77,7 @@ export function createVoiceModule(deps: VoiceModuleDeps): VoiceModule {
     simulator,
     agentId: el?.agentId,
     reconcileAfterMs: config.voice.reconcileAfterMs,
+    customLlm: config.voice.customLlm !== undefined,
     logger,
     now,
   });

@@ -7,6 +7,9 @@ import type { ElevenLabsGateway } from './elevenLabsGateway.js';
 import type { VoiceLinker } from './linker.js';
 import { LINK_WINDOW_MS } from './linking.js';
 
+/** Conversations fetched at most to find the one naming a session among several listed. */
+const MAX_FETCHED = 50;
+
 export interface ReconcilerDeps {
   repo: Repository;
   gateway: ElevenLabsGateway;
@@ -96,9 +99,17 @@ export class VoiceReconciler {
     };
     let found = await gateway.listConversations({ ...range, clientSessionId: session.clientSessionId });
     if (found.length === 0 && v.userId) found = await gateway.listConversations({ ...range, userId: v.userId });
-    // More than one: the linker's rules cannot pick safely from here either — one at most.
-    const only = found.length === 1 ? found[0] : undefined;
-    return only ? gateway.getConversation(only.conversationId) : null;
+    if (found.length === 1) return gateway.getConversation(found[0]!.conversationId);
+    if (found.length === 0) return null;
+    // Several (the listing does not always narrow by the dynamic variable): the one whose
+    // conversation names this session, if exactly one does. Bounded: the newest first.
+    const named: CallRecord[] = [];
+    const newest = [...found].sort((x, y) => y.startedAt.getTime() - x.startedAt.getTime()).slice(0, MAX_FETCHED);
+    for (const summary of newest) {
+      const call = await gateway.getConversation(summary.conversationId);
+      if (call?.clientSessionId === session.clientSessionId) named.push(call);
+    }
+    return named.length === 1 ? named[0]! : null;
   }
 
   private async giveUpIfTooOld(session: Interview, now: Date): Promise<ReconcileOutcome> {

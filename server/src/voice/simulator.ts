@@ -8,6 +8,7 @@ import { findRole } from '../interview/roles.js';
 import { toWireMessage } from '../interview/snapshot.js';
 import { ScriptedInterviewer } from '../llm/scripted/index.js';
 import type { Logger } from '../observability/logger.js';
+import { PlatformConversation } from './agentDriver.js';
 import { buildPostCallPayload, deliverWebhook, signWebhook } from './webhookPayload.js';
 
 export const SIMULATED_AGENT_ID = 'agent_simulated';
@@ -24,7 +25,12 @@ export interface SimulatorDeps {
   defaultWebhook: boolean;
   /** Where this server listens (the simulator posts its webhook to itself). */
   selfUrl: () => string;
+  /** VOICE_LLM_KEY is set: the simulated platform drives Candor's Custom LLM endpoint instead of speaking scripted lines. */
+  customLlm?: { key: string; path: string };
 }
+
+/** Conversations the simulated platform keeps (the newest sessions only). */
+const CONVERSATIONS_MAX = 1_000;
 
 type Effective = NonNullable<VoiceSessionResponse['simulation']>;
 
@@ -46,6 +52,8 @@ export class VoiceSimulator {
   private readonly turns = new KeyedQueue();
   /** What each delivery got back, for the QA console (bounded: the latest sessions only). */
   private readonly deliveryLog = new Map<string, SimulatedDelivery[]>();
+  /** Custom LLM mode: each session's conversation as the platform holds it, and how many user turns it heard. */
+  private readonly conversations = new Map<string, { conversation: PlatformConversation; heard: number }>();
   private stopped = false;
 
   constructor(private readonly deps: SimulatorDeps) {}
@@ -73,8 +81,55 @@ export class VoiceSimulator {
     return this.controls.get(clientSessionId) ?? this.configure(clientSessionId, undefined);
   }
 
+  /** Custom LLM mode: the platform calls Candor's endpoint for every agent turn (docs/voice.md "Simulator"). */
+  get drivesEndpoint(): boolean {
+    return this.deps.customLlm !== undefined;
+  }
+
+  private conversationOf(clientSessionId: string): { conversation: PlatformConversation; heard: number } {
+    let entry = this.conversations.get(clientSessionId);
+    if (!entry) {
+      const llm = this.deps.customLlm!;
+      const c = this.controlsOf(clientSessionId);
+      const url = `${this.deps.selfUrl()}${llm.path}/chat/completions`;
+      // The platform renders the dynamic variables into the prompt and passes the page's extra body.
+      const conversationId = c.omitConversationId ? undefined : this.conversationIdFor(clientSessionId);
+      entry = { conversation: new PlatformConversation(url, llm.key, clientSessionId, conversationId, true, !c.omitDynamicVariables), heard: 0 };
+      this.conversations.set(clientSessionId, entry);
+      if (this.conversations.size > CONVERSATIONS_MAX) this.conversations.delete(this.conversations.keys().next().value!);
+    }
+    return entry;
+  }
+
+  /**
+   * Custom LLM mode: the candidate said `text`; the platform sends the conversation with it.
+   * Like the real platform it retries a turn (the first answer is sent twice) and starts a
+   * speculative request on the first words that a newer one supersedes (the second answer).
+   */
+  hear(clientSessionId: string, text: string): Promise<void> {
+    return this.turns.run(clientSessionId, async () => {
+      const entry = this.conversationOf(clientSessionId);
+      if (entry.conversation.history.length === 1) await this.speak(clientSessionId, () => entry.conversation.opening());
+      entry.heard += 1;
+      const words = text.split(/\s+/);
+      const speculative = entry.heard === 2 && words.length > 3 ? { speculativePrefix: words.slice(0, Math.ceil(words.length / 2)).join(' ') } : {};
+      await this.speak(clientSessionId, () => entry.conversation.answer(text, { ...speculative, retry: entry.heard === 1 }));
+    });
+  }
+
+  private async speak(clientSessionId: string, turn: () => Promise<{ status: number; chunks: number }>): Promise<void> {
+    const res = await turn();
+    if (res.status !== 200) this.deps.logger.warn('simulated platform: custom llm request failed', { clientSessionId, status: res.status });
+  }
+
   /** The agent's first line, once (a repeated voice:started changes nothing). */
   greet(clientSessionId: string): Promise<void> {
+    if (this.drivesEndpoint) {
+      return this.turns.run(clientSessionId, async () => {
+        const entry = this.conversationOf(clientSessionId);
+        if (entry.conversation.history.length === 1) await this.speak(clientSessionId, () => entry.conversation.opening());
+      });
+    }
     return this.turns.run(clientSessionId, async () => {
       const session = await this.deps.repo.findByClientSessionId(clientSessionId);
       if (!session || session.messages.some((m) => m.role === 'interviewer')) return;
@@ -149,7 +204,7 @@ export class VoiceSimulator {
     const started = session.voice.startedAt;
     const ended = session.voice.endedAt ?? session.endedAt ?? this.deps.now();
     const lines: TranscriptLine[] = session.messages
-      .filter((m) => m.source === 'voice_live')
+      .filter((m) => m.source === 'voice_live' || m.source === 'voice')
       .map((m) => ({
         role: m.role === 'interviewer' ? 'agent' : 'user',
         text: m.text,

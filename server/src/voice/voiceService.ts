@@ -12,6 +12,7 @@ import type { Repository } from '../db/repository/index.js';
 import type { SessionBroadcaster } from '../interview/ports.js';
 import { toWireMessage } from '../interview/snapshot.js';
 import type { Logger } from '../observability/logger.js';
+import { agentOverridesFor } from './agentOverrides.js';
 import type { ElevenLabsGateway } from './elevenLabsGateway.js';
 import type { VoiceLinker } from './linker.js';
 import type { VoiceSimulator } from './simulator.js';
@@ -26,6 +27,8 @@ export interface VoiceServiceDeps {
   /** The configured ElevenLabs agent (ignored by the simulator). */
   agentId: string | undefined;
   reconcileAfterMs: number;
+  /** VOICE_LLM_KEY is set: the Custom LLM endpoint stores the turns, live lines are acknowledged only. */
+  customLlm?: boolean;
   logger: Logger;
   now: () => Date;
 }
@@ -68,6 +71,9 @@ export class VoiceService {
       }
       knownConversationId = start.conversationId;
       response = { agentId, userId, dynamicVariables, simulated: false };
+      // Candor is the agent's LLM (the extra body names the session), or the agent's own LLM gets the opening as overrides.
+      if (this.deps.customLlm) response.customLlmExtraBody = { client_session_id: csid };
+      else response.agentOverrides = await agentOverridesFor(repo, session);
       if (start.signedUrl) response.signedUrl = start.signedUrl;
       if (start.conversationToken) response.conversationToken = start.conversationToken;
     }
@@ -119,6 +125,15 @@ export class VoiceService {
   /** `voice:transcript`: a live line, stored once per messageId and pushed like a text turn. */
   async appendLiveTranscript(clientSessionId: string, payload: VoiceTranscriptPayload): Promise<AnswerAck> {
     const session = await this.requireVoice(clientSessionId);
+    if (this.deps.customLlm) {
+      // The endpoint stores the turns (source `voice`); a second copy would double the transcript.
+      // The simulated platform hears the candidate's line and sends it to the endpoint.
+      if (payload.role === 'user' && session.status === 'active' && this.isSimulated(session)) {
+        void this.deps.simulator?.hear(clientSessionId, payload.text).catch((err: unknown) => this.deps.logger.warn('simulated platform failed', { clientSessionId, err }));
+      }
+      const seq = session.messages.findIndex((m) => m.id === payload.messageId) + 1;
+      return { ok: true, messageId: payload.messageId, seq: seq > 0 ? seq : Math.max(1, session.messages.length) };
+    }
     const role = payload.role === 'user' ? 'candidate' : 'interviewer';
     // A spoken line longer than a typed answer is cut for the live view; the webhook transcript is authoritative.
     const text = role === 'candidate' ? payload.text.slice(0, CANDIDATE_TEXT_MAX) : payload.text;

@@ -273,6 +273,9 @@ describe('real traffic matches the API documents', () => {
     const detail = await http('GET', `/api/sessions/${sessionId}`, { token: RECRUITER });
     expect(detail.body).toMatchObject({ mode: 'voice', voice: { conversationId }, transcript: { conversationId } });
 
+    // The agent's Custom LLM endpoint is off without VOICE_LLM_KEY (server/test/voice/customLlm.test.ts drives it).
+    expect((await http('POST', '/llm/v1/chat/completions', { token: 'no-key-configured-here', body: { stream: true, messages: [{ role: 'system', content: 'x' }] } })).status).toBe(404);
+
     // ElevenLabs' side: a forged signature is refused; a webhook nobody claims becomes an orphan a recruiter links by hand.
     expect((await http('POST', '/webhooks/elevenlabs', { raw: JSON.stringify({ type: 'post_call_transcription', data: { conversation_id: 'conv_forged' } }) })).status).toBe(401);
     const waiting = randomUUID();

@@ -7,7 +7,8 @@ import { listen } from './listen.js';
  *   GET /v1/convai/conversation/get-signed-url   -> {signed_url} with ?conversation_id= when include_conversation_id
  *   GET /v1/convai/conversation/token            -> {token, conversation_id}
  *   GET /v1/convai/conversations/:id             -> a conversation, or 404
- *   GET /v1/convai/conversations                 -> {conversations, has_more}, filtered by agent, user, time, dynamic variable
+ *   GET /v1/convai/conversations                 -> {conversations, has_more, next_cursor}, filtered by agent, user, time,
+ *                                                   dynamic variable; pages of at most `options.maxPageSize`, newest first
  */
 export interface FakeConversation {
   conversationId: string;
@@ -23,8 +24,14 @@ export interface FakeElevenLabs {
   url: string;
   conversations: Map<string, FakeConversation>;
   requests: string[];
-  /** When true, signed URLs carry no conversation_id (as without includeConversationId). */
-  options: { signedUrlWithoutId: boolean };
+  /**
+   * signedUrlWithoutId: signed URLs carry no conversation_id (as without includeConversationId).
+   * maxPageSize: the most conversations one list page holds. ignoreDynamicVariables: the list
+   * does not narrow by dynamic variable. throttle: the next N list requests answer 429.
+   */
+  options: { signedUrlWithoutId: boolean; maxPageSize: number; ignoreDynamicVariables: boolean; throttle: number };
+  /** Times of the 429s the list answered, and of every list request (ms since epoch). */
+  listCalls: Array<{ at: number; status: number; cursor: string | null }>;
   add(c: FakeConversation): void;
   close(): Promise<void>;
 }
@@ -32,7 +39,8 @@ export interface FakeElevenLabs {
 export async function startFakeElevenLabs(): Promise<FakeElevenLabs> {
   const conversations = new Map<string, FakeConversation>();
   const requests: string[] = [];
-  const options = { signedUrlWithoutId: false };
+  const options = { signedUrlWithoutId: false, maxPageSize: 20, ignoreDynamicVariables: false, throttle: 0 };
+  const listCalls: FakeElevenLabs['listCalls'] = [];
   const server = await listen((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fake');
     requests.push(`${req.method} ${url.pathname}${url.search}`);
@@ -56,6 +64,15 @@ export async function startFakeElevenLabs(): Promise<FakeElevenLabs> {
       return send(200, full(c));
     }
     if (url.pathname === '/v1/convai/conversations') {
+      const cursor = url.searchParams.get('cursor');
+      if (options.throttle > 0) {
+        options.throttle -= 1;
+        listCalls.push({ at: Date.now(), status: 429, cursor });
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '0' });
+        res.end(JSON.stringify({ detail: 'too many requests' }));
+        return;
+      }
+      listCalls.push({ at: Date.now(), status: 200, cursor });
       const agent = url.searchParams.get('agent_id');
       const user = url.searchParams.get('user_id');
       const after = Number(url.searchParams.get('call_start_after_unix') ?? '0');
@@ -68,10 +85,16 @@ export async function startFakeElevenLabs(): Promise<FakeElevenLabs> {
           (!user || c.userId === user) &&
           c.startUnix >= after &&
           c.startUnix <= before &&
-          (wanted.length === 0 || (c.clientSessionId !== undefined && wanted.includes(c.clientSessionId))),
+          (options.ignoreDynamicVariables || wanted.length === 0 || (c.clientSessionId !== undefined && wanted.includes(c.clientSessionId))),
       );
+      list.sort((x, y) => y.startUnix - x.startUnix || x.conversationId.localeCompare(y.conversationId));
+      const size = Math.min(options.maxPageSize, Number(url.searchParams.get('page_size') ?? '30'));
+      const from = cursor ? Number(cursor) : 0;
+      const page = list.slice(from, from + size);
+      const hasMore = from + size < list.length;
       return send(200, {
-        conversations: list.map((c) => ({
+        ...(hasMore ? { next_cursor: String(from + size) } : {}),
+        conversations: page.map((c) => ({
           agent_id: c.agentId,
           conversation_id: c.conversationId,
           start_time_unix_secs: c.startUnix,
@@ -80,7 +103,7 @@ export async function startFakeElevenLabs(): Promise<FakeElevenLabs> {
           status: c.status ?? 'done',
           call_successful: 'success',
         })),
-        has_more: false,
+        has_more: hasMore,
       });
     }
     return send(404, { detail: 'no route' });
@@ -90,6 +113,7 @@ export async function startFakeElevenLabs(): Promise<FakeElevenLabs> {
     conversations,
     requests,
     options,
+    listCalls,
     add: (c) => void conversations.set(c.conversationId, c),
     close: server.close,
   };

@@ -185,6 +185,8 @@ export interface StoreQuestion {
   at: Date;
   /** Statuses in which a finished question is still stored (a pause does not discard it). */
   statuses: readonly InterviewStatus[];
+  /** Default `text`; `voice` for a question the Custom LLM endpoint spoke. */
+  source?: 'text' | 'voice';
 }
 
 const storeQuestionSchema = z.strictObject({
@@ -194,6 +196,7 @@ const storeQuestionSchema = z.strictObject({
   score: answerScoreSchema.optional(),
   at: z.date(),
   statuses: z.array(interviewStatusSchema).min(1),
+  source: z.enum(['text', 'voice']).optional(),
 });
 
 /**
@@ -206,7 +209,7 @@ export async function storeQuestion(ctx: RepoContext, clientSessionId: string, r
   const id = parseOrThrow(clientSessionIdSchema, clientSessionId, 'clientSessionId');
   const q = parseOrThrow(storeQuestionSchema, raw, 'question');
   // Every part was parsed just above (the text with the interviewer message's own rule).
-  const message: Message = { id: q.questionId, role: 'interviewer', text: q.text, source: 'text', questionId: q.questionId, at: q.at };
+  const message: Message = { id: q.questionId, role: 'interviewer', text: q.text, source: q.source ?? 'text', questionId: q.questionId, at: q.at };
   const filter: Filter = {
     clientSessionId: { $eq: id },
     status: { $in: q.statuses },
@@ -280,3 +283,38 @@ export async function recordScore(ctx: RepoContext, clientSessionId: string, raw
   });
 }
 
+
+const reviseAnswerSchema = z.strictObject({
+  messageId: messageIdSchema,
+  text: candidateMessageSchema.shape.text,
+  /** The question still generating after this answer (not stored yet). */
+  expect: questionIdSchema,
+  next: turnSchema,
+});
+
+/**
+ * The voice endpoint's "newer request wins" (docs/voice.md): a newer request for a turn whose
+ * answer is stored while its question is still generating (never stored) replaces the
+ * answer's text and takes the turn, in ONE guarded write. Null when the turn moved on
+ * (the question was stored, or another request took the turn first).
+ */
+export async function reviseAnswer(
+  ctx: RepoContext,
+  clientSessionId: string,
+  raw: { messageId: string; text: string; expect: string; next: Turn; tail: number },
+): Promise<CycleView | null> {
+  const id = parseOrThrow(clientSessionIdSchema, clientSessionId, 'clientSessionId');
+  const r = parseOrThrow(reviseAnswerSchema, { messageId: raw.messageId, text: raw.text, expect: raw.expect, next: raw.next }, 'revised answer');
+  const filter: Filter = {
+    clientSessionId: { $eq: id },
+    status: { $eq: 'active' },
+    'turn.state': { $eq: 'generating' },
+    'turn.questionId': { $eq: r.expect },
+    messages: { $elemMatch: { id: { $eq: r.messageId }, role: { $eq: 'candidate' } } },
+  };
+  return dbCall(async () => {
+    const update: Document = { $set: { 'messages.$.text': r.text, turn: r.next, updatedAt: ctx.now() } };
+    const after = await ctx.models.Interview.collection.findOneAndUpdate(filter, update, { returnDocument: 'after', projection: viewProjection(raw.tail) });
+    return after ? toCycleView(after) : null;
+  });
+}

@@ -24,7 +24,7 @@ import {
   type TransitionResult,
 } from './sessions.js';
 import { findGenerating, releaseLeasesOfPreviousBoot } from './questions.js';
-import { readAnswerState, readCycleView, recordScore, renewLeases, storeAnswer, storeQuestion, type AnswerState, type CycleRow, type CycleView, type StoreAnswerResult, type StoreQuestion } from './cycle.js';
+import { readAnswerState, readCycleView, recordScore, renewLeases, reviseAnswer, storeAnswer, storeQuestion, type AnswerState, type CycleRow, type CycleView, type StoreAnswerResult, type StoreQuestion } from './cycle.js';
 import { setTurn, type SetTurnRequest } from './turn.js';
 import { addUsage, type UsageDelta } from './usage.js';
 import {
@@ -135,6 +135,8 @@ export interface Repository {
   // the question cycle's round trips (cycle.ts, docs/data-model.md "The hot path")
   storeAnswer(clientSessionId: string, req: { message: Message; questionId: string; next: Turn; tail: number }): Promise<StoreAnswerResult>;
   storeQuestion(clientSessionId: string, question: StoreQuestion): Promise<CycleRow | null>;
+  /** Voice: a newer request's text replaces a stored answer whose question is still generating, and takes the turn (cycle.ts). */
+  reviseAnswer(clientSessionId: string, req: { messageId: string; text: string; expect: string; next: Turn; tail: number }): Promise<CycleView | null>;
   readCycleView(clientSessionId: string, tail: number): Promise<CycleView | null>;
   readAnswerState(clientSessionId: string, messageId: string): Promise<AnswerState | null>;
   renewLeases(req: { node: string; questionIds: string[]; until: Date }): Promise<{ lost: string[] }>;
@@ -231,6 +233,7 @@ export async function createRepository(conn: Connection, opts: RepositoryOptions
     setTurn: (id, req) => setTurn(ctx, id, req),
     storeAnswer: (id, req) => storeAnswer(ctx, id, req),
     storeQuestion: (id, q) => storeQuestion(ctx, id, q),
+    reviseAnswer: (id, r) => reviseAnswer(ctx, id, r),
     readCycleView: (id, tail) => readCycleView(ctx, id, tail),
     readAnswerState: (id, mid) => readAnswerState(ctx, id, mid),
     renewLeases: (req) => renewLeases(ctx, req),
