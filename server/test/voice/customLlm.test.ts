@@ -99,21 +99,14 @@ describe('Candor as the voice agent’s Custom LLM', () => {
   it('an opening’s must-ask question is spoken verbatim', async () => {
     const must = 'Walk me through how you would make a payment API idempotent.';
     const opening = await createOpening(server.url, { mustAsk: [must], allowedModes: ['voice'] });
-    const clientSessionId = randomUUID();
-    const created = await fetch(`${server.url}/api/sessions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ clientSessionId, mode: 'voice', openingSlug: opening.slug }),
-    });
-    expect(created.status).toBe(201);
-    const candidate = await TestCandidate.create(server.url, { clientSessionId, mode: 'voice' });
+    const candidate = await TestCandidate.create(server.url, { mode: 'voice', openingSlug: opening.slug });
     const { conversation } = await voiceSession(server, candidate);
     const spoken = [(await conversation.opening()).text];
     for (let turn = 1; turn <= 20 && spoken[spoken.length - 1] !== CLOSING_LINE; turn++) {
       spoken.push((await conversation.answer(`Answer ${turn} about ledgers and retries.`)).text);
     }
     expect(spoken.filter((q) => q.includes(must))).toHaveLength(1);
-    const s = await stored(server, clientSessionId);
+    const s = await stored(server, candidate.clientSessionId);
     expect(s.plan.asked.filter((a) => a.mustAsk === 0)).toHaveLength(1);
   });
 

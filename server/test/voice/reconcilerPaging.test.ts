@@ -46,14 +46,7 @@ describe('reconciler over a listing of several pages', () => {
       jobDescription: 'Confidential: we rebuild our payments ledger; Postgres, Kafka, idempotency.',
       mustAsk: ['Secret must-ask about the ledger?'],
     });
-    const clientSessionId = randomUUID();
-    const created = await fetch(`${server.url}/api/sessions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ clientSessionId, mode: 'voice', openingSlug: opening.slug }),
-    });
-    expect(created.status).toBe(201);
-    const start = await startVoice(await TestCandidate.create(server.url, { clientSessionId, mode: 'voice' }));
+    const start = await startVoice(await TestCandidate.create(server.url, { mode: 'voice', openingSlug: opening.slug }));
     expect(start.customLlmExtraBody).toBeUndefined();
     expect(start.agentOverrides).toMatchObject({ language: 'en' });
     expect(start.agentOverrides?.prompt).toContain('Backend Engineer');
