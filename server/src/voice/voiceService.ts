@@ -11,6 +11,7 @@ import {
 import type { Repository } from '../db/repository/index.js';
 import type { SessionBroadcaster } from '../interview/ports.js';
 import { toWireMessage } from '../interview/snapshot.js';
+import { announceExpired } from '../recruiters/nudges.js';
 import type { Logger } from '../observability/logger.js';
 import type { ElevenLabsGateway } from './elevenLabsGateway.js';
 import type { VoiceLinker } from './linker.js';
@@ -168,6 +169,7 @@ export class VoiceService {
     const current = res.session ?? (await this.requireVoice(clientSessionId));
     if (res.won) {
       broadcaster.emit(clientSessionId, 'session:status', { status: 'ended_pending_webhook', endedBy: stored });
+      announceExpired(broadcaster, res.session);
       logger.info('voice interview ended', { clientSessionId, endedBy: stored });
       if (this.isSimulated(current)) this.deps.simulator?.scheduleWebhook(clientSessionId);
     }
