@@ -195,6 +195,11 @@ export class InterviewService {
       turn.state === 'generating'
         ? { state: 'generating' as const, ...(turn.questionId ? { questionId: turn.questionId } : {}), leaseExpiredAt: this.deps.now() }
         : { state: 'idle' as const };
+    if (session.takeover) {
+      // An abandoned question under a take-over: the turn goes to the recruiter (idle), not to the AI.
+      await this.deps.repo.setTurn(csid, { expect, set: { state: 'idle' } });
+      return;
+    }
     const taken = await this.deps.repo.setTurn(csid, { expect, set: this.deps.leases.lease(questionId) });
     if (!taken.won || !taken.session) return;
     this.deps.logger.info('turn taken over', { clientSessionId: csid, from: turn.questionId, questionId });

@@ -171,9 +171,10 @@ export class SteeringService {
 
 /** After a won transition that ended the interview: every nudge it expired goes to the watchers (every node). */
 export function announceExpired(broadcaster: { emitToWatchers?: WatcherBroadcaster['emitToWatchers'] }, session: Interview | null): void {
-  if (!session?.nudges || !broadcaster.emitToWatchers) return;
-  for (const n of session.nudges) if (n.state === 'expired') broadcaster.emitToWatchers(session.clientSessionId, 'nudge:updated', toWireNudge(session.id, n));
-  if (session.takeover === undefined) broadcaster.emitToWatchers(session.clientSessionId, 'takeover:updated', toWireTakeover(session));
+  if (!session || !broadcaster.emitToWatchers) return;
+  for (const n of session.nudges ?? []) if (n.state === 'expired') broadcaster.emitToWatchers(session.clientSessionId, 'nudge:updated', toWireNudge(session.id, n));
+  // The same update ended any take-over: watchers show the AI (nobody) again.
+  broadcaster.emitToWatchers(session.clientSessionId, 'takeover:updated', toWireTakeover(session));
 }
 
 export function toWireNudge(sessionId: string, n: Nudge): WireNudge {
