@@ -177,6 +177,24 @@ export function announceExpired(broadcaster: { emitToWatchers?: WatcherBroadcast
   broadcaster.emitToWatchers(session.clientSessionId, 'takeover:updated', toWireTakeover(session));
 }
 
+/** Voice: the pending nudges an agent line arriving now honours (all of them: each went to the agent as context). */
+export function pendingNudgeIds(session: Pick<Interview, 'nudges'>): string[] {
+  return (session.nudges ?? []).filter((n) => n.state === 'pending').map((n) => n.id);
+}
+
+/** Voice: the number of the agent line about to be stored (its interviewer lines so far + 1). */
+export function agentLineNumber(session: Pick<Interview, 'messages'>): number {
+  return session.messages.filter((m) => m.role === 'interviewer').length + 1;
+}
+
+/** After a line or question that used nudges: each one it used goes to the watchers. */
+export function announceUsed(broadcaster: { emitToWatchers?: WatcherBroadcaster['emitToWatchers'] }, session: Interview, questionId: string): void {
+  if (!broadcaster.emitToWatchers) return;
+  for (const n of session.nudges ?? []) {
+    if (n.state === 'used' && n.questionId === questionId) broadcaster.emitToWatchers(session.clientSessionId, 'nudge:updated', toWireNudge(session.id, n));
+  }
+}
+
 export function toWireNudge(sessionId: string, n: Nudge): WireNudge {
   return {
     id: n.id,
