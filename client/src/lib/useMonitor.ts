@@ -214,8 +214,9 @@ export function useWatch(token: string, sessionId: string | null, connect: Monit
     async (event: 'session:nudge' | 'session:nudge:withdraw' | 'session:takeover' | 'session:takeover:ask' | 'session:handback', payload: Record<string, unknown>) => {
       const socket = socketRef.current;
       if (!socket || !sessionId) throw new Error('Not connected; try again in a moment.');
-      const emit = socket.timeout(10_000).emitWithAck as unknown as (e: string, p: unknown) => Promise<{ ok: true; nudge?: WireNudge; takeover?: WireTakeover } | { ok: false; error: { message: string } }>;
-      const ack = await emit(event, { ...payload, sessionId });
+      type SteerAck = { ok: true; nudge?: WireNudge; takeover?: WireTakeover } | { ok: false; error: { message: string } };
+      const timed = socket.timeout(10_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<SteerAck> };
+      const ack = await timed.emitWithAck(event, { ...payload, sessionId });
       if (!ack.ok) throw new Error(ack.error.message);
       if (ack.nudge) setNudges((current) => mergeNudges(current, [ack.nudge!]));
       if (ack.takeover) setTakeover(ack.takeover);
