@@ -3,6 +3,7 @@ import { clientEvent, serverEvent, type ClientEventSpec, type ClientEventsOf, ty
 import type { AckError, ErrorBody } from './errors.js';
 import { questionIdSchema } from './ids.js';
 import { endedBySchema, evaluationStatusSchema, interviewStatusSchema, linkedBySchema } from './interview.js';
+import { voiceContextSchema } from './nudges.js';
 import { phaseSchema } from './plan.js';
 import { answerAckSchema, sessionSnapshotSchema, statusAckSchema, submitAnswerSchema, wireMessageSchema } from './protocol.js';
 import {
@@ -110,10 +111,22 @@ export type SessionEventName = keyof SessionEventMap;
 /** Every session event name. */
 export const SESSION_EVENT_NAMES = Object.keys(sessionEvents) as SessionEventName[];
 
+/**
+ * Events only the candidate's own sockets get. `voice:context`: a recruiter's nudge in a
+ * voice call whose agent runs its own LLM — the page passes the text to the agent with
+ * the SDK's `conversation.sendContextualUpdate(text)` and never shows it (docs/recruiters.md).
+ */
+export const candidateEvents = {
+  'voice:context': serverEvent(voiceContextSchema, 'Voice only: context for the agent, passed on with conversation.sendContextualUpdate(text); never shown'),
+} satisfies Record<string, ServerEventSpec>;
+export type CandidateEventMap = PayloadsOf<typeof candidateEvents>;
+export type CandidateEventName = keyof CandidateEventMap;
+
 /** Server -> client events of `/interview`: the session's events and the snapshot sent on connect. */
 export const interviewServerEvents = {
   'session:state': serverEvent(sessionSnapshotSchema, 'The full snapshot, sent on every connect (render from it, then apply events)'),
   ...sessionEvents,
+  ...candidateEvents,
 } satisfies Record<string, ServerEventSpec>;
 
 export type InterviewServerToClient = ServerEventsOf<typeof interviewServerEvents>;

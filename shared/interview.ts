@@ -10,6 +10,8 @@ import {
   questionIdSchema,
 } from './ids.js';
 import { NOTES_PER_SESSION_MAX, noteSchema } from './notes.js';
+import { NUDGES_PER_SESSION_MAX, nudgeSchema, takeoverSchema } from './nudges.js';
+import { actorRefSchema } from './recruiters.js';
 import { planStateSchema, type PlanState } from './plan.js';
 import { webhookEventIdSchema, webhookEventTypeSchema } from './webhookEventTypes.js';
 
@@ -53,9 +55,10 @@ export type MessageRole = z.infer<typeof messageRoleSchema>;
 
 /**
  * Where a message came from: `text` typed, `voice` a voice turn served by Candor's Custom LLM endpoint
- * (docs/voice.md), `voice_live` a live line the voice page reported, `webhook` the post-call transcript.
+ * (docs/voice.md), `voice_live` a live line the voice page reported, `webhook` the post-call transcript,
+ * `recruiter` a question a recruiter typed while they had taken the interview over (docs/recruiters.md).
  */
-export const messageSourceSchema = z.enum(['text', 'voice', 'voice_live', 'webhook']);
+export const messageSourceSchema = z.enum(['text', 'voice', 'voice_live', 'webhook', 'recruiter']);
 export type MessageSource = z.infer<typeof messageSourceSchema>;
 
 const messageBase = {
@@ -77,6 +80,8 @@ export const interviewerMessageSchema = z.object({
   ...messageBase,
   role: z.literal('interviewer'),
   text: z.string().min(1).max(INTERVIEWER_TEXT_MAX),
+  /** source `recruiter`: who typed it. Recruiter-facing only (never in the candidate's wire messages). */
+  by: actorRefSchema.optional(),
 });
 
 /** One transcript entry; appended only with `$push` guarded by `'messages.id': {$ne: id}`. */
@@ -233,6 +238,10 @@ export const interviewSchema = z.strictObject({
   focus: z.array(focusSignalSchema).max(FOCUS_SIGNALS_MAX).optional(),
   /** Private recruiter notes (shared/notes.ts); absent until the first. Never sent to the candidate. */
   notes: z.array(noteSchema).max(NOTES_PER_SESSION_MAX).optional(),
+  /** Recruiter nudges (shared/nudges.ts); absent until the first. Never sent to the candidate. */
+  nudges: z.array(nudgeSchema).max(NUDGES_PER_SESSION_MAX).optional(),
+  /** Set while a recruiter has taken the (text) interview over: the AI asks nothing. */
+  takeover: takeoverSchema.optional(),
   startedAt: z.date().optional(),
   endedAt: z.date().optional(),
   /** Events not yet relayed to webhook deliveries; absent until the first one. */
@@ -244,8 +253,8 @@ export const interviewSchema = z.strictObject({
 });
 export type Interview = z.infer<typeof interviewSchema>;
 
-/** What a list returns: everything but the (large) transcripts, the focus signals and the notes. */
-export const interviewSummarySchema = interviewSchema.omit({ messages: true, transcript: true, focus: true, notes: true });
+/** What a list returns: everything but the (large) transcripts, the focus signals, the notes and the nudges. */
+export const interviewSummarySchema = interviewSchema.omit({ messages: true, transcript: true, focus: true, notes: true, nudges: true });
 export type InterviewSummary = z.infer<typeof interviewSummarySchema>;
 
 /** Input of session creation (POST /api/sessions). */

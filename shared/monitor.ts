@@ -15,6 +15,19 @@ import {
 } from './interview.js';
 import { answerScoreSchema, askedQuestionSchema, phaseSchema, planSummarySchema } from './plan.js';
 import { sessionSnapshotSchema, wireMessageSchema } from './protocol.js';
+import {
+  nudgeAckSchema,
+  nudgePayloadSchema,
+  nudgeWithdrawAckSchema,
+  nudgeWithdrawPayloadSchema,
+  takeoverAckSchema,
+  takeoverAskAckSchema,
+  takeoverAskPayloadSchema,
+  takeoverPayloadSchema,
+  wireNudgeSchema,
+  wireTakeoverSchema,
+} from './nudges.js';
+import { actorRefSchema } from './recruiters.js';
 import { noteAddedResponseSchema, noteAddPayloadSchema, noteEditedResponseSchema, noteEditPayloadSchema, wireNoteSchema } from './notes.js';
 
 /**
@@ -72,6 +85,10 @@ export const watchAckSchema = z.object({
   focus: z.array(wireFocusSignalSchema).optional(),
   /** Private recruiter notes of the session, oldest first. */
   notes: z.array(wireNoteSchema).optional(),
+  /** Recruiter nudges of the session (every state), oldest first. */
+  nudges: z.array(wireNudgeSchema).optional(),
+  /** Who has taken the session over (by: null: the AI asks). */
+  takeover: wireTakeoverSchema.optional(),
 });
 export const noteAddAckSchema = noteAddedResponseSchema.extend({ ok: z.literal(true) });
 export const noteEditAckSchema = noteEditedResponseSchema.extend({ ok: z.literal(true) });
@@ -84,6 +101,11 @@ export const monitorClientEvents = {
   'session:unwatch': clientEvent(watchPayloadSchema, okAckSchema, 'Stop watching a session', ['DEPENDENCY_DOWN']),
   'note:add': clientEvent(noteAddPayloadSchema, noteAddAckSchema, 'A private note on the session or one transcript line; idempotent by noteId; watchers get note:upserted', ['NOT_FOUND', 'STATE_CONFLICT', 'DEPENDENCY_DOWN']),
   'note:edit': clientEvent(noteEditPayloadSchema, noteEditAckSchema, "Edit one's own note (FORBIDDEN for anyone else's)", ['NOT_FOUND', 'FORBIDDEN', 'STATE_CONFLICT', 'DEPENDENCY_DOWN']),
+  'session:nudge': clientEvent(nudgePayloadSchema, nudgeAckSchema, 'Suggest the next question (follow_up) or its topic; the next question generated honours it; idempotent by nudgeId; watchers get nudge:updated, the candidate nothing', ['NOT_FOUND', 'SESSION_ENDED', 'STATE_CONFLICT', 'RATE_LIMITED', 'DEPENDENCY_DOWN']),
+  'session:nudge:withdraw': clientEvent(nudgeWithdrawPayloadSchema, nudgeWithdrawAckSchema, 'Withdraw a pending nudge (STATE_CONFLICT once used or expired)', ['NOT_FOUND', 'STATE_CONFLICT', 'DEPENDENCY_DOWN']),
+  'session:takeover': clientEvent(takeoverPayloadSchema, takeoverAckSchema, 'Pause the AI of a text interview: the recruiter asks the next question (STATE_CONFLICT for voice, or when someone else holds it)', ['NOT_FOUND', 'STATE_CONFLICT', 'DEPENDENCY_DOWN']),
+  'session:takeover:ask': clientEvent(takeoverAskPayloadSchema, takeoverAskAckSchema, 'While taken over: the recruiter’s question, streamed to the candidate like any question (after the candidate answered)', ['NOT_FOUND', 'STATE_CONFLICT', 'RATE_LIMITED', 'DEPENDENCY_DOWN']),
+  'session:handback': clientEvent(takeoverPayloadSchema, takeoverAckSchema, 'Give the interview back to the AI (the holder, or an admin); it asks next after the candidate’s answer', ['NOT_FOUND', 'FORBIDDEN', 'DEPENDENCY_DOWN']),
 } satisfies Record<string, ClientEventSpec>;
 
 export const monitorClientSchemas = Object.fromEntries(Object.entries(monitorClientEvents).map(([name, spec]) => [name, spec.payload])) as {
@@ -101,6 +123,8 @@ export type MonitorClientToServer = ClientEventsOf<typeof monitorClientEvents>;
 export const watcherEvents = {
   'focus:signal': serverEvent(wireFocusSignalSchema, 'A focus signal of the watched session (page hidden/shown, paste length)'),
   'note:upserted': serverEvent(wireNoteSchema, 'A private note of the watched session was added or edited (by any recruiter)'),
+  'nudge:updated': serverEvent(wireNudgeSchema, 'A nudge of the watched session was added, used (with the question number), withdrawn or expired'),
+  'takeover:updated': serverEvent(wireTakeoverSchema, 'A recruiter took the watched session over (by) or handed it back to the AI (by: null)'),
 } satisfies Record<string, ServerEventSpec>;
 export type WatcherEventMap = PayloadsOf<typeof watcherEvents>;
 export type WatcherEventName = keyof WatcherEventMap;
@@ -159,7 +183,8 @@ export const sessionDetailSchema = interviewSchema.omit({ outbox: true, outboxLe
   endedAt: isoDateTime.optional(),
   createdAt: isoDateTime,
   updatedAt: isoDateTime,
-  messages: z.array(wireMessageSchema),
+  /** Questions a recruiter typed (source `recruiter`) name them in `by`. */
+  messages: z.array(wireMessageSchema.extend({ by: actorRefSchema.optional() })),
   plan: z.object({
     asked: z.array(askedQuestionSchema.extend({ at: isoDateTime })),
     scores: z.array(answerScoreSchema.extend({ at: isoDateTime })),
@@ -168,6 +193,10 @@ export const sessionDetailSchema = interviewSchema.omit({ outbox: true, outboxLe
   focus: z.array(wireFocusSignalSchema),
   /** Private recruiter notes (never on a candidate route), oldest first. */
   notes: z.array(wireNoteSchema),
+  /** Recruiter nudges (every state), oldest first. */
+  nudges: z.array(wireNudgeSchema),
+  /** Who has taken the session over (by: null: the AI asks). */
+  takeover: wireTakeoverSchema,
   summary: sessionSummarySchema,
 });
 export type SessionDetail = z.infer<typeof sessionDetailSchema>;

@@ -41,6 +41,7 @@ import { notesRouter } from './http/notes.js';
 import { RecruiterAdmin } from './recruiters/admin.js';
 import { RecruiterAuth } from './recruiters/auth.js';
 import { NotesService } from './recruiters/notes.js';
+import { SteeringService, STEERING_RATE } from './recruiters/nudges.js';
 import { disconnectRecruiter, RevokedSocketSweep } from './realtime/recruiterSockets.js';
 import { openingsRouter } from './http/openings.js';
 import { FocusSignals } from './interview/focusSignals.js';
@@ -193,6 +194,7 @@ export async function startCandor(
     assessor,
     evaluate: (csid) => evaluations.kick(csid),
     broadcaster,
+    watchers: broadcaster,
     inflight,
     leases,
     rateLimit: new AnswerRateLimit(config.interview.answerMinIntervalMs, answerLimiter),
@@ -252,6 +254,17 @@ export async function startCandor(
   // closes its /monitor sockets on every node, and the sweep catches a node that missed it.
   const recruiterAuth = new RecruiterAuth({ repo, bootstrapToken: config.recruiterToken });
   const notes = new NotesService({ repo, broadcaster, logger, now });
+  // Nudges and take-over: a nudge rides in the question cycle's own writes (no per-node memory).
+  const steering = new SteeringService({
+    repo,
+    watchers: broadcaster,
+    candidate: broadcaster,
+    interview: service,
+    limiter: steeringRateLimiter(config, redis?.pub),
+    logger,
+    now,
+    voiceServedHere: config.voice.customLlm !== undefined,
+  });
   // Admin-only routes (recruiter management, erasure, outgoing webhook endpoints).
   const adminGuard = requireAdmin(recruiterAuth);
   // ---------------------------------------------------------------------------
@@ -270,6 +283,7 @@ export async function startCandor(
     service,
     auth: recruiterAuth,
     notes,
+    steering,
     logger,
     retention,
     onWatch: () => counters.watchJoins.inc(),
@@ -402,6 +416,19 @@ function answerRateLimiter(config: Config, redis: Redis | undefined) {
     points: 1,
     duration: seconds,
     insuranceLimiter: new RateLimiterMemory({ keyPrefix: 'answer-local', points: 1, duration: seconds }),
+  });
+}
+
+/** Nudges and typed questions per recruiter per minute: in Redis (every node), in memory without it. */
+function steeringRateLimiter(config: Config, redis: Redis | undefined) {
+  const local = new RateLimiterMemory({ keyPrefix: 'steer-local', points: STEERING_RATE.points, duration: STEERING_RATE.durationSecs });
+  if (!redis) return local;
+  return new RateLimiterRedis({
+    storeClient: redis,
+    keyPrefix: `${config.redisPrefix}:steer`,
+    points: STEERING_RATE.points,
+    duration: STEERING_RATE.durationSecs,
+    insuranceLimiter: local,
   });
 }
 

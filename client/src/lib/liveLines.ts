@@ -20,6 +20,12 @@ export interface VoiceCallbacks {
 export interface VoiceCall {
   conversationId(): string | null;
   end(): Promise<void>;
+  /**
+   * A recruiter's nudge for the agent (`voice:context`): passed on with the SDK's
+   * `conversation.sendContextualUpdate(text)`, never shown on the page. The simulator's
+   * agent reads the nudge on the server, so its call does nothing here.
+   */
+  sendContext(text: string): void;
 }
 
 /** A messageId for a live line: stable per SDK event, so a re-sent line is stored once. */

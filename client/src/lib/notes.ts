@@ -1,4 +1,5 @@
 import type { WireNote } from '../../../shared/notes.js';
+import type { WireNudge } from '../../../shared/nudges.js';
 import type { WireMessage } from '../../../shared/protocol.js';
 
 /**
@@ -11,6 +12,16 @@ export function mergeNotes(current: readonly WireNote[], incoming: readonly Wire
   for (const note of incoming) {
     const known = byId.get(note.id);
     if (!known || known.updatedAt <= note.updatedAt) byId.set(note.id, note);
+  }
+  return [...byId.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+}
+
+/** Nudges merge the same way: the newest version (updatedAt) of each id wins; oldest first. */
+export function mergeNudges(current: readonly WireNudge[], incoming: readonly WireNudge[]): WireNudge[] {
+  const byId = new Map(current.map((n) => [n.id, n]));
+  for (const nudge of incoming) {
+    const known = byId.get(nudge.id);
+    if (!known || known.updatedAt <= nudge.updatedAt) byId.set(nudge.id, nudge);
   }
   return [...byId.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
 }

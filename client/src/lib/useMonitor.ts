@@ -3,7 +3,8 @@ import type { InterviewStatus } from '../../../shared/interview.js';
 import type { SessionSummary, WireFocusSignal } from '../../../shared/monitor.js';
 import type { NoteAddPayload, NoteEditPayload, WireNote } from '../../../shared/notes.js';
 import { mergeFocus } from './focusTimeline.js';
-import { mergeNotes } from './notes.js';
+import type { NudgeKind, WireNudge, WireTakeover } from '../../../shared/nudges.js';
+import { mergeNotes, mergeNudges } from './notes.js';
 import { initialLiveView, reduceLiveView, type LiveView } from './liveView.js';
 import { bindSessionEvents, connectErrorBody, connectMonitor, isFatalConnectError, type MonitorSocket } from './sockets.js';
 
@@ -109,18 +110,36 @@ export interface WatchNotes {
   editNote: (input: Omit<NoteEditPayload, 'sessionId'>) => Promise<WireNote>;
 }
 
-export function useWatch(token: string, sessionId: string | null, connect: MonitorConnector = connectMonitor): LiveView & { focus: WireFocusSignal[] } & WatchNotes {
+/** Steering the watched session (docs/recruiters.md): nudges and take-over. */
+export interface WatchSteering {
+  /** Nudges of the watched session (every state), oldest first. */
+  nudges: WireNudge[];
+  /** Who has taken the session over (null: the AI asks). */
+  takeover: WireTakeover | null;
+  nudge: (input: { nudgeId: string; kind: NudgeKind; text: string }) => Promise<WireNudge>;
+  withdrawNudge: (nudgeId: string) => Promise<WireNudge>;
+  takeOver: () => Promise<void>;
+  askAsRecruiter: (text: string) => Promise<void>;
+  handBack: () => Promise<void>;
+}
+
+export function useWatch(token: string, sessionId: string | null, connect: MonitorConnector = connectMonitor): LiveView & { focus: WireFocusSignal[] } & WatchNotes & WatchSteering {
   const [live, dispatch] = useReducer(reduceLiveView, undefined, initialLiveView);
   // Focus signals (watchers only): the ack's stored ones, merged with `focus:signal` events.
   const [focus, setFocus] = useState<WireFocusSignal[]>([]);
   // Notes (watchers only): the ack's stored ones, merged with `note:upserted` events and our own acks.
   const [notes, setNotes] = useState<WireNote[]>([]);
+  // Nudges and take-over (watchers only): the ack's, then `nudge:updated` / `takeover:updated` and our own acks.
+  const [nudges, setNudges] = useState<WireNudge[]>([]);
+  const [takeover, setTakeover] = useState<WireTakeover | null>(null);
   const socketRef = useRef<MonitorSocket | null>(null);
 
   useEffect(() => {
     dispatch({ type: 'reset' });
     setFocus([]);
     setNotes([]);
+    setNudges([]);
+    setTakeover(null);
     if (!sessionId) return;
     const socket = connect(token);
     socketRef.current = socket;
@@ -135,6 +154,8 @@ export function useWatch(token: string, sessionId: string | null, connect: Monit
               dispatch({ type: 'event', event: { type: 'session:state', payload: ack.snapshot } });
               setFocus((current) => mergeFocus(current, ack.focus ?? []));
               setNotes((current) => mergeNotes(current, ack.notes ?? []));
+              setNudges((current) => mergeNudges(current, ack.nudges ?? []));
+              setTakeover(ack.takeover ?? null);
             }
             else dispatch({ type: 'failed', code: ack.error.code, message: ack.error.message });
           },
@@ -154,6 +175,8 @@ export function useWatch(token: string, sessionId: string | null, connect: Monit
     });
     socket.on('focus:signal', (signal) => setFocus((current) => mergeFocus(current, [signal])));
     socket.on('note:upserted', (note) => setNotes((current) => mergeNotes(current, [note])));
+    socket.on('nudge:updated', (nudge) => setNudges((current) => mergeNudges(current, [nudge])));
+    socket.on('takeover:updated', (t) => setTakeover(t));
     const unbind = bindSessionEvents(socket, (event) => dispatch({ type: 'event', event }));
     return () => {
       unbind();
@@ -187,5 +210,25 @@ export function useWatch(token: string, sessionId: string | null, connect: Monit
     [sessionId],
   );
 
-  return { ...live, focus, notes, addNote, editNote };
+  const steer = useCallback(
+    async (event: 'session:nudge' | 'session:nudge:withdraw' | 'session:takeover' | 'session:takeover:ask' | 'session:handback', payload: Record<string, unknown>) => {
+      const socket = socketRef.current;
+      if (!socket || !sessionId) throw new Error('Not connected; try again in a moment.');
+      type SteerAck = { ok: true; nudge?: WireNudge; takeover?: WireTakeover } | { ok: false; error: { message: string } };
+      const timed = socket.timeout(10_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<SteerAck> };
+      const ack = await timed.emitWithAck(event, { ...payload, sessionId });
+      if (!ack.ok) throw new Error(ack.error.message);
+      if (ack.nudge) setNudges((current) => mergeNudges(current, [ack.nudge!]));
+      if (ack.takeover) setTakeover(ack.takeover);
+      return ack;
+    },
+    [sessionId],
+  );
+  const nudge = useCallback(async (input: { nudgeId: string; kind: NudgeKind; text: string }) => (await steer('session:nudge', input)).nudge!, [steer]);
+  const withdrawNudge = useCallback(async (nudgeId: string) => (await steer('session:nudge:withdraw', { nudgeId })).nudge!, [steer]);
+  const takeOver = useCallback(async () => void (await steer('session:takeover', {})), [steer]);
+  const askAsRecruiter = useCallback(async (text: string) => void (await steer('session:takeover:ask', { text })), [steer]);
+  const handBack = useCallback(async () => void (await steer('session:handback', {})), [steer]);
+
+  return { ...live, focus, notes, addNote, editNote, nudges, takeover, nudge, withdrawNudge, takeOver, askAsRecruiter, handBack };
 }

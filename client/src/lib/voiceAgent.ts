@@ -65,5 +65,7 @@ export async function startElevenLabsCall(res: VoiceSessionResponse, cb: VoiceCa
       endedByUs = true;
       await conversation.endSession();
     },
+    // Context for the agent's own LLM (a recruiter's nudge); the agent does not speak it by itself.
+    sendContext: (text: string) => conversation.sendContextualUpdate(text),
   };
 }

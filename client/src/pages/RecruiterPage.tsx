@@ -5,6 +5,7 @@ import type { MeResponse } from '../../../shared/recruiters.js';
 import { phaseLabel, Progress, STATUS_LABEL } from '../components/Progress.js';
 import { LinkConversationForm, OrphanLinker } from '../components/ManualLink.js';
 import { NotesPanel } from '../components/NotesPanel.js';
+import { SteeringPanel } from '../components/SteeringPanel.js';
 import { OpeningsSection } from '../components/OpeningsSection.js';
 import { WebhooksSection } from '../components/WebhooksSection.js';
 import { RecruitersSection } from '../components/RecruitersSection.js';
@@ -223,6 +224,14 @@ function WatchPanel({
                 </p>
               );
             }}
+          />
+          <SteeringPanel
+            nudges={live.nudges}
+            takeover={live.takeover}
+            meId={me?.id ?? null}
+            mode={summary.mode}
+            live={view.status === 'active' || view.status === 'paused' || view.status === 'created'}
+            actions={{ nudge: live.nudge, withdrawNudge: live.withdrawNudge, takeOver: live.takeOver, askAsRecruiter: live.askAsRecruiter, handBack: live.handBack }}
           />
           <NotesPanel
             notes={live.notes}

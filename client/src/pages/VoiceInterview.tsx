@@ -101,7 +101,8 @@ export function VoiceInterview({ session, connect }: { session: StoredSession; c
       const res = await startVoiceSession(candidateToken, { clientSessionId });
       if (res.simulated) {
         if (res.conversationId) reportConversationId(res.conversationId);
-        callRef.current = { conversationId: () => conversationIdRef.current, end: async () => undefined };
+        // The simulator's agent reads a recruiter's nudge on the server: nothing to pass on.
+        callRef.current = { conversationId: () => conversationIdRef.current, end: async () => undefined, sendContext: () => undefined };
       } else {
         // The SDK is loaded only for real calls.
         const { startElevenLabsCall } = await import('../lib/voiceAgent.js');
@@ -141,6 +142,25 @@ export function VoiceInterview({ session, connect }: { session: StoredSession; c
     }
     navigate(`/results/${clientSessionId}`);
   };
+
+  // A recruiter's nudge for the agent (voice:context): handed to the SDK, never rendered.
+  // One that arrives before the call is up waits for it.
+  const contextQueue = useRef<string[]>([]);
+  useEffect(() => {
+    if (!socket) return;
+    const onContext = ({ text }: { nudgeId: string; text: string }) => {
+      if (callRef.current) callRef.current.sendContext(text);
+      else contextQueue.current.push(text);
+    };
+    socket.on('voice:context', onContext);
+    return () => {
+      socket.off('voice:context', onContext);
+    };
+  }, [socket]);
+  useEffect(() => {
+    if (call.kind !== 'live' || !callRef.current) return;
+    for (const text of contextQueue.current.splice(0)) callRef.current.sendContext(text);
+  }, [call.kind]);
 
   // Tab close or navigation away mid-call: end it with a beacon (it cannot carry headers; the token goes in the body).
   useEffect(() => {

@@ -1,5 +1,6 @@
-import type { SessionEventMap, SessionEventName } from '../../../shared/events.js';
+import type { CandidateEventMap, CandidateEventName, SessionEventMap, SessionEventName } from '../../../shared/events.js';
 import type { Inflight } from '../../../shared/protocol.js';
+import type { WatcherBroadcaster } from './focusSignals.js';
 import type { SummarySource } from './summary.js';
 
 /**
@@ -14,6 +15,13 @@ export interface SessionBroadcaster {
   touched(clientSessionId: string): void;
   /** The session's list row, as the write that changed it returned it (no read). */
   summary(row: SummarySource): void;
+  /** Watcher-only events (nudge:updated when an end expires nudges); absent in tests that record only session events. */
+  emitToWatchers?: WatcherBroadcaster['emitToWatchers'];
+}
+
+/** Events only the candidate's own sockets get (never the watchers): `voice:context`. */
+export interface CandidateBroadcaster {
+  emitToCandidate<E extends CandidateEventName>(clientSessionId: string, event: E, payload: CandidateEventMap[E]): void;
 }
 
 /**

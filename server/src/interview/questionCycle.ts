@@ -3,19 +3,27 @@ import { AppError } from '../../../shared/errors.js';
 import { INTERVIEWER_TEXT_MAX, type Interview, type InterviewStatus, type Message, type MessageSource, type Turn } from '../../../shared/interview.js';
 import type { AnswerAck } from '../../../shared/protocol.js';
 import { cycleViewOf, MIN_TAIL, type AnswerState, type CycleView, type Repository } from '../db/repository/index.js';
-import { LlmError, type Interviewer, type RoleProfile } from '../llm/port.js';
+import { LlmError, type Interviewer, type QuestionOpening, type RoleProfile } from '../llm/port.js';
 import type { Logger } from '../observability/logger.js';
+import type { PendingNudge } from '../../../shared/nudges.js';
+import type { ActorRef } from '../../../shared/recruiters.js';
+import { announceExpired, toWireNudge } from '../recruiters/nudges.js';
 import type { AnswerAssessor, ScoreHandle } from './answerAssessor.js';
+import type { WatcherBroadcaster } from './focusSignals.js';
 import type { AnswerRateLimit } from './answerRateLimit.js';
 import type { OpeningGuides, SessionGuide } from './openingGuide.js';
 import { askedEntry, nextQuestion, type NextQuestion } from './plan.js';
 import type { InflightStore, SessionBroadcaster } from './ports.js';
 import { findRole } from './roles.js';
 import { toWireMessage } from './snapshot.js';
+import { nudgeToHonour, skillForTopic, steerOf } from './steering.js';
 import { TokenFrames } from './tokenFrames.js';
 import type { TurnLeases } from './turnLeases.js';
 
 export type AskStep = Extract<NextQuestion, { kind: 'ask' }>;
+
+/** What shapes a question besides the plan: a recruiter's nudge to honour, or the recruiter's own words (take-over). */
+type Shaping = { nudge: PendingNudge } | { recruiter: { text: string; by: ActorRef } } | null;
 
 export interface QuestionCycleDeps {
   repo: Repository;
@@ -24,6 +32,8 @@ export interface QuestionCycleDeps {
   /** Starts the evaluation of a completed interview. */
   evaluate: (clientSessionId: string) => void;
   broadcaster: SessionBroadcaster;
+  /** Watcher-only events (`nudge:updated`): the candidate's room never gets them. */
+  watchers?: WatcherBroadcaster;
   inflight: InflightStore;
   leases: TurnLeases;
   rateLimit: AnswerRateLimit;
@@ -211,6 +221,13 @@ export class QuestionCycle {
       const role = this.role(view);
       const asked = view.plan.asked.find((q) => q.questionId === answered);
       const question = view.tail.find((m) => m.id === answered);
+      if (view.takeover) {
+        // A recruiter has taken over (text only): the AI asks nothing; the turn waits for the recruiter's question (idle).
+        if (asked && question) this.deps.assessor.assess(view.clientSessionId, role, asked, question.text, answer).release();
+        await this.deps.repo.setTurn(view.clientSessionId, { expect: { state: 'generating', questionId: nextId }, set: { state: 'idle' }, statuses: STREAM_STATUSES });
+        this.deps.logger.info('answer stored while taken over: waiting for the recruiter', { clientSessionId: view.clientSessionId });
+        return;
+      }
       const score = asked && question ? this.deps.assessor.assess(view.clientSessionId, role, asked, question.text, answer) : undefined;
       await this.continue(view, nextId, score, sink);
     } catch (err) {
@@ -226,14 +243,37 @@ export class QuestionCycle {
   async continue(view: CycleView, questionId: string, score?: ScoreHandle, sink?: QuestionSink): Promise<void> {
     const role = this.role(view);
     const guide = this.deps.guides ? await this.deps.guides.guideFor(view, role) : null;
-    const step = nextQuestion(view.plan, role, view.clientSessionId, guide?.planOptions);
+    let step = nextQuestion(view.plan, role, view.clientSessionId, guide?.planOptions);
     if (step.kind === 'complete') {
       score?.release();
       if (sink) await sink.complete(step.reason);
       else await this.complete(view.clientSessionId, step.reason);
       return;
     }
-    await this.ask(view, role, step, questionId, guide, score, 1, sink);
+    // A pending recruiter nudge (read with the answer's write) shapes this question; a topic that names a skill becomes its skill.
+    const nudge = nudgeToHonour(view.nudges);
+    if (nudge?.kind === 'topic') {
+      const skill = skillForTopic(role, nudge.text);
+      if (skill) step = { ...step, skill };
+    }
+    await this.ask(view, role, step, questionId, guide, score, 1, nudge ? { nudge } : null, sink);
+  }
+
+  /**
+   * Take-over: streams and stores the question a recruiter typed, like any question
+   * (question:start/token/end, counted by the plan), under the turn `questionId` the
+   * caller won for it. Source `recruiter`, with their name.
+   */
+  async askAsRecruiter(view: CycleView, questionId: string, text: string, by: ActorRef): Promise<{ number: number }> {
+    const role = this.role(view);
+    const decided = nextQuestion(view.plan, role, view.clientSessionId);
+    const last = [...view.plan.asked].sort((a, b) => b.number - a.number)[0];
+    const step: AskStep =
+      decided.kind === 'ask'
+        ? decided
+        : { kind: 'ask', number: view.plan.asked.length + 1, phase: last?.phase ?? 'standard', difficulty: last?.difficulty ?? 3, skill: last?.skill ?? role.skills[0]!.id };
+    await this.ask(view, role, step, questionId, null, undefined, 1, { recruiter: { text, by } });
+    return { number: step.number };
   }
 
   /** Streams `questionId` (whose generating turn this node holds), then stores it (②). */
@@ -245,9 +285,12 @@ export class QuestionCycle {
     guide: SessionGuide | null,
     score: ScoreHandle | undefined,
     attempt: number,
+    shaping: Shaping = null,
     sink?: QuestionSink,
   ): Promise<void> {
     const { repo, interviewer, broadcaster, inflight, leases, logger, now } = this.deps;
+    const nudge = shaping && 'nudge' in shaping ? shaping.nudge : undefined;
+    const recruiter = shaping && 'recruiter' in shaping ? shaping.recruiter : undefined;
     const csid = view.clientSessionId;
     const controller = leases.hold(csid, questionId);
     const { signal } = controller;
@@ -267,21 +310,26 @@ export class QuestionCycle {
       },
       this.deps.onFrameHeld,
     );
-    const opening = guide?.forQuestion(view, step.phase);
+    const guided = guide?.forQuestion(view, step.phase);
+    // A nudge goes before the opening's due must-ask question (which then comes next).
+    const opening = guided && nudge ? withoutMustAsk(guided) : guided;
     try {
-      const deltas = interviewer.streamQuestion(
-        {
-          sessionKey: csid,
-          role,
-          number: step.number,
-          phase: step.phase,
-          difficulty: step.difficulty,
-          skill: step.skill,
-          history: view.tail.map((m) => ({ role: m.role, text: m.text })),
-          ...(opening ? { opening } : {}),
-        },
-        { signal, onUsage: (usage) => this.recordUsage(csid, usage) },
-      );
+      const deltas = recruiter
+        ? typed(recruiter.text)
+        : interviewer.streamQuestion(
+            {
+              sessionKey: csid,
+              role,
+              number: step.number,
+              phase: step.phase,
+              difficulty: step.difficulty,
+              skill: step.skill,
+              history: view.tail.map((m) => ({ role: m.role, text: m.text })),
+              ...(opening ? { opening } : {}),
+              ...(nudge ? { steer: steerOf(nudge) } : {}),
+            },
+            { signal, onUsage: (usage) => this.recordUsage(csid, usage) },
+          );
       for await (const delta of deltas) {
         if (signal.aborted) break;
         if (delta.length === 0) continue;
@@ -304,12 +352,18 @@ export class QuestionCycle {
         at: now(),
         statuses: STREAM_STATUSES,
         ...(view.mode === 'voice' ? { source: 'voice' as const } : {}),
+        ...(nudge ? { nudgeId: nudge.id } : {}),
+        ...(recruiter ? { by: recruiter.by } : {}),
       });
       inflight.end(csid, questionId);
       if (stored) {
         this.remember(csid, questionId);
         broadcaster.emit(csid, 'question:end', { questionId, text });
         broadcaster.summary(stored);
+        if (stored.nudge?.state === 'used' && stored.nudge.questionId === questionId) {
+          this.deps.watchers?.emitToWatchers(csid, 'nudge:updated', toWireNudge(stored.id, stored.nudge));
+          logger.info('nudge used', { clientSessionId: csid, nudgeId: stored.nudge.id, questionId, number: step.number });
+        }
         logger.info('question stored', { clientSessionId: csid, questionId, tokens: index, chars: text.length, ms: Date.now() - started });
       } else {
         score?.release();
@@ -321,7 +375,7 @@ export class QuestionCycle {
       inflight.end(csid, questionId);
       score?.release();
       // A question the sink already passed on in part is not regenerated behind its back.
-      await this.failed(view, role, step, questionId, guide, attempt, err, signal.aborted, sink, text.length > 0);
+      await this.failed(view, role, step, questionId, guide, attempt, err, signal.aborted, shaping, sink, text.length > 0);
     } finally {
       leases.drop(csid, controller);
     }
@@ -336,6 +390,7 @@ export class QuestionCycle {
     attempt: number,
     err: unknown,
     aborted: boolean,
+    shaping: Shaping,
     sink?: QuestionSink,
     sent = false,
   ): Promise<void> {
@@ -361,7 +416,7 @@ export class QuestionCycle {
         .setTurn(csid, { expect: { state: 'generating', questionId }, set: leases.lease(retryId), statuses: STREAM_STATUSES })
         .catch((e: unknown) => (logger.warn('retry lease failed', { clientSessionId: csid, err: e }), null));
       if (moved?.won && moved.session) {
-        await this.ask(this.viewOf(moved.session), role, step, retryId, guide, undefined, attempt + 1, sink);
+        await this.ask(this.viewOf(moved.session), role, step, retryId, guide, undefined, attempt + 1, shaping, sink);
         return;
       }
     }
@@ -391,6 +446,7 @@ export class QuestionCycle {
     if (!res.won) return;
     this.forget(clientSessionId);
     broadcaster.emit(clientSessionId, 'session:status', { status: 'completed', endedBy: 'server' });
+    announceExpired(this.deps.watchers ?? broadcaster, res.session);
     broadcaster.emit(clientSessionId, 'interview:complete', { reason });
     this.deps.evaluate(clientSessionId);
     logger.info('interview complete', { clientSessionId, reason });
@@ -455,6 +511,16 @@ export class QuestionCycle {
       task().catch((err: unknown) => this.deps.logger.error('background turn work failed', { err }));
     });
   }
+}
+
+function withoutMustAsk(opening: QuestionOpening): QuestionOpening {
+  const { mustAskNow: _due, ...rest } = opening;
+  return rest;
+}
+
+/** A recruiter's typed question as deltas (one per word), so every client renders it like any question. */
+async function* typed(text: string): AsyncIterable<string> {
+  for (const piece of text.match(/\s*\S+\s*/g) ?? [text]) yield piece;
 }
 
 function withScore(score: ScoreHandle | undefined): { score?: NonNullable<ReturnType<ScoreHandle['take']>> } {

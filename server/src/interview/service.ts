@@ -8,6 +8,7 @@ import { KeyedQueue } from './keyedQueue.js';
 import type { InflightStore, SessionBroadcaster } from './ports.js';
 import { newQuestionId, type QuestionCycle } from './questionCycle.js';
 import { findRole } from './roles.js';
+import { announceExpired } from '../recruiters/nudges.js';
 import { buildSnapshot } from './snapshot.js';
 import type { TurnLeases } from './turnLeases.js';
 
@@ -162,6 +163,7 @@ export class InterviewService {
     this.deps.leases.abort(clientSessionId, 'interview ended');
     this.deps.cycle.forget(clientSessionId);
     this.deps.broadcaster.emit(clientSessionId, 'session:status', { status: to, endedBy });
+    announceExpired(this.deps.broadcaster, res.session);
     if (to === 'completed') {
       this.deps.broadcaster.emit(clientSessionId, 'interview:complete', { reason: `ended_by_${endedBy}` });
       this.deps.evaluations.kick(clientSessionId);
@@ -181,6 +183,8 @@ export class InterviewService {
     if (session.status !== 'active' || session.mode !== 'text') return;
     const { turn } = session;
     if (turn.state === 'awaiting_answer') return;
+    // Taken over by a recruiter: the AI asks nothing (an idle turn waits for the recruiter's question).
+    if (session.takeover && turn.state === 'idle') return;
     if (turn.state === 'generating') {
       if (this.deps.cycle.resumeUnsure(csid, session)) return;
       if (this.deps.leases.isHeld(csid, turn.questionId)) return;
@@ -191,11 +195,32 @@ export class InterviewService {
       turn.state === 'generating'
         ? { state: 'generating' as const, ...(turn.questionId ? { questionId: turn.questionId } : {}), leaseExpiredAt: this.deps.now() }
         : { state: 'idle' as const };
+    if (session.takeover) {
+      // An abandoned question under a take-over: the turn goes to the recruiter (idle), not to the AI.
+      await this.deps.repo.setTurn(csid, { expect, set: { state: 'idle' } });
+      return;
+    }
     const taken = await this.deps.repo.setTurn(csid, { expect, set: this.deps.leases.lease(questionId) });
     if (!taken.won || !taken.session) return;
     this.deps.logger.info('turn taken over', { clientSessionId: csid, from: turn.questionId, questionId });
     const view = this.deps.cycle.viewOf(taken.session);
     this.later(() => this.deps.cycle.continue(view, questionId));
+  }
+
+  /**
+   * Take-over: wins the idle turn (the candidate answered, the AI is paused) for the
+   * recruiter's question, with this node's lease; null when the turn is not idle.
+   */
+  async claimRecruiterTurn(session: Interview): Promise<{ questionId: string; session: Interview } | null> {
+    if (!session.takeover || session.status !== 'active') return null;
+    const questionId = newQuestionId();
+    const taken = await this.deps.repo.setTurn(session.clientSessionId, { expect: { state: 'idle' }, set: this.deps.leases.lease(questionId) });
+    return taken.won && taken.session?.takeover ? { questionId, session: taken.session } : null;
+  }
+
+  /** Streams and stores a recruiter's question under the turn claimed for it. */
+  askAsRecruiter(session: Interview, questionId: string, text: string, by: { id: string; name: string }): Promise<{ number: number }> {
+    return this.deps.cycle.askAsRecruiter(this.deps.cycle.viewOf(session), questionId, text, by);
   }
 
   /**

@@ -61,6 +61,18 @@ export interface QuestionRequest {
   history: TranscriptEntry[];
   /** Present when the session was started from an opening. */
   opening?: QuestionOpening;
+  /**
+   * A recruiter's nudge this question must honour (docs/recruiters.md): `follow_up` —
+   * ask this (in the interviewer's voice); `topic` — the question is about this. The
+   * domain already made a matching role skill the question's `skill`.
+   */
+  steer?: QuestionSteer;
+}
+
+export interface QuestionSteer {
+  kind: 'follow_up' | 'topic';
+  /** The recruiter's words (<= 500 characters). */
+  text: string;
 }
 
 export interface ScoreRequest {

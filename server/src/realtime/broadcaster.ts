@@ -1,8 +1,8 @@
 import type { Server } from 'socket.io';
-import type { SessionEventMap, SessionEventName } from '../../../shared/events.js';
+import type { CandidateEventMap, CandidateEventName, SessionEventMap, SessionEventName } from '../../../shared/events.js';
 import type { WatcherEventMap, WatcherEventName } from '../../../shared/monitor.js';
 import type { WatcherBroadcaster } from '../interview/focusSignals.js';
-import type { SessionBroadcaster } from '../interview/ports.js';
+import type { CandidateBroadcaster, SessionBroadcaster } from '../interview/ports.js';
 import type { SummarySource } from '../interview/summary.js';
 import { deliverLocally, type SessionChannel } from './sessionChannel.js';
 import type { SummaryPublisher } from './summaryPublisher.js';
@@ -24,7 +24,7 @@ const CHANGES_SUMMARY: ReadonlySet<SessionEventName> = new Set([
  * /monitor: on this node directly, on the other nodes through the session channel
  * (Redis, when configured).
  */
-export class SocketBroadcaster implements SessionBroadcaster, WatcherBroadcaster {
+export class SocketBroadcaster implements SessionBroadcaster, WatcherBroadcaster, CandidateBroadcaster {
   constructor(
     private readonly io: Server,
     private readonly summaries: SummaryPublisher,
@@ -41,6 +41,12 @@ export class SocketBroadcaster implements SessionBroadcaster, WatcherBroadcaster
   emitToWatchers<E extends WatcherEventName>(clientSessionId: string, event: E, payload: WatcherEventMap[E]): void {
     deliverLocally(this.io, clientSessionId, 'watchers', event, payload);
     this.channel?.publish(clientSessionId, 'watchers', event, payload);
+  }
+
+  /** Candidate-only events (`voice:context`): the watchers never get them. */
+  emitToCandidate<E extends CandidateEventName>(clientSessionId: string, event: E, payload: CandidateEventMap[E]): void {
+    deliverLocally(this.io, clientSessionId, 'candidate', event, payload);
+    this.channel?.publish(clientSessionId, 'candidate', event, payload);
   }
 
   touched(clientSessionId: string): void {

@@ -9,6 +9,7 @@ import type { RetentionPolicy } from '../privacy/retentionPolicy.js';
 import type { Logger } from '../observability/logger.js';
 import type { RecruiterAuth } from '../recruiters/auth.js';
 import { toWireNote, type NotesService } from '../recruiters/notes.js';
+import { toWireNudge, toWireTakeover, type SteeringService } from '../recruiters/nudges.js';
 import { connectError } from './events.js';
 import { recruiterEvents, type MonitorSocketData } from './recruiterSockets.js';
 import { SESSIONS_ROOM, recruiterRoom, watchRoom } from './rooms.js';
@@ -23,6 +24,7 @@ export interface MonitorNamespaceDeps {
   /** Who a handshake's token is (bootstrap or named recruiter); checked again before every event. */
   auth: RecruiterAuth;
   notes: NotesService;
+  steering: SteeringService;
   logger: Logger;
   onWatch?: () => void;
 }
@@ -89,6 +91,8 @@ export function attachMonitorNamespace(io: Server, deps: MonitorNamespaceDeps): 
           snapshot,
           focus: (session.focus ?? []).map(toWireFocusSignal),
           notes: (session.notes ?? []).map((n) => toWireNote(session.id, n)),
+          nudges: (session.nudges ?? []).map((n) => toWireNudge(session.id, n)),
+          takeover: toWireTakeover(session),
         };
       } catch (err) {
         await socket.leave(room);
@@ -112,6 +116,13 @@ export function attachMonitorNamespace(io: Server, deps: MonitorNamespaceDeps): 
       ok: true as const,
       ...(await deps.notes.edit(recruiter, sessionId, noteId, edit)),
     }));
+
+    // Steering (docs/recruiters.md): nudges and take-over, one service for every node.
+    on('session:nudge', (payload, recruiter) => deps.steering.nudge(recruiter, payload));
+    on('session:nudge:withdraw', (payload, recruiter) => deps.steering.withdraw(recruiter, payload));
+    on('session:takeover', (payload, recruiter) => deps.steering.takeOver(recruiter, payload));
+    on('session:takeover:ask', (payload, recruiter) => deps.steering.ask(recruiter, payload));
+    on('session:handback', (payload, recruiter) => deps.steering.handBack(recruiter, payload));
   });
 
   return nsp;

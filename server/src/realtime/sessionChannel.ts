@@ -5,7 +5,9 @@ import type { Logger } from '../observability/logger.js';
 import { sessionRoom, watchRoom } from './rooms.js';
 
 /** Who receives a session event: the candidate's room and the watchers (`both`), or the watchers only. */
-export type Audience = 'both' | 'watchers';
+export type Audience = 'both' | 'watchers' | 'candidate';
+
+const AUDIENCE_CODE: Record<Audience, string> = { both: 'b', watchers: 'w', candidate: 'c' };
 
 /**
  * Delivers one session's events to the sockets of that session on THIS node: the
@@ -13,8 +15,8 @@ export type Audience = 'both' | 'watchers';
  * socket.io adapter out of it (the cross-node leg is the session channel below).
  */
 export function deliverLocally(io: Server, clientSessionId: string, audience: Audience, event: string, payload: unknown): void {
-  if (audience === 'both') io.of('/interview').local.to(sessionRoom(clientSessionId)).emit(event, payload);
-  io.of('/monitor').local.to(watchRoom(clientSessionId)).emit(event, payload);
+  if (audience !== 'watchers') io.of('/interview').local.to(sessionRoom(clientSessionId)).emit(event, payload);
+  if (audience !== 'candidate') io.of('/monitor').local.to(watchRoom(clientSessionId)).emit(event, payload);
 }
 
 export interface SessionChannelDeps {
@@ -61,7 +63,7 @@ export class SessionChannel {
   }
 
   publish(clientSessionId: string, audience: Audience, event: string, payload: unknown): void {
-    const message = `${this.origin}${audience === 'both' ? 'b' : 'w'}${JSON.stringify([event, payload])}`;
+    const message = `${this.origin}${AUDIENCE_CODE[audience]}${JSON.stringify([event, payload])}`;
     this.deps.pub.publish(`${this.channelPrefix}${clientSessionId}`, message).catch(() => this.deps.onDrop?.());
   }
 
@@ -73,10 +75,12 @@ export class SessionChannel {
   private relay(channel: string, message: string): void {
     if (message.startsWith(this.origin)) return;
     const csid = channel.slice(this.channelPrefix.length);
-    const audience: Audience = message.charCodeAt(this.origin.length) === 98 /* b */ ? 'both' : 'watchers';
+    const code = message.charCodeAt(this.origin.length);
+    const audience: Audience = code === 98 /* b */ ? 'both' : code === 99 /* c */ ? 'candidate' : 'watchers';
     const { io } = this.deps;
     const here =
-      io.of('/monitor').adapter.rooms.has(watchRoom(csid)) || (audience === 'both' && io.of('/interview').adapter.rooms.has(sessionRoom(csid)));
+      (audience !== 'candidate' && io.of('/monitor').adapter.rooms.has(watchRoom(csid))) ||
+      (audience !== 'watchers' && io.of('/interview').adapter.rooms.has(sessionRoom(csid)));
     if (!here) return;
     let parsed: unknown;
     try {

@@ -6,6 +6,9 @@ import { KeyedQueue } from '../interview/keyedQueue.js';
 import type { SessionBroadcaster } from '../interview/ports.js';
 import { findRole } from '../interview/roles.js';
 import { toWireMessage } from '../interview/snapshot.js';
+import { nudgeToHonour, skillForTopic, steerOf } from '../interview/steering.js';
+import { announceUsed } from '../recruiters/nudges.js';
+import type { PendingNudge } from '../../../shared/nudges.js';
 import { ScriptedInterviewer } from '../llm/scripted/index.js';
 import type { Logger } from '../observability/logger.js';
 import { PlatformConversation } from './agentDriver.js';
@@ -154,13 +157,17 @@ export class VoiceSimulator {
     const asked = session.messages.filter((m) => m.role === 'interviewer').length;
     const number = asked + 1;
     let text: string;
+    let nudge: PendingNudge | undefined;
     if (number > MAX_QUESTIONS) {
       if (session.messages.some((m) => m.role === 'interviewer' && m.text === CLOSING)) return;
       text = CLOSING;
     } else {
       const phase: Phase = number <= 2 ? 'warmup' : number <= 7 ? 'standard' : 'advanced';
       const difficulty = (phase === 'warmup' ? 1 : phase === 'standard' ? 2 : 4) as Difficulty;
-      const skill = role.skills[(number - 1) % role.skills.length]?.id ?? 'general';
+      // A recruiter's nudge (the page's voice:context has nowhere to go here): the simulated agent honours it.
+      nudge = nudgeToHonour((session.nudges ?? []).filter((n) => n.state === 'pending'));
+      const topicSkill = nudge?.kind === 'topic' ? skillForTopic(role, nudge.text) : undefined;
+      const skill = topicSkill ?? role.skills[(number - 1) % role.skills.length]?.id ?? 'general';
       let out = '';
       for await (const delta of this.interviewer.streamQuestion({
         sessionKey: session.clientSessionId,
@@ -170,6 +177,7 @@ export class VoiceSimulator {
         difficulty,
         skill,
         history: session.messages.slice(-10).map((m) => ({ role: m.role, text: m.text })),
+        ...(nudge ? { steer: steerOf(nudge) } : {}),
       })) {
         out += delta;
       }
@@ -178,11 +186,12 @@ export class VoiceSimulator {
     const res = await this.deps.repo.appendMessage(
       session.clientSessionId,
       { id: `sim-agent-${number}`, role: 'interviewer', text, source: 'voice_live', at: this.deps.now() },
-      { allowedStatuses: ['active', 'paused'] },
+      { allowedStatuses: ['active', 'paused'], ...(nudge ? { nudges: { ids: [nudge.id], questionNumber: number } } : {}) },
     );
     if (res.outcome !== 'stored') return;
     this.deps.broadcaster.emit(session.clientSessionId, 'message:appended', toWireMessage(res.message));
     this.deps.broadcaster.summary(res.session);
+    if (nudge) announceUsed(this.deps.broadcaster, res.session, res.message.id);
   }
 
   /** After the end: a signed post-call webhook to ourselves after the delay (unless off for this session). */

@@ -11,6 +11,7 @@ import {
 import type { Repository } from '../db/repository/index.js';
 import type { SessionBroadcaster } from '../interview/ports.js';
 import { toWireMessage } from '../interview/snapshot.js';
+import { agentLineNumber, announceExpired, announceUsed, pendingNudgeIds } from '../recruiters/nudges.js';
 import type { Logger } from '../observability/logger.js';
 import { agentOverridesFor } from './agentOverrides.js';
 import type { ElevenLabsGateway } from './elevenLabsGateway.js';
@@ -137,10 +138,12 @@ export class VoiceService {
     const role = payload.role === 'user' ? 'candidate' : 'interviewer';
     // A spoken line longer than a typed answer is cut for the live view; the webhook transcript is authoritative.
     const text = role === 'candidate' ? payload.text.slice(0, CANDIDATE_TEXT_MAX) : payload.text;
+    // An agent line after a recruiter's nudge (passed to the agent as a contextual update): the nudge is used by it.
+    const honoured = role === 'interviewer' ? pendingNudgeIds(session) : [];
     const res = await this.deps.repo.appendMessage(
       clientSessionId,
       { id: payload.messageId, role, text, source: 'voice_live', at: this.deps.now() },
-      { allowedStatuses: LIVE_STATUSES },
+      { allowedStatuses: LIVE_STATUSES, ...(honoured.length > 0 ? { nudges: { ids: honoured, questionNumber: agentLineNumber(session) } } : {}) },
     );
     if (res.outcome === 'duplicate') return { ok: true, messageId: payload.messageId, seq: res.seq };
     if (res.outcome === 'rejected') {
@@ -149,6 +152,7 @@ export class VoiceService {
     }
     this.deps.broadcaster.emit(clientSessionId, 'message:appended', toWireMessage(res.message));
     this.deps.broadcaster.summary(res.session);
+    if (honoured.length > 0) announceUsed(this.deps.broadcaster, res.session, res.message.id);
     if (role === 'candidate' && this.isSimulated(res.session)) {
       void this.deps.simulator?.reply(clientSessionId).catch((err: unknown) => this.deps.logger.warn('simulated agent failed', { clientSessionId, err }));
     }
@@ -183,6 +187,7 @@ export class VoiceService {
     const current = res.session ?? (await this.requireVoice(clientSessionId));
     if (res.won) {
       broadcaster.emit(clientSessionId, 'session:status', { status: 'ended_pending_webhook', endedBy: stored });
+      announceExpired(broadcaster, res.session);
       logger.info('voice interview ended', { clientSessionId, endedBy: stored });
       if (this.isSimulated(current)) this.deps.simulator?.scheduleWebhook(clientSessionId);
     }

@@ -152,6 +152,27 @@ describe('real traffic matches the API documents', () => {
     expect((await http('POST', `/api/sessions/${clientSessionId}/messages`, { token: candidateToken, body: { messageId: 'contract-a2', text: ANSWER } })).status).toBe(200);
     await question(candidate, mark);
 
+    // Steering (docs/recruiters.md): a nudge the next question honours, a withdrawn one, a take-over with the recruiter's own question, hand-back.
+    expect((await recruiter.call('session:nudge', { sessionId, nudgeId: 'nudge-contract-1', kind: 'follow_up', text: 'How would you test that?' })).ok).toBe(true);
+    expect((await recruiter.call('session:nudge', { sessionId, nudgeId: 'nudge-contract-2', kind: 'topic', text: 'caching' })).ok).toBe(true);
+    expect((await recruiter.call('session:nudge', { sessionId, nudgeId: 'nudge-contract-3', kind: 'topic', text: '' })).error).toMatchObject({ code: 'VALIDATION' });
+    expect((await recruiter.call('session:nudge:withdraw', { sessionId, nudgeId: 'nudge-contract-2' })).ok).toBe(true);
+    expect((await recruiter.call('session:nudge:withdraw', { sessionId, nudgeId: 'nudge-missing' })).error).toMatchObject({ code: 'NOT_FOUND' });
+    await recruiter.until((e) => e.event === 'nudge:updated', 'nudge:updated');
+    expect((await recruiter.call('session:takeover', { sessionId })).ok).toBe(true);
+    await recruiter.until((e) => e.event === 'takeover:updated', 'takeover:updated');
+    expect((await recruiter.call('session:takeover:ask', { sessionId, text: 'Before you answer that one…' })).error).toMatchObject({ code: 'STATE_CONFLICT' });
+    await new Promise((r) => setTimeout(r, 1_600));
+    expect((await candidate.call('answer:submit', { messageId: 'contract-a3', text: ANSWER })).ok).toBe(true);
+    mark = candidate.events.length;
+    expect((await recruiter.call('session:takeover:ask', { sessionId, text: 'What would you monitor first in production?' })).ok).toBe(true);
+    await question(candidate, mark);
+    expect((await recruiter.call('session:handback', { sessionId })).ok).toBe(true);
+    await new Promise((r) => setTimeout(r, 1_600));
+    mark = candidate.events.length;
+    expect((await candidate.call('answer:submit', { messageId: 'contract-a4', text: ANSWER })).ok).toBe(true);
+    await question(candidate, mark);
+
     expect((await candidate.call('answer:submit', { messageId: 'contract-empty', text: '   ' })).ok).toBe(false);
     expect((await candidate.call('candidate:focus', { state: 'hidden', at: new Date().toISOString() })).ok).toBe(true);
     expect((await candidate.call('candidate:paste', { length: 42, at: new Date().toISOString() })).ok).toBe(true);
@@ -260,6 +281,10 @@ describe('real traffic matches the API documents', () => {
     expect(await candidate.call('interview:start', {})).toMatchObject({ ok: false, error: { code: 'STATE_CONFLICT' } });
     expect(await candidate.call('voice:started', { agentId })).toEqual({ ok: true, status: 'active' });
     expect((await candidate.call('voice:conversation-id', { conversationId })).ok).toBe(true);
+    // A nudge in a voice call (agent with its own LLM) reaches the candidate's browser as voice:context; take-over is text only.
+    expect((await recruiter.call('session:nudge', { sessionId, nudgeId: 'nudge-voice-1', kind: 'follow_up', text: 'Ask how they handle on-call.' })).ok).toBe(true);
+    await candidate.until((e) => e.event === 'voice:context', 'voice:context');
+    expect((await recruiter.call('session:takeover', { sessionId })).error).toMatchObject({ code: 'STATE_CONFLICT' });
     expect((await candidate.call('voice:transcript', { messageId: 'evt_contract_1', role: 'user', text: LINES[1]!.text })).ok).toBe(true);
     await candidate.until((e) => e.event === 'message:appended', 'a live line');
     expect(await candidate.call('voice:ended', { endedBy: 'user', conversationId })).toMatchObject({ ok: true });

@@ -195,6 +195,15 @@ describe('malformed input', () => {
         arb: malformed({ sessionId, noteId: 'fuzz-note', text: 'a fine note' }, { sessionId: 'id', noteId: 'id', messageId: 'id', text: { text: 2000 } }, 9000),
       },
       { socket: monitorSocket, event: 'note:edit', arb: malformed({ sessionId, noteId: 'fuzz-note', text: 'a fine note' }, { sessionId: 'id', noteId: 'id', text: { text: 2000 } }, 9000) },
+      {
+        socket: monitorSocket,
+        event: 'session:nudge',
+        arb: malformed({ sessionId, nudgeId: 'fuzz-nudge', kind: 'topic', text: 'a fine topic' }, { sessionId: 'id', nudgeId: 'id', kind: 'enum', text: { text: 500 } }, 9000),
+      },
+      { socket: monitorSocket, event: 'session:nudge:withdraw', arb: malformed({ sessionId, nudgeId: 'fuzz-nudge' }, { sessionId: 'id', nudgeId: 'id' }, 9000) },
+      { socket: monitorSocket, event: 'session:takeover', arb: malformed({ sessionId }, { sessionId: 'id' }, 9000) },
+      { socket: monitorSocket, event: 'session:takeover:ask', arb: malformed({ sessionId, text: 'a fine question?' }, { sessionId: 'id', text: { text: 2000 } }, 9000) },
+      { socket: monitorSocket, event: 'session:handback', arb: malformed({ sessionId }, { sessionId: 'id' }, 9000) },
     ];
     let disconnected = '';
     interviewSocket.on('disconnect', (reason) => (disconnected = `interview: ${reason}`));

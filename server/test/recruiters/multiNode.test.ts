@@ -85,4 +85,60 @@ describe('named recruiters on two nodes', () => {
     expect(watcher.notes.get('cross-1')?.author).toEqual({ id: author.id, name: 'Cross Node Author' });
     watcher.close();
   });
+
+  it('a nudge sent on node B shapes the next question streamed on node A (the one already under way finishes first); watchers on both nodes see it used', async () => {
+    const candidate = await TestCandidate.create(a.url);
+    await candidate.connect();
+    const seen: string[] = [];
+    candidate.socket!.onAny((event: string, payload: unknown) => seen.push(`${event} ${JSON.stringify(payload)}`));
+    await candidate.start();
+    await candidate.awaitingAnswer();
+    const nudger = await addRecruiter(b.url, ADMIN, 'Node B Nudger');
+    const [onB, watcherA, watcherB] = await Promise.all([TestRecruiter.connect(b.url, nudger.token), TestRecruiter.connect(a.url, ADMIN), TestRecruiter.connect(b.url, ADMIN)]);
+    const sessionId = candidate.created.sessionId;
+    await Promise.all([onB.watch(sessionId), watcherA.watch(sessionId), watcherB.watch(sessionId)]);
+
+    // The answer is stored (①, on A) before the ack: question 2 starts on A without the nudge.
+    await candidate.answer('Partition by key, then make consumers idempotent.', 'mn-a1');
+    const text = 'Which metric told you the partitioning was wrong xk9?';
+    await onB.call('session:nudge', { sessionId, nudgeId: 'mn-nudge-1', kind: 'follow_up', text });
+    await Promise.all([watcherA, watcherB].map((w) => w.until((_v, _u, r) => r.nudges.get('mn-nudge-1')?.state === 'pending', 3_000, 'pending on both nodes')));
+    await candidate.nextQuestion('mn-a1');
+    const interviewer = () => candidate.view.messages.filter((m) => m.role === 'interviewer');
+    expect(interviewer()[1]!.text).not.toContain(text);
+
+    await candidate.answer('We watched consumer lag per partition.', 'mn-a2');
+    await candidate.nextQuestion('mn-a2');
+    const third = interviewer()[2]!;
+    expect(third.text).toContain(text);
+    for (const w of [onB, watcherA, watcherB]) {
+      await w.until((_v, _u, r) => r.nudges.get('mn-nudge-1')?.state === 'used', 3_000, 'used on every watcher');
+      expect(w.nudges.get('mn-nudge-1')).toMatchObject({ questionId: third.id, questionNumber: 3, author: { id: nudger.id, name: 'Node B Nudger' } });
+    }
+    // The candidate got the question, never the nudge: no event, id, kind, state or recruiter name.
+    expect(seen.map((e) => e.split(' ')[0]).filter((e) => /nudge|takeover|voice:context/.test(e!))).toEqual([]);
+    for (const secret of ['mn-nudge-1', 'follow_up', 'Node B Nudger', '"pending"']) expect(seen.join('\n')).not.toContain(secret);
+    for (const r of [onB, watcherA, watcherB]) r.close();
+    candidate.disconnect();
+  });
+
+  it('two recruiters on two nodes take over the same interview at once: one wins, the other gets STATE_CONFLICT naming the winner', async () => {
+    const candidate = await TestCandidate.create(a.url);
+    await candidate.connect();
+    await candidate.start();
+    await candidate.awaitingAnswer();
+    const [ann, ben] = await Promise.all([addRecruiter(a.url, ADMIN, 'Ann Racer'), addRecruiter(b.url, ADMIN, 'Ben Racer')]);
+    const [onA, onB] = await Promise.all([TestRecruiter.connect(a.url, ann.token), TestRecruiter.connect(b.url, ben.token)]);
+    const sessionId = candidate.created.sessionId;
+    const results = await Promise.allSettled([onA.call('session:takeover', { sessionId }), onB.call('session:takeover', { sessionId })]);
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    const winner = (won[0] as PromiseFulfilledResult<{ takeover: { by: { name: string } } }>).value.takeover.by.name;
+    expect(lost[0]!.reason).toMatchObject({ code: 'STATE_CONFLICT', message: `${winner} has already taken this interview over` });
+    onA.close();
+    onB.close();
+    candidate.disconnect();
+  });
 });

@@ -3,6 +3,7 @@ import type { AckError } from '../../../shared/errors.js';
 import { SESSION_EVENT_NAMES } from '../../../shared/events.js';
 import type { MonitorClientToServer, MonitorServerToClient, SessionSummary } from '../../../shared/monitor.js';
 import type { WireNote } from '../../../shared/notes.js';
+import type { WireNudge, WireTakeover } from '../../../shared/nudges.js';
 import type { SessionSnapshot } from '../../../shared/protocol.js';
 import { emptySessionView, reduceSessionView, type SessionEvent, type SessionView } from '../../../shared/sessionView.js';
 
@@ -12,6 +13,12 @@ export class TestRecruiter {
   readonly upserts: SessionSummary[] = [];
   /** Private notes: the watch ack's, then every `note:upserted` (latest version per id). */
   notes = new Map<string, WireNote>();
+  /** Nudges: the watch ack's, then every `nudge:updated` (latest state per id). */
+  nudges = new Map<string, WireNudge>();
+  /** Who holds the watched session (null: the AI), from the watch ack and `takeover:updated`. */
+  takeover: WireTakeover | null = null;
+  /** Every watcher-only event received, in order (name, payload). */
+  readonly watcherEvents: Array<{ event: string; payload: unknown }> = [];
   /** Set when the server closed this socket (e.g. 'io server disconnect' after a revocation). */
   disconnectReason: string | null = null;
   private readonly listeners = new Set<() => void>();
@@ -21,6 +28,16 @@ export class TestRecruiter {
     for (const name of SESSION_EVENT_NAMES) untyped.on(name, (payload) => this.apply({ type: name, payload } as SessionEvent));
     socket.on('sessions:upsert', ({ summary }) => {
       this.upserts.push(summary);
+      this.notify();
+    });
+    socket.on('nudge:updated', (nudge) => {
+      this.nudges.set(nudge.id, nudge);
+      this.watcherEvents.push({ event: 'nudge:updated', payload: nudge });
+      this.notify();
+    });
+    socket.on('takeover:updated', (takeover) => {
+      this.takeover = takeover;
+      this.watcherEvents.push({ event: 'takeover:updated', payload: takeover });
       this.notify();
     });
     socket.on('note:upserted', (note) => {
@@ -57,6 +74,8 @@ export class TestRecruiter {
     const ack = await this.call('session:watch', { sessionId });
     const snapshot = (ack as { snapshot: SessionSnapshot }).snapshot;
     this.notes = new Map(((ack as { notes?: WireNote[] }).notes ?? []).map((n) => [n.id, n]));
+    this.nudges = new Map(((ack as { nudges?: WireNudge[] }).nudges ?? []).map((n) => [n.id, n]));
+    this.takeover = (ack as { takeover?: WireTakeover }).takeover ?? null;
     this.apply({ type: 'session:state', payload: snapshot });
     return snapshot;
   }

@@ -13,6 +13,7 @@ import {
   type Interview,
 } from '../../../../shared/interview.js';
 import { NOTE_TEXT_MAX } from '../../../../shared/notes.js';
+import { NUDGE_TEXT_MAX, nudgeKindSchema, nudgeStateSchema } from '../../../../shared/nudges.js';
 import { phaseSchema } from '../../../../shared/plan.js';
 import { WEBHOOK_EVENT_TYPES } from '../../../../shared/webhookEventTypes.js';
 import { STRICT_SCHEMA_OPTIONS } from './options.js';
@@ -29,6 +30,15 @@ export type InterviewRecord = Omit<Interview, 'id'> & { _id: Types.ObjectId };
 
 const sub = { _id: false, ...STRICT_SCHEMA_OPTIONS } as const;
 
+/** Who did something (shared/recruiters.ts actorRefSchema). */
+const actorRefSchema = new Schema(
+  {
+    id: { type: String, required: true },
+    name: { type: String, required: true },
+  },
+  sub,
+);
+
 const messageSchema = new Schema(
   {
     id: { type: String, required: true },
@@ -38,6 +48,7 @@ const messageSchema = new Schema(
     source: { type: String, required: true, enum: messageSourceSchema.options },
     questionId: { type: String },
     at: { type: Date, required: true },
+    by: { type: actorRefSchema },
   },
   sub,
 );
@@ -172,14 +183,6 @@ const outboxEntrySchema = new Schema(
   sub,
 );
 
-/** Who did something (shared/recruiters.ts actorRefSchema). */
-const actorRefSchema = new Schema(
-  {
-    id: { type: String, required: true },
-    name: { type: String, required: true },
-  },
-  sub,
-);
 
 /** A private recruiter note (shared/notes.ts noteSchema); `messageId` absent = about the whole session. */
 const noteSchema = new Schema(
@@ -191,6 +194,32 @@ const noteSchema = new Schema(
     author: { type: actorRefSchema, required: true },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
+  },
+  sub,
+);
+
+/** A recruiter nudge (shared/nudges.ts nudgeSchema). */
+const nudgeSchema = new Schema(
+  {
+    id: { type: String, required: true },
+    kind: { type: String, required: true, enum: nudgeKindSchema.options },
+    text: { type: String, required: true, minlength: 1, maxlength: NUDGE_TEXT_MAX },
+    state: { type: String, required: true, enum: nudgeStateSchema.options },
+    author: { type: actorRefSchema, required: true },
+    questionId: { type: String },
+    questionNumber: { type: Number },
+    withdrawnBy: { type: actorRefSchema },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+  },
+  sub,
+);
+
+/** Who has taken the interview over (shared/nudges.ts takeoverSchema). */
+const takeoverSchema = new Schema(
+  {
+    by: { type: actorRefSchema, required: true },
+    at: { type: Date, required: true },
   },
   sub,
 );
@@ -227,6 +256,9 @@ export const interviewSchema = new Schema<InterviewRecord>(
     focus: { type: [focusSignalSchema], default: undefined },
     // Appended only with one guarded $push (idempotent by note id, capped); absent until the first note.
     notes: { type: [noteSchema], default: undefined },
+    // Appended only with one guarded $push (idempotent by nudge id, capped); absent until the first nudge.
+    nudges: { type: [nudgeSchema], default: undefined },
+    takeover: { type: takeoverSchema },
     startedAt: { type: Date },
     endedAt: { type: Date },
     // Pushed by the update that makes the state change, pulled by the relay; absent until the first event.

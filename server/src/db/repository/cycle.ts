@@ -14,7 +14,9 @@ import {
   type Message,
   type Turn,
 } from '../../../../shared/interview.js';
+import { nudgeIdSchema, type Nudge, type PendingNudge, type Takeover } from '../../../../shared/nudges.js';
 import { answerScoreSchema, askedQuestionSchema, type AnswerScore, type AskedQuestion } from '../../../../shared/plan.js';
+import { actorRefSchema, type ActorRef } from '../../../../shared/recruiters.js';
 import { dbCall } from '../errors.js';
 import type { RepoContext } from './context.js';
 import type { Filter } from './preconditions.js';
@@ -45,6 +47,10 @@ export type CycleView = CycleRow & {
   tail: Message[];
   /** Length of the whole transcript (a message's 1-based position is its seq). */
   messageCount: number;
+  /** Recruiter nudges still pending, oldest first: the next question honours the first (docs/recruiters.md). */
+  nudges: PendingNudge[];
+  /** Set while a recruiter has taken the interview over: the AI asks nothing. */
+  takeover?: Takeover;
 };
 
 /** The list row's fields and the turn: the reply of the question write (②). */
@@ -74,7 +80,14 @@ function viewProjection(tail: number): Document {
   const n = Math.max(MIN_TAIL, Math.floor(tail));
   let projection = tailProjections.get(n);
   if (!projection) {
-    projection = { ...ROW_PROJECTION, messages: { $slice: -n }, messageCount: { $size: '$messages' } };
+    projection = {
+      ...ROW_PROJECTION,
+      messages: { $slice: -n },
+      messageCount: { $size: '$messages' },
+      // Pending nudges only (a handful at most), never the used/withdrawn history.
+      pendingNudges: { $filter: { input: { $ifNull: ['$nudges', []] }, as: 'n', cond: { $eq: ['$$n.state', 'pending'] } } },
+      takeover: 1,
+    };
     tailProjections.set(n, projection);
   }
   return projection;
@@ -88,15 +101,25 @@ function toRow(doc: Document): CycleRow {
 }
 
 function toCycleView(doc: Document): CycleView {
-  const { messages, ...row } = doc as RowRecord & { messages: Message[]; messageCount: number };
-  return { ...toRow(row), tail: messages, messageCount: row.messageCount };
+  const { messages, pendingNudges, takeover, messageCount, ...row } = doc as RowRecord & {
+    messages: Message[];
+    messageCount: number;
+    pendingNudges?: Nudge[];
+    takeover?: Takeover;
+  };
+  return { ...toRow(row), tail: messages, messageCount, nudges: (pendingNudges ?? []).map(pendingOf), ...(takeover ? { takeover } : {}) };
+}
+
+function pendingOf(n: Nudge): PendingNudge {
+  return { id: n.id, kind: n.kind, text: n.text, createdAt: n.createdAt };
 }
 
 /** The view of a session read whole (a rare path: take-over, retry, start). */
 export function cycleViewOf(session: Interview, tail: number): CycleView {
-  const { messages, transcript: _t, focus: _f, usage: _u, evaluation, startedAt: _s, notes: _n, outbox: _o, outboxLeaseUntil: _l, ...rest } = session;
+  const { messages, transcript: _t, focus: _f, usage: _u, evaluation, startedAt: _s, notes: _n, nudges, outbox: _o, outboxLeaseUntil: _l, ...rest } = session;
   return {
     ...rest,
+    nudges: (nudges ?? []).filter((n) => n.state === 'pending').map(pendingOf),
     ...(evaluation ? { evaluation: { status: evaluation.status } } : {}),
     tail: messages.slice(-Math.max(MIN_TAIL, tail)),
     messageCount: messages.length,
@@ -187,6 +210,10 @@ export interface StoreQuestion {
   statuses: readonly InterviewStatus[];
   /** Default `text`; `voice` for a question the Custom LLM endpoint spoke. */
   source?: 'text' | 'voice';
+  /** The pending nudge this question honoured: marked `used` (with the question's id and number) in the same update. */
+  nudgeId?: string;
+  /** A question a recruiter typed (take-over): stored with source `recruiter` and their name. */
+  by?: ActorRef;
 }
 
 const storeQuestionSchema = z.strictObject({
@@ -197,7 +224,12 @@ const storeQuestionSchema = z.strictObject({
   at: z.date(),
   statuses: z.array(interviewStatusSchema).min(1),
   source: z.enum(['text', 'voice']).optional(),
+  nudgeId: nudgeIdSchema.optional(),
+  by: actorRefSchema.optional(),
 });
+
+/** The reply of ②: the list row, and the honoured nudge as stored (when there was one). */
+export type StoredQuestion = CycleRow & { nudge?: Nudge };
 
 /**
  * ② Stores a finished question: appends it, records its plan fact (and the score that
@@ -205,11 +237,13 @@ const storeQuestionSchema = z.strictObject({
  * generating this question, so a generator that lost its lease or a session that ended
  * stores nothing. Returns the view for the live list, or null when it lost.
  */
-export async function storeQuestion(ctx: RepoContext, clientSessionId: string, raw: StoreQuestion): Promise<CycleRow | null> {
+export async function storeQuestion(ctx: RepoContext, clientSessionId: string, raw: StoreQuestion): Promise<StoredQuestion | null> {
   const id = parseOrThrow(clientSessionIdSchema, clientSessionId, 'clientSessionId');
   const q = parseOrThrow(storeQuestionSchema, raw, 'question');
   // Every part was parsed just above (the text with the interviewer message's own rule).
-  const message: Message = { id: q.questionId, role: 'interviewer', text: q.text, source: q.source ?? 'text', questionId: q.questionId, at: q.at };
+  const message: Message = q.by
+    ? { id: q.questionId, role: 'interviewer', text: q.text, source: 'recruiter', questionId: q.questionId, at: q.at, by: q.by }
+    : { id: q.questionId, role: 'interviewer', text: q.text, source: q.source ?? 'text', questionId: q.questionId, at: q.at };
   const filter: Filter = {
     clientSessionId: { $eq: id },
     status: { $in: q.statuses },
@@ -221,10 +255,33 @@ export async function storeQuestion(ctx: RepoContext, clientSessionId: string, r
   // The score travels with the question only from the node that assessed it, once (ScoreHandle).
   if (q.score) push['plan.scores'] = q.score;
   const turn: Turn = { state: 'awaiting_answer', questionId: q.questionId };
+  const set: Document = { turn, updatedAt: ctx.now() };
+  if (q.nudgeId === undefined) {
+    return dbCall(async () => {
+      const after = await ctx.models.Interview.collection.findOneAndUpdate(filter, { $push: push, $set: set }, { returnDocument: 'after', projection: ROW_PROJECTION });
+      return after ? toRow(after) : null;
+    });
+  }
+  // The honoured nudge turns `used` in the same write (only if still pending: a withdrawal that landed first stays).
+  set['nudges.$[honoured].state'] = 'used';
+  set['nudges.$[honoured].questionId'] = q.questionId;
+  set['nudges.$[honoured].questionNumber'] = q.asked.number;
+  set['nudges.$[honoured].updatedAt'] = q.at;
+  const nudgeId = q.nudgeId;
   return dbCall(async () => {
-    const update: Document = { $push: push, $set: { turn, updatedAt: ctx.now() } };
-    const after = await ctx.models.Interview.collection.findOneAndUpdate(filter, update, { returnDocument: 'after', projection: ROW_PROJECTION });
-    return after ? toRow(after) : null;
+    const after = await ctx.models.Interview.collection.findOneAndUpdate(
+      filter,
+      { $push: push, $set: set },
+      {
+        returnDocument: 'after',
+        arrayFilters: [{ 'honoured.id': { $eq: nudgeId }, 'honoured.state': { $eq: 'pending' } }],
+        projection: { ...ROW_PROJECTION, nudges: { $elemMatch: { id: { $eq: nudgeId } } } },
+      },
+    );
+    if (!after) return null;
+    const { nudges, ...row } = after as Document & { nudges?: Nudge[] };
+    const nudge = nudges?.[0];
+    return { ...toRow(row), ...(nudge ? { nudge } : {}) };
   });
 }
 

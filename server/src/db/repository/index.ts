@@ -1,6 +1,7 @@
 import type { Connection } from 'mongoose';
 import type { CreateSessionInput, FocusSignal, Interview, InterviewSummary, LinkedBy, Message, Turn } from '../../../../shared/interview.js';
 import type { Note } from '../../../../shared/notes.js';
+import type { Nudge } from '../../../../shared/nudges.js';
 import type { Opening, OpeningFields, UpdateOpeningRequest } from '../../../../shared/opening.js';
 import type { ActorRef, NewRecruiter, Recruiter } from '../../../../shared/recruiters.js';
 import type { StatsQuery, StatsResponse } from '../../../../shared/stats.js';
@@ -24,7 +25,8 @@ import {
   type TransitionResult,
 } from './sessions.js';
 import { findGenerating, releaseLeasesOfPreviousBoot } from './questions.js';
-import { readAnswerState, readCycleView, recordScore, renewLeases, reviseAnswer, storeAnswer, storeQuestion, type AnswerState, type CycleRow, type CycleView, type StoreAnswerResult, type StoreQuestion } from './cycle.js';
+import { readAnswerState, readCycleView, recordScore, renewLeases, reviseAnswer, storeAnswer, storeQuestion, type AnswerState, type CycleView, type StoreAnswerResult, type StoreQuestion, type StoredQuestion } from './cycle.js';
+import { addNudge, handBack, takeOver, withdrawNudge, type AddNudgeResult, type HandBackResult, type TakeOverResult, type WithdrawNudgeResult } from './steering.js';
 import { setTurn, type SetTurnRequest } from './turn.js';
 import { addUsage, type UsageDelta } from './usage.js';
 import {
@@ -100,7 +102,8 @@ export type {
   TransitionSet,
 } from './sessions.js';
 export type { SetTurnRequest } from './turn.js';
-export type { AnswerState, CycleRow, CycleView, StoreAnswerResult, StoreQuestion } from './cycle.js';
+export type { AnswerState, CycleRow, CycleView, StoreAnswerResult, StoreQuestion, StoredQuestion } from './cycle.js';
+export type { AddNudgeResult, HandBackResult, TakeOverResult, WithdrawNudgeResult } from './steering.js';
 export { cycleViewOf, MIN_TAIL } from './cycle.js';
 export type { UsageDelta } from './usage.js';
 export type { SetConversationIdResult, VoiceStart, VoiceWindowQuery } from './voice.js';
@@ -134,7 +137,7 @@ export interface Repository {
   setTurn(clientSessionId: string, req: SetTurnRequest): Promise<TransitionResult>;
   // the question cycle's round trips (cycle.ts, docs/data-model.md "The hot path")
   storeAnswer(clientSessionId: string, req: { message: Message; questionId: string; next: Turn; tail: number }): Promise<StoreAnswerResult>;
-  storeQuestion(clientSessionId: string, question: StoreQuestion): Promise<CycleRow | null>;
+  storeQuestion(clientSessionId: string, question: StoreQuestion): Promise<StoredQuestion | null>;
   /** Voice: a newer request's text replaces a stored answer whose question is still generating, and takes the turn (cycle.ts). */
   reviseAnswer(clientSessionId: string, req: { messageId: string; text: string; expect: string; next: Turn; tail: number }): Promise<CycleView | null>;
   readCycleView(clientSessionId: string, tail: number): Promise<CycleView | null>;
@@ -183,6 +186,11 @@ export interface Repository {
   findRevokedRecruiterIds(ids: readonly string[]): Promise<string[]>;
   addNote(sessionId: string, note: Note): Promise<AddNoteResult>;
   editNote(sessionId: string, noteId: string, edit: NoteEdit): Promise<EditNoteResult>;
+  // recruiter steering: nudges and take-over (steering.ts, docs/recruiters.md)
+  addNudge(sessionId: string, nudge: Nudge): Promise<AddNudgeResult>;
+  withdrawNudge(sessionId: string, req: { nudgeId: string; by: ActorRef; at: Date }): Promise<WithdrawNudgeResult>;
+  takeOver(sessionId: string, req: { by: ActorRef; at: Date }): Promise<TakeOverResult>;
+  handBack(sessionId: string, req: { by: ActorRef; anyHolder: boolean }): Promise<HandBackResult>;
   // exports (docs/exports.md)
   /** Every list row matching the list's filters through one cursor (the CSV export). */
   streamSessionSummaries(query: StreamSessionsQuery): AsyncGenerator<InterviewSummary>;
@@ -275,6 +283,10 @@ export async function createRepository(conn: Connection, opts: RepositoryOptions
     findRevokedRecruiterIds: (ids) => findRevokedRecruiterIds(ctx, ids),
     addNote: (id, note) => addNote(ctx, id, note),
     editNote: (id, noteId, edit) => editNote(ctx, id, noteId, edit),
+    addNudge: (id, nudge) => addNudge(ctx, id, nudge),
+    withdrawNudge: (id, req) => withdrawNudge(ctx, id, req),
+    takeOver: (id, req) => takeOver(ctx, id, req),
+    handBack: (id, req) => handBack(ctx, id, req),
     streamSessionSummaries: (query) => streamSessionSummaries(ctx, query),
     openErasure: (input) => openErasure(ctx, input),
     addErasureConversationIds: (id, ids) => addErasureConversationIds(ctx, id, ids),

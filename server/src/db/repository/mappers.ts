@@ -8,7 +8,7 @@ export function toInterview(record: InterviewRecord): Interview {
   return { id: _id.toHexString(), ...rest };
 }
 
-export type InterviewSummaryRecord = Omit<InterviewRecord, 'messages' | 'transcript' | 'focus' | 'notes'>;
+export type InterviewSummaryRecord = Omit<InterviewRecord, 'messages' | 'transcript' | 'focus' | 'notes' | 'nudges'>;
 
 export function toInterviewSummary(record: InterviewSummaryRecord): InterviewSummary {
   const { _id, ...rest } = record;

@@ -1,7 +1,11 @@
 import { parseOrThrow } from '../../../../shared/errors.js';
 import { clientSessionIdSchema } from '../../../../shared/ids.js';
 import { messageSchema, turnSchema, type Interview, type InterviewStatus, type Message, type Turn } from '../../../../shared/interview.js';
+import { z } from 'zod';
+import { nudgeIdSchema } from '../../../../shared/nudges.js';
 import { dbCall } from '../errors.js';
+
+const nudgeUseSchema = z.strictObject({ ids: z.array(nudgeIdSchema).min(1).max(100), questionNumber: z.number().int().min(1) });
 import type { InterviewRecord } from '../models/index.js';
 import type { RepoContext } from './context.js';
 import { toInterview } from './mappers.js';
@@ -21,6 +25,11 @@ export interface AppendOptions {
   allowedStatuses: readonly InterviewStatus[];
   /** Turn compare-and-set done in the same update (e.g. awaiting_answer -> generating). */
   turn?: { expect: TurnExpectation; set: Turn };
+  /**
+   * Voice: the recruiter nudges this agent line honours (they were pending when it arrived),
+   * marked `used` by it — with its id and question number — in the same update.
+   */
+  nudges?: { ids: string[]; questionNumber: number };
 }
 
 export type AppendRejection = 'not_found' | 'status' | 'turn_state';
@@ -55,10 +64,20 @@ export async function appendMessage(
     ...(opts.turn ? turnPrecondition(opts.turn.expect) : {}),
   };
   const update: Record<string, unknown> = { $push: { messages: message } };
-  if (nextTurn) update['$set'] = { turn: nextTurn };
+  const set: Record<string, unknown> = {};
+  if (nextTurn) set['turn'] = nextTurn;
+  const nudges = opts.nudges && opts.nudges.ids.length > 0 ? parseOrThrow(nudgeUseSchema, opts.nudges, 'nudges') : undefined;
+  if (nudges) {
+    set['nudges.$[honoured].state'] = 'used';
+    set['nudges.$[honoured].questionId'] = message.id;
+    set['nudges.$[honoured].questionNumber'] = nudges.questionNumber;
+    set['nudges.$[honoured].updatedAt'] = message.at;
+  }
+  if (Object.keys(set).length > 0) update['$set'] = set;
+  const options = nudges ? { ...APPEND, arrayFilters: [{ 'honoured.id': { $in: nudges.ids }, 'honoured.state': { $eq: 'pending' } }] } : APPEND;
 
   return dbCall(async () => {
-    const after = await ctx.models.Interview.findOneAndUpdate(filter, update, APPEND).lean<InterviewRecord>();
+    const after = await ctx.models.Interview.findOneAndUpdate(filter, update, options).lean<InterviewRecord>();
     if (after) {
       const session = toInterview(after);
       const found = locate(session, message.id);

@@ -27,7 +27,7 @@ export type StreamSessionsQuery = z.infer<typeof streamQuerySchema>;
  */
 export async function* streamSessionSummaries(ctx: RepoContext, raw: StreamSessionsQuery): AsyncGenerator<InterviewSummary> {
   const q = parseOrThrow(streamQuerySchema, raw, 'list query');
-  const query = ctx.models.Interview.find(sessionListFilter(q), { messages: 0, transcript: 0, focus: 0, notes: 0 }).sort({ createdAt: -1, _id: -1 });
+  const query = ctx.models.Interview.find(sessionListFilter(q), { messages: 0, transcript: 0, focus: 0, notes: 0, nudges: 0 }).sort({ createdAt: -1, _id: -1 });
   if (q.limit !== undefined) query.limit(q.limit);
   const cursor = query.lean<InterviewSummaryRecord[]>().cursor({ batchSize: STREAM_BATCH_SIZE });
   try {

@@ -18,6 +18,7 @@ import { toInterview, toInterviewSummary, type InterviewSummaryRecord } from './
 import { AFTER } from './options.js';
 import { eventsOfStatus, outboxEntries, pushOutbox } from './outbox.js';
 import { statusPrecondition, turnPrecondition, type Filter, type TurnExpectation } from './preconditions.js';
+import { expiryUpdate, isMissingArrayPath, STEERABLE } from './steering.js';
 
 export interface CreateSessionResult {
   session: Interview;
@@ -81,7 +82,7 @@ export async function findSummaries(ctx: RepoContext, clientSessionIds: readonly
   const ids = clientSessionIds.filter((id) => clientSessionIdSchema.safeParse(id).success);
   if (ids.length === 0) return [];
   return dbCall(async () => {
-    const docs = await ctx.models.Interview.find({ clientSessionId: { $in: ids } }, { messages: 0, transcript: 0, focus: 0, notes: 0 }).lean<InterviewSummaryRecord[]>();
+    const docs = await ctx.models.Interview.find({ clientSessionId: { $in: ids } }, { messages: 0, transcript: 0, focus: 0, notes: 0, nudges: 0 }).lean<InterviewSummaryRecord[]>();
     return docs.map(toInterviewSummary);
   });
 }
@@ -135,8 +136,22 @@ export async function transition(ctx: RepoContext, clientSessionId: string, req:
   const { voiceEndedAt, ...fields } = set;
   const $set: Record<string, unknown> = { ...fields, status: to };
   if (voiceEndedAt !== undefined) $set['voice.endedAt'] = voiceEndedAt;
-  return casUpdate(ctx, id, filter, { $set, ...pushOutbox(outboxEntries(events, ctx.now(), to)) });
+  const update = { $set, ...pushOutbox(outboxEntries(events, ctx.now(), to)) };
+  if (!ENDING.includes(to) || !req.from.some((s) => STEERABLE.includes(s))) return casUpdate(ctx, id, filter, update);
+  // Ending: pending recruiter nudges expire and a take-over ends, in the same update (docs/recruiters.md).
+  const expiry = expiryUpdate(ctx.now());
+  const ending = { ...update, $set: { ...$set, ...expiry.$set }, $unset: expiry.$unset };
+  try {
+    return await casUpdate(ctx, id, filter, ending, { arrayFilters: expiry.arrayFilters });
+  } catch (err) {
+    // A document that never had a nudge has no array to update: nothing to expire.
+    if (!isMissingArrayPath(err)) throw err;
+    return casUpdate(ctx, id, filter, { ...update, $unset: expiry.$unset });
+  }
 }
+
+/** Statuses an interview ends in. */
+const ENDING: readonly InterviewStatus[] = ['ended_pending_webhook', 'completed', 'abandoned', 'orphaned'];
 
 /** One findOneAndUpdate; when it matches nothing, one read returns the current state. */
 export async function casUpdate(
@@ -144,9 +159,10 @@ export async function casUpdate(
   clientSessionId: string,
   filter: Filter,
   update: Record<string, unknown>,
+  extra: { arrayFilters?: Record<string, unknown>[] } = {},
 ): Promise<TransitionResult> {
   return dbCall(async () => {
-    const after = await ctx.models.Interview.findOneAndUpdate(filter, update, AFTER).lean<InterviewRecord>();
+    const after = await ctx.models.Interview.findOneAndUpdate(filter, update, extra.arrayFilters ? { ...AFTER, arrayFilters: extra.arrayFilters } : AFTER).lean<InterviewRecord>();
     if (after) return { won: true, session: toInterview(after) };
     const current = await ctx.models.Interview.findOne({ clientSessionId: { $eq: clientSessionId } }).lean<InterviewRecord>();
     return { won: false, session: current ? toInterview(current) : null };
@@ -211,7 +227,7 @@ export async function listSessions(ctx: RepoContext, raw: ListSessionsQuery): Pr
   const q = parseOrThrow(listQuerySchema, raw, 'list query');
   const filter = sessionListFilter(q);
   return dbCall(async () => {
-    const docs = await ctx.models.Interview.find(filter, { messages: 0, transcript: 0, focus: 0, notes: 0 })
+    const docs = await ctx.models.Interview.find(filter, { messages: 0, transcript: 0, focus: 0, notes: 0, nudges: 0 })
       .sort({ createdAt: -1, _id: -1 })
       .limit(q.limit + 1)
       .lean<InterviewSummaryRecord[]>();

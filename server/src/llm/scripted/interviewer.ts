@@ -6,11 +6,14 @@ import {
   type EvaluationRequest,
   type Interviewer,
   type QuestionRequest,
+  type QuestionSteer,
   type ScoreRequest,
 } from '../port.js';
 import { allKeywords, bankFor, type BankQuestion } from './banks/index.js';
 import { buildEvaluation } from './evaluation.js';
-import { followUpPrefix } from './followUp.js';
+import { skillForTopic } from '../../interview/steering.js';
+import { followUpPrefix, followUpStyle } from './followUp.js';
+import { pick } from './random.js';
 import { AskedMemo, askedIds, chooseQuestion, findAsked, withoutOpener } from './questions.js';
 import { assess } from './scoring.js';
 import { paceTokens, throwIfAborted } from './stream.js';
@@ -56,6 +59,8 @@ export class ScriptedInterviewer implements Interviewer {
 
   /** What `streamQuestion` will stream for this request (and records it as asked). */
   composeQuestion(request: QuestionRequest): ComposedQuestion {
+    const steered = request.steer ? this.composeSteered(request, request.steer) : undefined;
+    if (steered) return steered;
     const bank = bankFor(request.role);
     const exclude = new Set([...askedIds(bank, request.history), ...this.#memo.before(request.sessionKey, request.number)]);
     const due = request.opening?.mustAskNow;
@@ -90,6 +95,38 @@ export class ScriptedInterviewer implements Interviewer {
     // Openers like "To get us started," belong to the first question only.
     const body = request.number > 1 && !due ? withoutOpener(question.text) : question.text;
     return { question, text: `${prefix}${body}` };
+  }
+
+  /**
+   * A recruiter's nudge (docs/recruiters.md): a `follow_up` is asked as written, after the
+   * persona's acknowledgement of the last answer; a `topic` that names a role skill is a
+   * bank question of that skill (the domain made it the request's skill; undefined here),
+   * any other topic is asked about in the persona's words.
+   */
+  private composeSteered(request: QuestionRequest, steer: QuestionSteer): ComposedQuestion | undefined {
+    const bank = bankFor(request.role);
+    if (steer.kind === 'topic' && skillForTopic(request.role, steer.text) === request.skill) return undefined;
+    const lastQuestionAt = request.history.findLastIndex((e) => e.role === 'interviewer');
+    const answer = request.history
+      .slice(lastQuestionAt + 1)
+      .filter((e) => e.role === 'candidate')
+      .map((e) => e.text)
+      .join(' ');
+    const persona = request.opening?.persona.id;
+    const seed = `${request.sessionKey}:${request.number}`;
+    const text = steer.text.trim().replace(/\s+/g, ' ');
+    const question: BankQuestion = { id: `nudge.${request.number}`, skill: request.skill, difficulty: request.difficulty, text };
+    this.#memo.record(request.sessionKey, request.number, question.id);
+    if (steer.kind === 'follow_up') {
+      const prefix = lastQuestionAt >= 0
+        ? followUpPrefix({ answer, sameSkill: true, skillName: '', phase: request.phase, keywords: allKeywords(bank), seed, ...(persona ? { persona } : {}) })
+        : '';
+      return { question, text: `${prefix}${text}` };
+    }
+    const style = followUpStyle(persona);
+    const topic = text.replace(/[.?!:;,\s]+$/u, '');
+    const intro = pick(style.newSkill, `${seed}:nudge`)!.replace('{s}', topic);
+    return { question, text: `${intro} Tell me about a time you worked with ${topic}: what was the situation, what did you do, and what would you do differently?` };
   }
 
   streamQuestion(request: QuestionRequest, options: CallOptions = {}): AsyncIterable<string> {
