@@ -175,6 +175,31 @@ describe('Candor as the voice agent’s Custom LLM', () => {
     expect((await databaseDigest(server.connection)).digest).toBe(before.digest);
   }, 120_000);
 
+  it('a recruiter’s nudge shapes the next spoken question on the server; the candidate’s browser gets no voice:context', async () => {
+    const { candidate, conversation } = await voiceSession(server);
+    await candidate.connect();
+    const seen: string[] = [];
+    candidate.socket!.onAny((event: string) => seen.push(event));
+    const recruiter = await TestRecruiter.connect(server.url, RECRUITER);
+    try {
+      await recruiter.watch(candidate.created.sessionId);
+      await conversation.opening();
+      const follow = 'Ask how they would shed load when the queue backs up.';
+      await recruiter.call('session:nudge', { sessionId: candidate.created.sessionId, nudgeId: 'llm-nudge-1', kind: 'follow_up', text: follow });
+      const next = await conversation.answer('We used a bounded queue with backpressure.');
+      expect(next.text).toContain(follow);
+      await recruiter.until((_v, _u, r) => r.nudges.get('llm-nudge-1')?.state === 'used', 3_000, 'nudge used');
+      const s = await stored(server, candidate.clientSessionId);
+      const asked = s.messages.filter((m) => m.role === 'interviewer');
+      expect(recruiter.nudges.get('llm-nudge-1')).toMatchObject({ questionId: asked[1]!.id, questionNumber: 2 });
+      expect(asked[1]!.text).toBe(next.text);
+      expect(seen.filter((e) => e === 'voice:context' || e.startsWith('nudge'))).toEqual([]);
+    } finally {
+      recruiter.close();
+      candidate.disconnect();
+    }
+  });
+
   it('a duplicated request (a platform retry) stores the answer once and speaks the same question', async () => {
     const { candidate, conversation } = await voiceSession(server);
     await conversation.opening();
