@@ -18,7 +18,7 @@ import { toInterview, toInterviewSummary, type InterviewSummaryRecord } from './
 import { AFTER } from './options.js';
 import { eventsOfStatus, outboxEntries, pushOutbox } from './outbox.js';
 import { statusPrecondition, turnPrecondition, type Filter, type TurnExpectation } from './preconditions.js';
-import { expiryUpdate, isMissingArrayPath, STEERABLE } from './steering.js';
+import { expiryUpdate, STEERABLE } from './steering.js';
 
 export interface CreateSessionResult {
   session: Interview;
@@ -139,15 +139,16 @@ export async function transition(ctx: RepoContext, clientSessionId: string, req:
   const update = { $set, ...pushOutbox(outboxEntries(events, ctx.now(), to)) };
   if (!ENDING.includes(to) || !req.from.some((s) => STEERABLE.includes(s))) return casUpdate(ctx, id, filter, update);
   // Ending: pending recruiter nudges expire and a take-over ends, in the same update (docs/recruiters.md).
+  // An arrayFilters update of a missing array is refused (as by MongoDB), and most interviews
+  // never had a nudge: the array's presence is part of each attempt's filter, so the common
+  // end is ONE write, and a failed precondition costs one more write and the read.
   const expiry = expiryUpdate(ctx.now());
+  const plain = await dbCall(() =>
+    ctx.models.Interview.findOneAndUpdate({ ...filter, nudges: { $exists: false } }, { ...update, $unset: expiry.$unset }, AFTER).lean<InterviewRecord>(),
+  );
+  if (plain) return { won: true, session: toInterview(plain) };
   const ending = { ...update, $set: { ...$set, ...expiry.$set }, $unset: expiry.$unset };
-  try {
-    return await casUpdate(ctx, id, filter, ending, { arrayFilters: expiry.arrayFilters });
-  } catch (err) {
-    // A document that never had a nudge has no array to update: nothing to expire.
-    if (!isMissingArrayPath(err)) throw err;
-    return casUpdate(ctx, id, filter, { ...update, $unset: expiry.$unset });
-  }
+  return casUpdate(ctx, id, { ...filter, nudges: { $exists: true } }, ending, { arrayFilters: expiry.arrayFilters });
 }
 
 /** Statuses an interview ends in. */

@@ -151,8 +151,3 @@ export function expiryUpdate(at: Date): { $set: Document; $unset: Document; arra
     arrayFilters: [{ 'expiring.state': { $eq: 'pending' } }],
   };
 }
-
-/** The store refused array updates on a document that has no `nudges` array (it never had a nudge). */
-export function isMissingArrayPath(err: unknown): boolean {
-  return err instanceof Error && /must exist in the document in order to apply array updates/.test(err.message);
-}
