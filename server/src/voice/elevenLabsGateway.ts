@@ -1,7 +1,8 @@
-import { ElevenLabsClient, ElevenLabsError } from '@elevenlabs/elevenlabs-js';
+import type { ElevenLabsClient, ElevenLabsError } from '@elevenlabs/elevenlabs-js';
 import { agentIdSchema, candidateIdSchema, clientSessionIdSchema, conversationIdSchema } from '../../../shared/ids.js';
 import type { VoiceTransport } from '../../../shared/voice.js';
 import { line, type CallRecord } from './call.js';
+import { elevenLabsSdk } from './elevenLabsSdk.js';
 
 /**
  * What Candor needs from ElevenLabs (ELEVENLABS.md). The real adapter wraps the
@@ -55,23 +56,26 @@ const MAX_429_RETRIES = 4;
 
 export class SdkElevenLabsGateway implements ElevenLabsGateway {
   readonly simulated = false;
-  private readonly client: ElevenLabsClient;
+  /** Created with the first call (the SDK loads then: elevenLabsSdk.ts). */
+  private client: Promise<ElevenLabsClient> | undefined;
   private readonly pageSize: number;
   private readonly backoffMs: NonNullable<SdkGatewayOptions['backoffMs']>;
 
-  constructor(opts: SdkGatewayOptions) {
+  constructor(private readonly opts: SdkGatewayOptions) {
     this.pageSize = opts.pageSize ?? 100;
     this.backoffMs = opts.backoffMs ?? ((attempt, retryAfterMs) => retryAfterMs ?? Math.min(30_000, 1_000 * 2 ** (attempt - 1)));
-    this.client = new ElevenLabsClient({
-      apiKey: opts.apiKey,
-      ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
-      maxRetries: opts.maxRetries ?? 2,
-      timeoutInSeconds: opts.timeoutInSeconds ?? 20,
-    });
+  }
+
+  private sdk(): Promise<ElevenLabsClient> {
+    const { apiKey, baseUrl, maxRetries, timeoutInSeconds } = this.opts;
+    this.client ??= elevenLabsSdk().then(
+      ({ ElevenLabsClient }) => new ElevenLabsClient({ apiKey, ...(baseUrl ? { baseUrl } : {}), maxRetries: maxRetries ?? 2, timeoutInSeconds: timeoutInSeconds ?? 20 }),
+    );
+    return this.client;
   }
 
   async startConversation(agentId: string, transport: VoiceTransport): Promise<ConversationStart> {
-    const conversations = this.client.conversationalAi.conversations;
+    const conversations = (await this.sdk()).conversationalAi.conversations;
     if (transport === 'webrtc') {
       const res = await conversations.getWebrtcToken({ agentId });
       const out: ConversationStart = { conversationToken: res.token };
@@ -87,7 +91,7 @@ export class SdkElevenLabsGateway implements ElevenLabsGateway {
 
   async getConversation(conversationId: string): Promise<CallRecord | null> {
     try {
-      const c = await this.client.conversationalAi.conversations.get(conversationId);
+      const c = await (await this.sdk()).conversationalAi.conversations.get(conversationId);
       const init = c.conversationInitiationClientData;
       const vars = init?.dynamicVariables ?? {};
       const csid = vars['client_session_id'];
@@ -106,7 +110,7 @@ export class SdkElevenLabsGateway implements ElevenLabsGateway {
         summary: c.analysis?.transcriptSummary,
       };
     } catch (err) {
-      if (err instanceof ElevenLabsError && err.statusCode === 404) return null;
+      if (err instanceof (await elevenLabsSdk()).ElevenLabsError && err.statusCode === 404) return null;
       throw err;
     }
   }
@@ -137,10 +141,10 @@ export class SdkElevenLabsGateway implements ElevenLabsGateway {
   private async pageWithBackoff(request: Parameters<ElevenLabsClient['conversationalAi']['conversations']['list']>[0]) {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.client.conversationalAi.conversations.list(request);
+        return await (await this.sdk()).conversationalAi.conversations.list(request);
       } catch (err) {
         // The SDK already retried (honouring Retry-After); past that, wait longer before giving up.
-        if (!(err instanceof ElevenLabsError) || err.statusCode !== 429 || attempt > MAX_429_RETRIES) throw err;
+        if (!(err instanceof (await elevenLabsSdk()).ElevenLabsError) || err.statusCode !== 429 || attempt > MAX_429_RETRIES) throw err;
         await new Promise((resolve) => setTimeout(resolve, this.backoffMs(attempt, retryAfterOf(err))));
       }
     }
