@@ -47,6 +47,8 @@ export function connectRedis(url: string, logger: Logger): RedisLink {
     sub,
     async ping() {
       await pub.ping();
+      // A node whose subscriber is still reconnecting publishes but hears nothing from the others.
+      if (sub.status !== 'ready') throw new Error(`redis subscriber ${sub.status}`);
     },
     isUp: () => pub.status === 'ready',
     async close() {

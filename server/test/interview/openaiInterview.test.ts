@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { questionTexts } from '../../../shared/sessionView.js';
 import { TestCandidate } from '../support/candidate.js';
 import { TestRecruiter } from '../support/recruiter.js';
@@ -95,8 +95,11 @@ describe('an interview on the OpenAI interviewer', () => {
     const view = await candidate.awaitingAnswer();
     expect(questionTexts(view)).toEqual(['Walk me through a system you designed recently.']);
     expect(candidate.tokens.map((t) => t.text)).toEqual(words('Walk me through a system you designed recently.'));
-    const stored = await server.service.require(candidate.clientSessionId);
-    expect(stored.usage).toEqual([expect.objectContaining({ model: 'gpt-4o-mini', calls: 1, inputTokens: 120, outputTokens: 9 })]);
+    // Usage is written next to the question, not inside its write: it may land just after.
+    await vi.waitFor(async () => {
+      const stored = await server.service.require(candidate.clientSessionId);
+      expect(stored.usage).toEqual([expect.objectContaining({ model: 'gpt-4o-mini', calls: 1, inputTokens: 120, outputTokens: 9 })]);
+    }, { timeout: 5_000 });
     candidate.disconnect();
   });
 

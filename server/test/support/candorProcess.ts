@@ -23,7 +23,8 @@ export function makeDataDir(): string {
 }
 
 /** Runs `server/src/main.ts` as a real child process (through tsx) and waits for it to listen. */
-export async function startCandorProcess(env: Record<string, string> = {}, timeoutMs = 20_000): Promise<CandorProcess> {
+/** `timeoutMs`: a `tsx` child takes 3–5 s to listen on a quiet 2-core machine, far longer when two test files run beside it. */
+export async function startCandorProcess(env: Record<string, string> = {}, timeoutMs = 60_000): Promise<CandorProcess> {
   const dataDir = env.DATA_DIR ?? makeDataDir();
   const child = runMain({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATA_DIR: dataDir, ...env });
   const url = await new Promise<string>((resolve, reject) => {
