@@ -82,7 +82,8 @@ describe('voice simulator driving the Custom LLM endpoint, watched from another 
       expect(ack).toMatchObject({ ok: true });
       await candidate.until((v) => questionsIn(v) === turn + 1 || v.status !== 'active', 10_000, `question ${turn + 1}`);
     }
-    await candidate.until((v) => v.status === 'completed', 10_000, 'the simulated webhook links the call');
+    // The webhook comes after SIMULATED_WEBHOOK_DELAY_MS, and its verification loads the ElevenLabs SDK on first use.
+    await candidate.until((v) => v.status === 'completed', 30_000, 'the simulated webhook links the call');
 
     const detail = (await api(b.url, 'GET', `/api/sessions/${candidate.created.sessionId}`, ADMIN)).body as SessionDetail;
     const questions = detail.messages.filter((m) => m.role === 'interviewer');

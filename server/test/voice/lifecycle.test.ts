@@ -30,7 +30,7 @@ describe('voice lifecycle and webhook linking', () => {
     await c.connect();
     const hook = await sendWebhook(server, { conversationId: start.conversationId!, agentId: start.agentId, userId: start.userId, clientSessionId: c.clientSessionId });
     expect(hook.status).toBe(200);
-    await c.until((v) => v.status === 'completed', 5_000, 'completed');
+    await c.until((v) => v.status === 'completed', 15_000, 'completed');
     const ack = await c.emit('voice:ended', { endedBy: 'user', conversationId: start.conversationId! });
     expect(ack).toEqual({ ok: true, status: 'completed' });
     const r = await waitFor(() => results(c), (x) => x.evaluationStatus === 'complete', 8_000, 'evaluation');
