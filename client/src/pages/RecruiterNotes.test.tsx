@@ -1,114 +1,24 @@
 // @vitest-environment happy-dom
-import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { SessionSummary } from '../../../shared/monitor.js';
-import type { WireNote } from '../../../shared/notes.js';
-import type { MeResponse } from '../../../shared/recruiters.js';
-import { FakeSocket, answer, question, snapshot } from '../test/fakeSocket.js';
-import { RecruiterPage } from './RecruiterPage.js';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { SESSION, note, recruiterPageHarness } from '../test/recruiterPage.js';
 
-const SESSION = '0123456789abcdef01234567';
-const summary: SessionSummary = {
-  sessionId: SESSION,
-  clientSessionId: '11111111-1111-4111-8111-111111111111',
-  candidateName: 'Ada Candidate',
-  role: 'backend-engineer',
-  mode: 'text',
-  status: 'active',
-  questionNumber: 1,
-  phase: 'warmup',
-  lastActivityAt: new Date().toISOString(),
-  createdAt: '2026-01-01T00:00:00.000Z',
-  linkState: 'none',
-  linkedBy: null,
-  evaluationStatus: null,
-  deleteAfter: null,
-};
-const ME: MeResponse = { id: 'aaaaaaaaaaaaaaaaaaaaaaaa', name: 'Grace Hopper', role: 'recruiter' };
-const note = (overrides: Partial<WireNote> = {}): WireNote => ({
-  id: 'n-1',
-  sessionId: SESSION,
-  messageId: null,
-  text: 'Calm and structured.',
-  rating: null,
-  author: { id: ME.id, name: ME.name },
-  createdAt: '2026-01-01T00:00:10.000Z',
-  updatedAt: '2026-01-01T00:00:10.000Z',
-  ...overrides,
-});
-
-let sockets: FakeSocket[];
-let me: MeResponse | { status: number };
-const connect = () => {
-  const s = new FakeSocket();
-  sockets.push(s);
-  return s.asMonitorSocket();
-};
-
-beforeEach(() => {
-  sessionStorage.clear();
-  sockets = [];
-  me = ME;
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string) => {
-      if (url === '/api/recruiters/me') {
-        if ('status' in me) return new Response(JSON.stringify({ error: { code: 'UNAUTHORIZED', message: 'This recruiter token was revoked' } }), { status: me.status });
-        return new Response(JSON.stringify(me), { status: 200 });
-      }
-      if (url === '/api/recruiters') return new Response(JSON.stringify({ items: [] }), { status: 200 });
-      return new Response(JSON.stringify({ error: { code: 'NOT_FOUND', message: 'no' } }), { status: 404 });
-    }),
-  );
-});
-afterEach(() => {
-  cleanup();
-  vi.unstubAllGlobals();
-});
-
-async function signIn(token = 'cr_token'): Promise<FakeSocket> {
-  render(<RecruiterPage connect={connect} />);
-  fireEvent.change(screen.getByLabelText('Recruiter token'), { target: { value: token } });
-  fireEvent.click(screen.getByRole('button', { name: 'Open dashboard' }));
-  const list = sockets[0]!;
-  act(() => list.serverConnect());
-  await waitFor(() => expect(list.sentOf('sessions:subscribe')).toHaveLength(1));
-  await act(async () => list.sentOf('sessions:subscribe')[0]!.resolve({ ok: true, sessions: [summary] }));
-  return list;
-}
-
-async function watch(notes: WireNote[]): Promise<FakeSocket> {
-  fireEvent.click(screen.getByRole('button', { name: 'Ada Candidate' }));
-  const w = sockets[1]!;
-  act(() => w.serverConnect());
-  await waitFor(() => expect(w.sentOf('session:watch')).toHaveLength(1));
-  await act(async () =>
-    w.sentOf('session:watch')[0]!.resolve({
-      ok: true,
-      snapshot: snapshot({ messages: [question('q1', 'How do you shard a queue?'), answer('a1', 'By tenant, with idempotent consumers.', 'q1')], turn: { state: 'awaiting_answer', questionId: 'q1' } }),
-      notes,
-    }),
-  );
-  return w;
-}
+const page = recruiterPageHarness();
 
 describe('RecruiterPage: who is signed in', () => {
   it('shows the recruiter’s name; only an admin gets the Recruiters tab', async () => {
-    await signIn();
+    await page.signIn();
     expect((await screen.findByTestId('signed-in-as')).textContent).toBe('Signed in as Grace Hopper (recruiter)');
     expect(screen.queryByRole('button', { name: 'Recruiters' })).toBeNull();
-    cleanup();
-    sessionStorage.clear();
-    sockets = [];
-    me = { id: 'bootstrap', name: 'admin', role: 'admin' };
-    await signIn();
+    page.reset({ id: 'bootstrap', name: 'admin', role: 'admin' });
+    await page.signIn();
     fireEvent.click(await screen.findByRole('button', { name: 'Recruiters' }));
     expect(await screen.findByTestId('recruiters-section')).toBeTruthy();
   });
 
   it('a revoked token brings the sign-in prompt back with the reason', async () => {
-    me = { status: 401 };
-    render(<RecruiterPage connect={connect} />);
+    page.me = { status: 401 };
+    page.render();
     fireEvent.change(screen.getByLabelText('Recruiter token'), { target: { value: 'cr_revoked' } });
     fireEvent.click(screen.getByRole('button', { name: 'Open dashboard' }));
     await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('This recruiter token was revoked'));
@@ -118,9 +28,9 @@ describe('RecruiterPage: who is signed in', () => {
 
 describe('RecruiterPage: private notes in the watch view', () => {
   it('shows the stored notes with author, rating and the line they are about, then live note:upserted events', async () => {
-    await signIn();
+    await page.signIn();
     await screen.findByTestId('signed-in-as');
-    const w = await watch([note({ id: 'n-line', messageId: 'a1', rating: 4, author: { id: 'bbbbbbbbbbbbbbbbbbbbbbbb', name: 'Bob Builder' } })]);
+    const w = await page.watch([note({ id: 'n-line', messageId: 'a1', rating: 4, author: { id: 'bbbbbbbbbbbbbbbbbbbbbbbb', name: 'Bob Builder' } })]);
     // A recruiter (not an admin) is not offered erasure (admin-only on the server).
     expect(screen.queryByRole('button', { name: /Erase this interview/ })).toBeNull();
     const panel = screen.getByTestId('notes-panel');
@@ -142,9 +52,9 @@ describe('RecruiterPage: private notes in the watch view', () => {
   });
 
   it('adds a note on the line whose Note button was pressed, with a rating, over the watch socket', async () => {
-    await signIn();
+    await page.signIn();
     await screen.findByTestId('signed-in-as');
-    const w = await watch([]);
+    const w = await page.watch([]);
     fireEvent.click(screen.getByRole('button', { name: 'Add a note on this answer' }));
     expect(screen.getByLabelText('About')).toHaveProperty('value', 'a1');
     fireEvent.change(screen.getByLabelText('Note'), { target: { value: 'Good instinct on idempotency.' } });
@@ -161,9 +71,9 @@ describe('RecruiterPage: private notes in the watch view', () => {
   });
 
   it('a failed add keeps the draft and retries with the same noteId (stored once)', async () => {
-    await signIn();
+    await page.signIn();
     await screen.findByTestId('signed-in-as');
-    const w = await watch([]);
+    const w = await page.watch([]);
     fireEvent.change(screen.getByLabelText('Note'), { target: { value: 'About the whole interview.' } });
     fireEvent.click(screen.getByRole('button', { name: 'Add note' }));
     await waitFor(() => expect(w.sentOf('note:add')).toHaveLength(1));
@@ -178,9 +88,9 @@ describe('RecruiterPage: private notes in the watch view', () => {
   });
 
   it('edits only the signed-in recruiter’s own notes', async () => {
-    await signIn();
+    await page.signIn();
     await screen.findByTestId('signed-in-as');
-    const w = await watch([note({ id: 'mine', text: 'First take', rating: 2 }), note({ id: 'theirs', author: { id: 'bootstrap', name: 'admin' }, text: 'Not mine' })]);
+    const w = await page.watch([note({ id: 'mine', text: 'First take', rating: 2 }), note({ id: 'theirs', author: { id: 'bootstrap', name: 'admin' }, text: 'Not mine' })]);
     const [mine, theirs] = screen.getAllByTestId('note');
     expect(within(theirs!).queryByRole('button', { name: 'Edit' })).toBeNull();
     fireEvent.click(within(mine!).getByRole('button', { name: 'Edit' }));
