@@ -1,46 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CreateRecruiterResponse } from '../../../shared/recruiters.js';
+import { describe, expect, it } from 'vitest';
 import { TestCandidate } from '../support/candidate.js';
 import { TestRecruiter } from '../support/recruiter.js';
-import { addRecruiter, api } from '../support/recruiters.js';
-import { startTestServer, type TestServer } from '../support/server.js';
+import { api } from '../support/recruiters.js';
+import { steeringServer } from '../support/steering.js';
 
 const ADMIN = 'bootstrap-admin-token-for-takeover-1';
-let server: TestServer;
-let ada: CreateRecruiterResponse;
-let bob: CreateRecruiterResponse;
+const steering = steeringServer(ADMIN);
 
-beforeAll(async () => {
-  server = await startTestServer({ RECRUITER_TOKEN: ADMIN, HTTP_RATE_LIMIT: '0', LOG_LEVEL: 'warn' });
-  [ada, bob] = await Promise.all([addRecruiter(server.url, ADMIN, 'Ada Lovelace'), addRecruiter(server.url, ADMIN, 'Bob Builder')]);
-});
-afterAll(async () => {
-  await server?.close();
-});
-
-const stored = async (csid: string) => (await server.connection.db!.collection('interviews').findOne({ clientSessionId: csid }))!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function liveInterview(mode: 'text' | 'voice' = 'text') {
-  const candidate = await TestCandidate.create(server.url, { mode });
-  await candidate.connect();
-  const seen: Array<{ event: string; payload: unknown }> = [];
-  candidate.socket!.onAny((event: string, payload: unknown) => seen.push({ event, payload }));
-  if (mode === 'text') {
-    await candidate.start();
-    await candidate.awaitingAnswer();
-  }
-  return { candidate, seen, sessionId: candidate.created.sessionId };
-}
 
 describe('take-over', () => {
   it('a recruiter takes over, the AI stays silent after the answer, the recruiter’s question streams to the candidate like any question, and after hand-back the AI asks next', async () => {
-    const { candidate, seen, sessionId } = await liveInterview();
-    const [byAda, watcher] = await Promise.all([TestRecruiter.connect(server.url, ada.token), TestRecruiter.connect(server.url, bob.token)]);
+    const { candidate, seen, sessionId } = await steering.liveInterview();
+    const [byAda, watcher] = await Promise.all([TestRecruiter.connect(steering.server.url, steering.ada.token), TestRecruiter.connect(steering.server.url, steering.bob.token)]);
     await watcher.watch(sessionId);
 
     const taken = await byAda.call('session:takeover', { sessionId });
-    expect(taken).toMatchObject({ ok: true, takeover: { sessionId, by: { id: ada.id, name: 'Ada Lovelace' } } });
+    expect(taken).toMatchObject({ ok: true, takeover: { sessionId, by: { id: steering.ada.id, name: 'Ada Lovelace' } } });
     await watcher.until((_v, _u, r) => r.takeover?.by?.name === 'Ada Lovelace', 3_000, 'takeover:updated');
     // Idempotent for the holder; the candidate has not answered yet: nothing to ask over.
     expect(await byAda.call('session:takeover', { sessionId })).toMatchObject({ ok: true });
@@ -53,7 +29,7 @@ describe('take-over', () => {
     await sleep(400);
     const starts = () => seen.filter((s) => s.event === 'question:start').length;
     expect(starts()).toBe(1);
-    let doc = await stored(candidate.clientSessionId);
+    let doc = await steering.stored(candidate.clientSessionId);
     expect(doc.turn.state).toBe('idle');
     expect(doc.messages.at(-1)).toMatchObject({ id: 'to-a1', role: 'candidate' });
 
@@ -64,12 +40,12 @@ describe('take-over', () => {
     await candidate.nextQuestion('to-a1');
     expect(candidate.view.messages.at(-1)).toMatchObject({ id: asked.questionId, role: 'interviewer', text });
     expect(seen.filter((s) => s.event === 'question:token' && (s.payload as { questionId: string }).questionId === asked.questionId).length).toBeGreaterThan(1);
-    doc = await stored(candidate.clientSessionId);
-    expect(doc.messages.at(-1)).toMatchObject({ id: asked.questionId, source: 'recruiter', by: { id: ada.id, name: 'Ada Lovelace' }, text });
+    doc = await steering.stored(candidate.clientSessionId);
+    expect(doc.messages.at(-1)).toMatchObject({ id: asked.questionId, source: 'recruiter', by: { id: steering.ada.id, name: 'Ada Lovelace' }, text });
     expect(doc.plan.asked.map((q: { number: number }) => q.number)).toEqual([1, 2]);
     // The recruiter's detail names them; the candidate's socket and REST never do.
-    const detail = await api(server.url, 'GET', `/api/sessions/${sessionId}`, ADMIN);
-    expect((detail.body as { messages: Array<{ id: string; by?: unknown }> }).messages.find((m) => m.id === asked.questionId)?.by).toEqual({ id: ada.id, name: 'Ada Lovelace' });
+    const detail = await api(steering.server.url, 'GET', `/api/sessions/${sessionId}`, ADMIN);
+    expect((detail.body as { messages: Array<{ id: string; by?: unknown }> }).messages.find((m) => m.id === asked.questionId)?.by).toEqual({ id: steering.ada.id, name: 'Ada Lovelace' });
     expect(JSON.stringify(seen)).not.toContain('Ada Lovelace');
     const mine = await candidate.rest('GET', `/api/sessions/by-client/${candidate.clientSessionId}`);
     expect(JSON.stringify(mine.body)).not.toContain('Ada Lovelace');
@@ -82,7 +58,7 @@ describe('take-over', () => {
     expect(starts()).toBe(2); // nothing asked while the candidate still has a question
     await candidate.answer('Availability of checkout, because it is revenue.', 'to-a2');
     await candidate.nextQuestion('to-a2');
-    doc = await stored(candidate.clientSessionId);
+    doc = await steering.stored(candidate.clientSessionId);
     expect(doc.messages.at(-1)).toMatchObject({ role: 'interviewer', source: 'text' });
     expect(doc.plan.asked).toHaveLength(3);
     expect(doc.takeover).toBeUndefined();
@@ -92,48 +68,48 @@ describe('take-over', () => {
   });
 
   it('handing back while the candidate has answered and nobody asked: the AI asks at once', async () => {
-    const { candidate, sessionId } = await liveInterview();
-    const byAda = await TestRecruiter.connect(server.url, ada.token);
+    const { candidate, sessionId } = await steering.liveInterview();
+    const byAda = await TestRecruiter.connect(steering.server.url, steering.ada.token);
     await byAda.call('session:takeover', { sessionId });
     await candidate.answer('Mostly Go services.', 'tb-a1');
     await sleep(300);
-    expect((await stored(candidate.clientSessionId)).turn.state).toBe('idle');
+    expect((await steering.stored(candidate.clientSessionId)).turn.state).toBe('idle');
     await byAda.call('session:handback', { sessionId });
     await candidate.nextQuestion('tb-a1');
-    expect((await stored(candidate.clientSessionId)).plan.asked).toHaveLength(2);
+    expect((await steering.stored(candidate.clientSessionId)).plan.asked).toHaveLength(2);
     byAda.close();
     candidate.disconnect();
   });
 
   it('two recruiters taking over at once: exactly one wins, the other gets STATE_CONFLICT; an admin may hand back anyone’s take-over', async () => {
-    const { candidate, sessionId } = await liveInterview();
-    const [byAda, byBob] = await Promise.all([TestRecruiter.connect(server.url, ada.token), TestRecruiter.connect(server.url, bob.token)]);
+    const { candidate, sessionId } = await steering.liveInterview();
+    const [byAda, byBob] = await Promise.all([TestRecruiter.connect(steering.server.url, steering.ada.token), TestRecruiter.connect(steering.server.url, steering.bob.token)]);
     const results = await Promise.allSettled([byAda.call('session:takeover', { sessionId }), byBob.call('session:takeover', { sessionId })]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const lost = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')!;
     expect(lost.reason).toMatchObject({ code: 'STATE_CONFLICT' });
     expect(lost.reason.message).toMatch(/^(Ada Lovelace|Bob Builder) has already taken this interview over$/);
-    const admin = await TestRecruiter.connect(server.url, ADMIN);
+    const admin = await TestRecruiter.connect(steering.server.url, ADMIN);
     expect(await admin.call('session:handback', { sessionId })).toMatchObject({ ok: true, takeover: { by: null } });
     for (const r of [byAda, byBob, admin]) r.close();
     candidate.disconnect();
   });
 
   it('voice sessions refuse take-over with a clear error; an ended interview drops its take-over', async () => {
-    const voice = await TestCandidate.create(server.url, { mode: 'voice' });
-    const recruiter = await TestRecruiter.connect(server.url, ada.token);
+    const voice = await TestCandidate.create(steering.server.url, { mode: 'voice' });
+    const recruiter = await TestRecruiter.connect(steering.server.url, steering.ada.token);
     await expect(recruiter.call('session:takeover', { sessionId: voice.created.sessionId })).rejects.toMatchObject({
       code: 'STATE_CONFLICT',
       message: expect.stringContaining('text interviews only'),
     });
-    expect((await stored(voice.clientSessionId)).takeover).toBeUndefined();
+    expect((await steering.stored(voice.clientSessionId)).takeover).toBeUndefined();
 
-    const { candidate, sessionId } = await liveInterview();
+    const { candidate, sessionId } = await steering.liveInterview();
     await recruiter.watch(sessionId);
     await recruiter.call('session:takeover', { sessionId });
     await candidate.emit('interview:end', { endedBy: 'user' });
     await recruiter.until((_v, _u, r) => r.takeover?.by === null, 3_000, 'take-over ends with the interview');
-    expect((await stored(candidate.clientSessionId)).takeover).toBeUndefined();
+    expect((await steering.stored(candidate.clientSessionId)).takeover).toBeUndefined();
     await expect(recruiter.call('session:takeover', { sessionId })).rejects.toMatchObject({ code: 'STATE_CONFLICT' });
     recruiter.close();
     candidate.disconnect();
