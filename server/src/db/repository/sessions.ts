@@ -141,12 +141,11 @@ export async function transition(ctx: RepoContext, clientSessionId: string, req:
   // Ending: pending recruiter nudges expire and a take-over ends, in the same update (docs/recruiters.md).
   // An arrayFilters update of a missing array is refused (as by MongoDB), and most interviews
   // never had a nudge: the array's presence is part of each attempt's filter, so the common
-  // end is ONE write, and a failed precondition costs one more write and the read.
+  // end is ONE write, and a failed precondition costs one more write and the read. The first
+  // attempt's miss is not read: the second attempt's casUpdate reads it if that misses too.
   const expiry = expiryUpdate(ctx.now());
-  const plain = await dbCall(() =>
-    ctx.models.Interview.findOneAndUpdate({ ...filter, nudges: { $exists: false } }, { ...update, $unset: expiry.$unset }, AFTER).lean<InterviewRecord>(),
-  );
-  if (plain) return { won: true, session: toInterview(plain) };
+  const plain = await casUpdate(ctx, id, { ...filter, nudges: { $exists: false } }, { ...update, $unset: expiry.$unset }, { readOnMiss: false });
+  if (plain) return plain;
   const ending = { ...update, $set: { ...$set, ...expiry.$set }, $unset: expiry.$unset };
   return casUpdate(ctx, id, { ...filter, nudges: { $exists: true } }, ending, { arrayFilters: expiry.arrayFilters });
 }
@@ -154,17 +153,26 @@ export async function transition(ctx: RepoContext, clientSessionId: string, req:
 /** Statuses an interview ends in. */
 const ENDING: readonly InterviewStatus[] = ['ended_pending_webhook', 'completed', 'abandoned', 'orphaned'];
 
-/** One findOneAndUpdate; when it matches nothing, one read returns the current state. */
+export interface CasOptions {
+  arrayFilters?: Record<string, unknown>[];
+  /** False: a miss returns null without reading, for a caller that has another attempt to make. */
+  readOnMiss?: boolean;
+}
+
+/** One findOneAndUpdate; when it matches nothing, one read returns the current state (unless `readOnMiss: false`). */
+export function casUpdate(ctx: RepoContext, clientSessionId: string, filter: Filter, update: Record<string, unknown>, extra?: CasOptions & { readOnMiss?: true }): Promise<TransitionResult>;
+export function casUpdate(ctx: RepoContext, clientSessionId: string, filter: Filter, update: Record<string, unknown>, extra: CasOptions & { readOnMiss: false }): Promise<TransitionResult | null>;
 export async function casUpdate(
   ctx: RepoContext,
   clientSessionId: string,
   filter: Filter,
   update: Record<string, unknown>,
-  extra: { arrayFilters?: Record<string, unknown>[] } = {},
-): Promise<TransitionResult> {
+  extra: CasOptions = {},
+): Promise<TransitionResult | null> {
   return dbCall(async () => {
     const after = await ctx.models.Interview.findOneAndUpdate(filter, update, extra.arrayFilters ? { ...AFTER, arrayFilters: extra.arrayFilters } : AFTER).lean<InterviewRecord>();
     if (after) return { won: true, session: toInterview(after) };
+    if (extra.readOnMiss === false) return null;
     const current = await ctx.models.Interview.findOne({ clientSessionId: { $eq: clientSessionId } }).lean<InterviewRecord>();
     return { won: false, session: current ? toInterview(current) : null };
   });
