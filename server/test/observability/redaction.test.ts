@@ -32,6 +32,22 @@ describe('log redaction', () => {
     expect(first).toMatchObject({ message: 'answer stored', sessionId: 's-1', text: `[redacted](${TRANSCRIPT.length})` });
   });
 
+  it('writes lines of enabled levels only, on the logger and on its children, and follows a level change', () => {
+    const { logger, lines } = captureLogs('warn');
+    const child = logger.child({ component: 'voice' });
+    logger.info('dropped');
+    child.debug('dropped too');
+    logger.warn('kept', { n: 1 });
+    child.error('kept too');
+    logger.level = 'info';
+    child.info('now kept');
+    expect(lines.map((l) => JSON.parse(l) as Record<string, unknown>)).toMatchObject([
+      { level: 'warn', message: 'kept', n: 1 },
+      { level: 'error', message: 'kept too', component: 'voice' },
+      { level: 'info', message: 'now kept', component: 'voice' },
+    ]);
+  });
+
   it('stamps every line logged inside a request or event with its correlation id', () => {
     const { logger, lines } = captureLogs();
     runWithCorrelation('corr-123', () => logger.info('inside'));
