@@ -129,6 +129,11 @@ function probeOf(child: Child): (gc?: boolean) => Promise<ProbeReply> {
     });
 }
 
+/** BENCH_SERVER_NODE_ARGS: extra node flags for Candor and baseline servers alike (e.g. `--trace-gc`). */
+function extraServerArgs(): string[] {
+  return (process.env['BENCH_SERVER_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean);
+}
+
 export interface CandorChildOptions {
   env?: Record<string, string>;
   /** Write a V8 CPU profile of the server into this directory (`node --cpu-prof`). */
@@ -141,7 +146,7 @@ export interface CandorChildOptions {
 export async function startCandorChild(opts: CandorChildOptions = {}): Promise<ServerChild & { dataDir: string }> {
   const owned = opts.dataDir === undefined;
   const dataDir = opts.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'candor-bench-srv-'));
-  const nodeArgs = ['--expose-gc', '--import', probeTs];
+  const nodeArgs = ['--expose-gc', ...extraServerArgs(), '--import', probeTs];
   if (opts.cpuProfDir) nodeArgs.unshift('--cpu-prof', `--cpu-prof-dir=${opts.cpuProfDir}`);
   const child = spawnNode(path.join(root, 'server/src/main.ts'), nodeArgs, {
     NODE_ENV: 'development',
@@ -179,7 +184,7 @@ export async function startCandorChild(opts: CandorChildOptions = {}): Promise<S
 
 /** scripts/bench/baseline/server.ts in its own process. */
 export async function startBaselineChild(env: Record<string, string>): Promise<ServerChild> {
-  const nodeArgs = ['--expose-gc', '--import', probeTs];
+  const nodeArgs = ['--expose-gc', ...extraServerArgs(), '--import', probeTs];
   // Profiled with Candor (BENCH_CPU_PROF_DIR), into a subfolder: the two are read side by side.
   const profDir = process.env['BENCH_CPU_PROF_DIR'];
   if (profDir) nodeArgs.unshift('--cpu-prof', `--cpu-prof-dir=${path.join(profDir, 'baseline')}`);

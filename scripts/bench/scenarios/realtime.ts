@@ -2,6 +2,13 @@
 import { percentile, round, type BenchRow } from '../harness.js';
 import type { ClientProc, ClientReport } from '../load/procs.js';
 
+/**
+ * Work a fresh server does before its measured window, so that V8's optimizing compiler has
+ * settled (BENCH_JIT_WARMUP_MS, default 12 s; 0 measures a cold process). Servers run for
+ * hours; without it, the compiler threads' first ~20 s were charged to every token and answer.
+ */
+export const JIT_WARMUP_MS = Number(process.env['BENCH_JIT_WARMUP_MS'] ?? 12_000);
+
 export function stats(prefix: string, sample: readonly number[], ps: readonly number[] = [50, 95, 99]): BenchRow {
   const row: BenchRow = {};
   for (const p of ps) row[`${prefix}P${p}ms`] = sample.length > 0 ? round(percentile(sample, p)) : null;
