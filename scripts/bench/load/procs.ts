@@ -21,11 +21,14 @@ export const NOFILE = 20_000;
 export const RECRUITER_TOKEN = 'bench-recruiter-token-0123456789';
 export const SESSION_SECRET = 'bench-session-secret-0123456789abcdef0123';
 
-/** user + system CPU of a process from /proc/<pid>/stat, in µs; undefined where unavailable. */
-export function procCpuMicros(pid: number | undefined): number | undefined {
+/**
+ * user + system CPU of a process from /proc/<pid>/stat (all its threads), or of one of its
+ * threads (`tid`; the main thread's tid is the pid), in µs; undefined where unavailable.
+ */
+export function procCpuMicros(pid: number | undefined, tid?: number): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(tid === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${tid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const ticks = Number(fields[11]) + Number(fields[12]);
     return Number.isFinite(ticks) ? (ticks * 1e6) / 100 : undefined;
@@ -49,8 +52,10 @@ export interface Child {
   proc: ChildProcess;
   pid: number | undefined;
   output: () => string;
-  /** CPU seconds used so far (user + system). */
+  /** CPU µs used so far (user + system), all threads. */
   cpuMicros: () => number | undefined;
+  /** CPU µs of the main thread (the event loop) alone: the rest is the store's worker, V8's compiler and GC threads, libuv's pool. */
+  mainThreadCpuMicros: () => number | undefined;
   stop(): Promise<void>;
 }
 
@@ -77,6 +82,7 @@ function spawnNode(script: string, nodeArgs: string[], env: Record<string, strin
     pid: proc.pid,
     output: () => out,
     cpuMicros: () => procCpuMicros(proc.pid),
+    mainThreadCpuMicros: () => procCpuMicros(proc.pid, proc.pid),
     async stop() {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
       const timer = setTimeout(() => proc.kill('SIGKILL'), 8_000);

@@ -12,7 +12,7 @@ import {
   type ClientProc,
   type ServerChild,
 } from '../load/procs.js';
-import { levels, clientProcs, cpuMeter, cpuPct, finishAll, JIT_WARMUP_MS, merged, sleep, stats } from './realtime.js';
+import { levels, clientProcs, cpuMeter, cpuPct, finishAll, JIT_WARMUP_MS, mainThreadShare, merged, sleep, stats } from './realtime.js';
 
 /**
  * Token fan-out: S sessions streaming at 20 tokens/s (SCRIPTED_TOKEN_DELAY_MS=50; the scripted
@@ -57,23 +57,27 @@ async function measure(clients: ClientProc[], sizes: Sizes, servers: ServerChild
   kick?.();
   await sleep(sizes.warmupMs);
   const meters = servers.map((s) => cpuMeter(s.cpuMicros));
+  const mainMeters = servers.map((s) => cpuMeter(s.mainThreadCpuMicros));
   const t0 = performance.now();
   await sleep(sizes.measureMs);
   const wallMs = performance.now() - t0;
   const used = meters.map((m) => m());
+  const mainShare = used.map((u, i) => mainThreadShare(mainMeters[i]!(), u));
   const serverCpu = used.map((u) => cpuPct(u, wallMs));
   const serverCpuMicros = used.every((u) => u !== undefined) ? used.reduce<number>((a, u) => a + (u ?? 0), 0) : undefined;
   await sleep(500); // tokens emitted at the end of the window are still on their way
   const m = merged(await finishAll(clients));
-  return { m, serverCpu, serverCpuMicros, wallMs };
+  return { m, serverCpu, serverCpuMicros, wallMs, mainShare };
 }
 
-function legRows(label: string, s: number, m: ReturnType<typeof merged>, serverCpu: (number | null)[], serverCpuMicros: number | undefined, wallMs: number, measureMs: number): LegResult {
+type Measured = Awaited<ReturnType<typeof measure>>;
+
+function legRows(label: string, s: number, { m, serverCpu, serverCpuMicros, wallMs, mainShare }: Measured, measureMs: number): LegResult {
   // Delivered rate: a server that falls behind sends fewer tokens, and its latency alone would flatter it.
   const rate = (n: number, sockets: number) => round(n / sockets / (measureMs / 1000), 1);
   // Server CPU per token emitted (each token goes to 3 sockets): steadier than latency on a shared machine.
   const cpuPerToken = serverCpuMicros !== undefined && m.candidate.length > 0 ? Math.round(serverCpuMicros / m.candidate.length) : null;
-  const common = { dropped: m.dropped, reordered: m.reordered, errors: m.errors, serverCpuPct: serverCpu.join('+'), clientCpuPct: cpuPct(m.cpuMicros, wallMs + 700) };
+  const common = { dropped: m.dropped, reordered: m.reordered, errors: m.errors, serverCpuPct: serverCpu.join('+'), mainThreadPct: mainShare.join('+'), clientCpuPct: cpuPct(m.cpuMicros, wallMs + 700) };
   const rows: BenchRow[] = [
     { sessions: s, server: label, side: 'candidate', sockets: s, tokensMeasured: m.candidate.length, tokPerSecPerSocket: rate(m.candidate.length, s), ...stats('lat', m.candidate, [50, 99]), ...common, serverCpuUsPerToken: cpuPerToken },
     { sessions: s, server: label, side: 'watcher', sockets: s * WATCHERS, tokensMeasured: m.watcher.length, tokPerSecPerSocket: rate(m.watcher.length, s * WATCHERS), ...stats('lat', m.watcher, [50, 99]), ...common, serverCpuUsPerToken: cpuPerToken },
@@ -94,8 +98,8 @@ export async function baselineLeg(s: number, sizes: Sizes, quick: boolean): Prom
     await Promise.all(clients.map((c) => c.ready));
     // Its streams never end: the JIT warm-up is a longer warm-up of the same streams.
     const warmed = { ...sizes, warmupMs: sizes.warmupMs + (sizes.jitWarmupMs ?? 0) };
-    const { m, serverCpu, serverCpuMicros, wallMs } = await measure(clients, warmed, [server], () => server.proc.send({ type: 'start', slots: s }));
-    return legRows('baseline (bare socket.io)', s, m, serverCpu, serverCpuMicros, wallMs, sizes.measureMs);
+    const measured = await measure(clients, warmed, [server], () => server.proc.send({ type: 'start', slots: s }));
+    return legRows('baseline (bare socket.io)', s, measured, sizes.measureMs);
   } finally {
     await server.stop();
   }
@@ -115,8 +119,8 @@ export async function candorLeg(label: string, s: number, sizes: Sizes, quick: b
   const candidateClients = parts.map((part) => startClient({ kind: 'stream-candidates', url: candidates.url, sessions: part }));
   await Promise.all(candidateClients.map((c) => c.ready));
   const servers = candidates === watchers ? [candidates] : [candidates, watchers];
-  const { m, serverCpu, serverCpuMicros, wallMs } = await measure([...watcherClients, ...candidateClients], sizes, servers);
-  return legRows(label, s, m, serverCpu, serverCpuMicros, wallMs, sizes.measureMs);
+  const measured = await measure([...watcherClients, ...candidateClients], sizes, servers);
+  return legRows(label, s, measured, sizes.measureMs);
 }
 
 export const candorEnv = { SCRIPTED_TOKEN_DELAY_MS: DELAY_MS, DISCONNECT_GRACE_MS: '0' };

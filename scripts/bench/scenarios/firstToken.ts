@@ -1,6 +1,6 @@
 import { round, type BenchRow, type Scenario } from '../harness.js';
 import { createSessions, nowMicros, split, startBaselineChild, startCandorChild, startClient, type ServerChild, type SessionCreds } from '../load/procs.js';
-import { JIT_WARMUP_MS, levels, clientProcs, cpuMeter, cpuPct, finishAll, merged, stats } from './realtime.js';
+import { JIT_WARMUP_MS, levels, clientProcs, cpuMeter, cpuPct, finishAll, mainThreadShare, merged, stats } from './realtime.js';
 
 /**
  * answer:submit -> ack and -> first question:token of the next question, on N concurrent
@@ -39,6 +39,7 @@ async function measureLeg(leg: Leg, n: number, burst: boolean, sizes: Sizes, qui
   const wait = (startAtMicros - nowMicros()) / 1000 + periodMs;
   await new Promise((r) => setTimeout(r, Math.max(0, wait)));
   const serverCpu = cpuMeter(leg.server.cpuMicros);
+  const mainCpu = cpuMeter(leg.server.mainThreadCpuMicros);
   const t0 = performance.now();
   // Rounds follow the schedule; a server that falls behind delays them (counted in `late`).
   let timer: NodeJS.Timeout | undefined;
@@ -46,6 +47,7 @@ async function measureLeg(leg: Leg, n: number, burst: boolean, sizes: Sizes, qui
   clearTimeout(timer);
   const wallMs = performance.now() - t0;
   const used = serverCpu();
+  const usedMain = mainCpu();
   const m = merged(await finishAll(clients));
   return {
     sessions: n,
@@ -61,6 +63,7 @@ async function measureLeg(leg: Leg, n: number, burst: boolean, sizes: Sizes, qui
     serverCpuPct: cpuPct(used, wallMs),
     // Server CPU per recorded answer (all threads: the store's worker counts): the steadier figure on a shared machine.
     serverCpuUsPerAnswer: used === undefined || m.ack.length === 0 ? null : Math.round(used / m.ack.length),
+    mainThreadPct: mainThreadShare(usedMain, used),
     clientCpuPct: cpuPct(m.cpuMicros, wallMs),
   };
 }

@@ -46,6 +46,11 @@ export function cpuPct(cpuMicros: number | undefined, wallMs: number): number | 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Child CPU delta helper: call once at the start, once at the end. */
+/** The main thread's share of a server's CPU, in % (the rest ran on other threads of the process). */
+export function mainThreadShare(mainMicros: number | undefined, allMicros: number | undefined): number | null {
+  return mainMicros === undefined || allMicros === undefined || allMicros <= 0 ? null : round((mainMicros / allMicros) * 100, 0);
+}
+
 export function cpuMeter(read: () => number | undefined): () => number | undefined {
   const start = read();
   return () => {
