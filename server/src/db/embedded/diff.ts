@@ -30,7 +30,14 @@ class TooManyOps extends Error {}
 
 /** Size in bytes of the BSON element `key: value` (type byte, key, value). An array hole (undefined) is written as null. */
 function elementSize(key: string | number, value: unknown): number {
-  return BSON.calculateObjectSize({ [String(key)]: value === undefined ? null : value }) - 5;
+  // Type byte + key (a C string), then the value: the common types directly, without a wrapper document.
+  const head = 2 + (typeof key === 'number' ? String(key).length : Buffer.byteLength(key, 'utf8'));
+  if (value === undefined || value === null) return head;
+  if (typeof value === 'string') return head + 5 + Buffer.byteLength(value, 'utf8');
+  if (typeof value === 'boolean') return head + 1;
+  if (value instanceof Date) return head + 8;
+  if (Array.isArray(value) || isPlainObject(value)) return head + BSON.calculateObjectSize(value);
+  return BSON.calculateObjectSize({ [String(key)]: value }) - 5;
 }
 
 function sameScalar(a: unknown, b: unknown): boolean {
@@ -81,7 +88,8 @@ function diffObject(prev: Document, next: Document, path: DiffPath, state: DiffS
     const nv: unknown = next[k];
     if (nv === undefined) continue;
     if (!Object.hasOwn(prev, k)) setOp(state, [...path, k], k, undefined, nv, false);
-    else diffValue(prev[k], nv, [...path, k], k, state);
+    // Shared with the old version (copy-on-write): unchanged, and no path to build.
+    else if (prev[k] !== nv) diffValue(prev[k], nv, [...path, k], k, state);
   }
 }
 

@@ -49,6 +49,11 @@ export interface EmbeddedMongoOptions {
    * it; the TCP port stays for tools (mongosh, npm run recruiter:add).
    */
   socketPath?: string;
+  /**
+   * @internal 'sync' when the server has a thread of its own (worker.ts sets it): the journal's
+   * group commits block that thread instead of two libuv threadpool round trips each.
+   */
+  journalIo?: 'async' | 'sync';
 }
 
 /** What an EmbeddedMongo delegates to: the server in this thread, or the worker running it. */
@@ -82,7 +87,13 @@ export class EmbeddedMongo {
     });
     try {
       journal = await Journal.open(
-        { dir: opts.dir, durability: opts.durability ?? 'fsync', logger, ...(opts.compactBytes !== undefined ? { compactBytes: opts.compactBytes } : {}) },
+        {
+          dir: opts.dir,
+          durability: opts.durability ?? 'fsync',
+          logger,
+          ...(opts.compactBytes !== undefined ? { compactBytes: opts.compactBytes } : {}),
+          ...(opts.journalIo ? { io: opts.journalIo } : {}),
+        },
         (doc) => store.apply(toStoreRecord(doc)),
       );
     } catch (err) {

@@ -37,6 +37,8 @@ export function defaultIndexName(key: Document): string {
  */
 export class Index {
   readonly fields: string[];
+  /** The top-level field of each key field ('voice' for 'voice.conversationId'). */
+  private readonly roots: string[];
   private readonly entries = new Map<string, Set<string>>();
   private readonly partial: Filter | undefined;
   /** Strings are keyed by the collation's fold (a case-insensitive unique index). */
@@ -45,6 +47,7 @@ export class Index {
   /** Replaced by collMod (hidden, expireAfterSeconds): never the key, name, collation or uniqueness. */
   constructor(public spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
+    this.roots = [...new Set(this.fields.map((f) => f.split('.')[0] as string))];
     this.partial = spec.partialFilterExpression ? compileFilter(spec.partialFilterExpression) : undefined;
     this.collation = parseCollation(spec.collation);
   }
@@ -80,6 +83,18 @@ export class Index {
       out.push({ key, values });
     }
     return out;
+  }
+
+  /**
+   * True when `next` (a new version of `prev`, same _id) has the same keys in this index for
+   * certain: stored versions are never mutated and updates copy only the containers they
+   * change, so an identical top-level value means an identical subtree. A partial index's
+   * membership depends on other fields: never certain.
+   */
+  sameKeys(prev: Document, next: Document): boolean {
+    if (this.partial) return false;
+    for (const root of this.roots) if (!Object.is(prev[root], next[root])) return false;
+    return true;
   }
 
   /** Throws E11000 if `doc` (stored under `id`) would collide with another document. */

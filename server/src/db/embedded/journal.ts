@@ -1,5 +1,5 @@
 import { BSON, type Document } from 'bson';
-import { promises as fsp } from 'node:fs';
+import { fdatasyncSync, promises as fsp, writeSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -24,6 +24,12 @@ export interface JournalOptions {
   logger: EmbeddedLogger;
   /** Active journal size that triggers compaction. */
   compactBytes?: number;
+  /**
+   * 'sync': a group commit's write + fdatasync block this thread (for a thread of its own, the
+   * worker: no libuv threadpool round trip per call). The flush is deferred to the next
+   * setImmediate, so every command read in the same I/O turn joins it. Default 'async'.
+   */
+  io?: 'async' | 'sync';
 }
 
 const FRAME_HEADER = 8;
@@ -139,6 +145,11 @@ async function fsyncDir(dir: string): Promise<void> {
   } finally {
     await fh.close();
   }
+}
+
+function writeAllSync(fd: number, data: Buffer): void {
+  let off = 0;
+  while (off < data.length) off += writeSync(fd, data, off, data.length - off);
 }
 
 async function writeAll(fh: FileHandle, data: Buffer): Promise<void> {
@@ -284,7 +295,9 @@ export class Journal {
 
   private kick(): void {
     if (this.flushing) return;
-    this.flushing = this.flushLoop().finally(() => {
+    // Blocking I/O waits for the end of this I/O turn: the commands read with this one append first.
+    const loop = this.opts.io === 'sync' ? new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flushLoop()) : this.flushLoop();
+    this.flushing = loop.finally(() => {
       this.flushing = undefined;
       // Records appended while the last write was finishing still need a writer.
       if (this.pending.length > 0 && this.waiters.length > 0 && !this.failed) this.kick();
@@ -308,8 +321,13 @@ export class Journal {
 
   private async writeBatch(fh: FileHandle, batch: Buffer[]): Promise<void> {
     const data = batch.length === 1 ? (batch[0] as Buffer) : Buffer.concat(batch);
-    await writeAll(fh, data);
-    if (this.opts.durability === 'fsync') await fh.datasync();
+    if (this.opts.io === 'sync') {
+      writeAllSync(fh.fd, data);
+      if (this.opts.durability === 'fsync') fdatasyncSync(fh.fd);
+    } else {
+      await writeAll(fh, data);
+      if (this.opts.durability === 'fsync') await fh.datasync();
+    }
     this.activeBytes += data.length;
     this.counters.flushes++;
     this.counters.bytes += data.length;

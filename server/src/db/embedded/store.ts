@@ -69,10 +69,14 @@ export class Collection {
   /** Rejects a document version that would violate a unique index (including _id). */
   checkUnique(doc: Document, previous: Document | undefined): void {
     const id = valueKey(doc._id);
-    if (!previous || valueKey(previous._id) !== id) {
+    if (!previous || (previous._id !== doc._id && valueKey(previous._id) !== id)) {
       if (this.docs.has(id)) throw duplicateKeyError(this.ns, '_id_', { _id: 1 }, [doc._id]);
     }
-    for (const index of this.indexes.values()) index.check(this.ns, doc, id);
+    for (const index of this.indexes.values()) {
+      // A new version with the same keys still owns them: nothing to check (most updates).
+      if (previous && index.unique && index.sameKeys(previous, doc)) continue;
+      index.check(this.ns, doc, id);
+    }
   }
 }
 
@@ -338,9 +342,13 @@ export class Store {
 function putDocument(coll: Collection, doc: Document): void {
   const id = valueKey(doc._id);
   const old = coll.docs.get(id);
-  if (old) for (const index of coll.indexes.values()) index.remove(old, id);
   coll.docs.set(id, doc);
-  for (const index of coll.indexes.values()) index.add(doc, id);
+  for (const index of coll.indexes.values()) {
+    // Only unique indexes keep entries; a version with the same keys keeps them as they are.
+    if (!index.unique || (old && index.sameKeys(old, doc))) continue;
+    if (old) index.remove(old, id);
+    index.add(doc, id);
+  }
 }
 
 /** BSON size of stored document versions, computed once per version and then carried by diffs. */

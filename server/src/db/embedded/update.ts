@@ -1,6 +1,7 @@
 import { BSON, ObjectId, Timestamp, type Document } from 'bson';
 import { Aggregator } from 'mingo';
 import * as mingoUpdate from 'mingo/operators/update';
+import { isEqual as mingoEqual, isObject as mingoObject } from 'mingo/util';
 import { valuesEqual } from './bsonvalues.js';
 import { copyAlongPaths } from './diff.js';
 import { MongoCommandError } from './errors.js';
@@ -158,6 +159,9 @@ function runMingoUpdate(doc: Document, modifier: Document, opts: ApplyOptions): 
         if (setDirectly(copy, path, value)) modified = true;
       } else if (isIdPath(path) || (op === '$rename' && isIdPath(String(value)))) {
         throw new MongoCommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
+      } else if (op === '$set' || op === '$push') {
+        const fast = op === '$set' ? fastSet(copy, path, value) : fastPush(copy, path, value);
+        if (fast ?? apply({ [path]: value }, [])(copy).length > 0) modified = true;
       } else if (apply({ [path]: value }, [])(copy).length > 0) {
         // One path per call: mingo checks conflicts per operator on the path before a positional
         // element ('a.0.x' and 'a.0.y' would "conflict"); checkConflicts() already did it right.
@@ -166,6 +170,54 @@ function runMingoUpdate(doc: Document, modifier: Document, opts: ApplyOptions): 
     }
   }
   return { doc: copy, modified };
+}
+
+/**
+ * The object holding the last field of `path` in `copy`, when every field before it is an
+ * object there (mingo's own test) and no field is `__proto__` or holds a `$`; else undefined. The containers
+ * on an updated path are private copies (copyAlongPaths).
+ */
+function objectParent(copy: Document, path: string): { parent: Document; key: string } | undefined {
+  // `$`-prefixed fields (an upsert's) and positional leftovers: mingo's own checks apply.
+  if (path.includes('$')) return undefined;
+  let cur: Document = copy;
+  let start = 0;
+  for (;;) {
+    const dot = path.indexOf('.', start);
+    const key = dot < 0 ? path.slice(start) : path.slice(start, dot);
+    if (key === '__proto__') return undefined;
+    if (dot < 0) return { parent: cur, key };
+    const next: unknown = cur[key];
+    if (!mingoObject(next)) return undefined;
+    cur = next as Document;
+    start = dot + 1;
+  }
+}
+
+/**
+ * mingo's `$set` of one path through objects only, without its per-call path parsing, walk and
+ * conflict tracking: the same equality test (no change when equal) and the same copy of the
+ * value (mingo's "copy" clone mode). Undefined: not such a path, mingo does it.
+ */
+function fastSet(copy: Document, path: string, value: unknown): boolean | undefined {
+  const at = objectParent(copy, path);
+  if (!at || !mingoObject(at.parent)) return undefined;
+  if (mingoEqual(at.parent[at.key], value)) return false;
+  at.parent[at.key] = value instanceof Date ? new Date(value) : Array.isArray(value) ? value.slice() : mingoObject(value) ? Object.assign({}, value) : value instanceof RegExp ? new RegExp(value) : value;
+  return true;
+}
+
+const PUSH_MODIFIERS = ['$each', '$slice', '$sort', '$position'];
+
+/** mingo's `$push` of one plain value (no modifiers) onto an existing array reached through objects; else undefined. */
+function fastPush(copy: Document, path: string, value: unknown): boolean | undefined {
+  if (mingoObject(value) && PUSH_MODIFIERS.some((m) => Object.hasOwn(value as Document, m))) return undefined;
+  const at = objectParent(copy, path);
+  if (!at || !mingoObject(at.parent)) return undefined;
+  const target: unknown = at.parent[at.key];
+  if (!Array.isArray(target)) return undefined;
+  target.push(value);
+  return true;
 }
 
 type Operator = (expr: Document, arrayFilters: Document[]) => (obj: Document) => string[];

@@ -54,7 +54,9 @@ const asError = (err: unknown): WorkerMessage => {
 };
 
 try {
-  const mongo = await EmbeddedMongo.start({ ...init.options, logger });
+  // This thread does nothing but the store: blocking it for a group commit's write + fdatasync
+  // costs less than the two threadpool round trips of the async calls (docs/performance.md).
+  const mongo = await EmbeddedMongo.start({ ...init.options, logger, journalIo: 'sync' });
   const counters = new Float64Array(init.stats);
   const copyStats = () => {
     const s = mongo.stats();

@@ -6,7 +6,8 @@ import { MongoClient } from 'mongodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedMongo } from '../../../src/db/embedded/index.js';
 import { readDataDirOwner } from '../../../src/db/embedded/lock.js';
-import { encodeFrame, journalFileName } from '../../../src/db/embedded/journal.js';
+import { encodeFrame, Journal, journalFileName } from '../../../src/db/embedded/journal.js';
+import { silentLogger } from '../../../src/db/embedded/logger.js';
 import { removeDir, tempDir, type LooseDoc, type SessionDoc } from './helpers.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -150,52 +151,82 @@ describe('durability', () => {
     expect((await stat(path.join(dir, 'snapshot.bin'))).size).toBeGreaterThan(0);
   });
 
-  it('a write that cannot reach the disk (ENOSPC) is answered with an error, never acknowledged', async () => {
+  it('blocking journal I/O (the worker thread) keeps group commit: the records of one I/O turn share one write + sync', async () => {
     const dir = await freshDir();
-    // The active journal is /dev/full: every append fails with ENOSPC.
-    await symlink('/dev/full', path.join(dir, journalFileName(0)));
-    const mongo = await EmbeddedMongo.start({ dir, durability: 'fsync' });
-    const client = await MongoClient.connect(mongo.uri());
+    const journal = await Journal.open({ dir, durability: 'fsync', logger: silentLogger, io: 'sync' }, () => undefined);
     try {
-      const c = client.db('candor').collection<LooseDoc>('full');
-      const err = await c.insertOne({ _id: 1 }).catch((e: unknown) => e);
-      expect(err).toMatchObject({ code: 1, codeName: 'InternalError' });
-      expect((err as Error).message).toMatch(/journal write failed.*ENOSPC/);
-      // The server stays up but refuses to serve state it could not persist.
-      await expect(c.findOne({ _id: 1 })).rejects.toMatchObject({ code: 1 });
+      const put = (i: number) => ({ op: 'put', db: 'candor', c: 't', doc: { _id: i } });
+      journal.append(put(1));
+      const first = journal.durable();
+      // Later in the same turn (after a microtask, as the next command of a batch of reads): the same flush.
+      await Promise.resolve();
+      journal.append(put(2));
+      journal.append(put(3));
+      await Promise.all([first, journal.durable()]);
+      expect(journal.stats()).toMatchObject({ records: 3, flushes: 1 });
+      journal.append(put(4));
+      await journal.durable();
+      expect(journal.stats()).toMatchObject({ records: 4, flushes: 2 });
     } finally {
-      await client.close();
-      await expect(mongo.close()).rejects.toThrow(/journal write failed/);
+      await journal.close();
     }
+    const replayed: unknown[] = [];
+    const reopened = await Journal.open({ dir, durability: 'fsync', logger: silentLogger }, (rec) => replayed.push(rec.doc));
+    await reopened.close();
+    expect(replayed).toEqual([{ _id: 1 }, { _id: 2 }, { _id: 3 }, { _id: 4 }]);
   });
 
-  it('kill -9 of a writing process loses no acknowledged insert', async () => {
-    const dir = await freshDir();
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures', 'writer.ts'), dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const acked: string[] = [];
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
-    await new Promise<void>((resolve, reject) => {
-      let partial = '';
-      child.stdout.on('data', (d: Buffer) => {
-        partial += d.toString();
-        const lines = partial.split('\n');
-        partial = lines.pop() ?? '';
-        acked.push(...lines.filter(Boolean));
-        if (acked.length >= 300) {
-          child.kill('SIGKILL');
-          resolve();
-        }
+  // The worker thread's journal writes and syncs with blocking calls (journalIo 'sync'): the same guarantees.
+  for (const thread of ['main', 'worker'] as const) {
+    it(`a write that cannot reach the disk (ENOSPC) is answered with an error, never acknowledged (${thread} thread)`, async () => {
+      const dir = await freshDir();
+      // The active journal is /dev/full: every append fails with ENOSPC.
+      await symlink('/dev/full', path.join(dir, journalFileName(0)));
+      const mongo = await EmbeddedMongo.start({ dir, durability: 'fsync', thread });
+      const client = await MongoClient.connect(mongo.uri());
+      try {
+        const c = client.db('candor').collection<LooseDoc>('full');
+        const err = await c.insertOne({ _id: 1 }).catch((e: unknown) => e);
+        expect(err).toMatchObject({ code: 1, codeName: 'InternalError' });
+        expect((err as Error).message).toMatch(/journal write failed.*ENOSPC/);
+        // The server stays up but refuses to serve state it could not persist.
+        await expect(c.findOne({ _id: 1 })).rejects.toMatchObject({ code: 1 });
+      } finally {
+        await client.close();
+        await expect(mongo.close()).rejects.toThrow(/journal write failed/);
+      }
+    });
+  }
+
+  for (const thread of ['main', 'worker'] as const) {
+    it(`kill -9 of a writing process loses no acknowledged insert (${thread} thread)`, async () => {
+      const dir = await freshDir();
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'fixtures', 'writer.ts'), dir, thread], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const acked: string[] = [];
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
+      await new Promise<void>((resolve, reject) => {
+        let partial = '';
+        child.stdout.on('data', (d: Buffer) => {
+          partial += d.toString();
+          const lines = partial.split('\n');
+          partial = lines.pop() ?? '';
+          acked.push(...lines.filter(Boolean));
+          if (acked.length >= 300) {
+            child.kill('SIGKILL');
+            resolve();
+          }
+        });
+        child.once('exit', () => reject(new Error(`writer exited early: ${stderr}`)));
       });
-      child.once('exit', () => reject(new Error(`writer exited early: ${stderr}`)));
+      expect(await exited).toBe('SIGKILL');
+      expect(acked.length).toBeGreaterThanOrEqual(300);
+      await withServer(dir, async (client) => {
+        const stored = new Set((await client.db('candor').collection<{ _id: string }>('acks').find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id));
+        const missing = acked.filter((id) => !stored.has(id));
+        expect(missing).toEqual([]);
+      });
     });
-    expect(await exited).toBe('SIGKILL');
-    expect(acked.length).toBeGreaterThanOrEqual(300);
-    await withServer(dir, async (client) => {
-      const stored = new Set((await client.db('candor').collection<{ _id: string }>('acks').find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id));
-      const missing = acked.filter((id) => !stored.has(id));
-      expect(missing).toEqual([]);
-    });
-  });
+  }
 });

@@ -80,6 +80,28 @@ describe('unique indexes', () => {
     expect(await c.countDocuments({ slug: 'x' })).toBe(3);
   });
 
+  it('updates that leave the keys alone keep them owned; moving a key frees the old one (dotted, partial through another field)', async () => {
+    const c = coll();
+    await c.createIndex({ clientSessionId: 1 }, { unique: true });
+    await c.createIndex({ 'voice.conversationId': 1 }, { unique: true, sparse: true });
+    await c.createIndex({ slug: 1 }, { unique: true, partialFilterExpression: { archived: false } });
+    await c.insertOne({ _id: 'a', clientSessionId: 's1', voice: { conversationId: 'c1', agentId: 'x' }, slug: 'q', archived: false, messages: [] });
+    // Many updates that touch no key (a $push, a sibling of a dotted key): the keys stay owned by 'a'.
+    // Untyped: the driver types $push only for declared array fields.
+    const raw = t.db.collection<{ _id: string; messages: number[] }>(c.collectionName);
+    for (let i = 0; i < 3; i++) await raw.updateOne({ _id: 'a' }, { $push: { messages: i }, $set: { 'voice.agentId': `x${i}` } });
+    await expect(c.insertOne({ clientSessionId: 's1' })).rejects.toMatchObject({ code: 11000 });
+    await expect(c.insertOne({ clientSessionId: 's9', voice: { conversationId: 'c1' } })).rejects.toMatchObject({ code: 11000 });
+    await expect(c.insertOne({ clientSessionId: 's8', slug: 'q', archived: false })).rejects.toMatchObject({ code: 11000 });
+    // Leaving the partial index through another field frees its key; moving a key frees the old value.
+    await c.updateOne({ _id: 'a' }, { $set: { archived: true } });
+    await c.insertOne({ _id: 'b', clientSessionId: 's2', slug: 'q', archived: false });
+    await c.updateOne({ _id: 'a' }, { $set: { clientSessionId: 's3', 'voice.conversationId': 'c2' } });
+    await c.insertOne({ _id: 'c', clientSessionId: 's1', voice: { conversationId: 'c1' } });
+    await expect(c.updateOne({ _id: 'a' }, { $set: { archived: false } })).rejects.toMatchObject({ code: 11000, keyValue: { slug: 'q' } });
+    expect(await c.countDocuments()).toBe(3);
+  });
+
   it('a compound unique index rejects only the full duplicate tuple', async () => {
     const c = coll();
     await c.createIndex({ conversationId: 1, type: 1 }, { unique: true });

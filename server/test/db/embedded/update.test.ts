@@ -181,3 +181,26 @@ describe('arithmetic and comparison operators', () => {
     await expect(c.updateOne({ _id: 1 }, { $inc: { 'label.sub': 1 } })).rejects.toMatchObject({ code: 28 });
   });
 });
+
+describe('$set and $push', () => {
+  it('$set to an equal value (a date, a sub-document) modifies nothing; another value or type does', async () => {
+    const c = coll();
+    const at = new Date('2026-01-01T00:00:00Z');
+    await c.insertOne({ _id: 1, at, turn: { state: 'a', n: 1 }, plan: { asked: [] } });
+    expect(await c.updateOne({ _id: 1 }, { $set: { at: new Date(at.getTime()), turn: { state: 'a', n: 1 }, 'plan.asked': [] } })).toMatchObject({ matchedCount: 1, modifiedCount: 0 });
+    expect(await c.updateOne({ _id: 1 }, { $set: { 'turn.n': 2 } })).toMatchObject({ modifiedCount: 1 });
+    expect(await c.updateOne({ _id: 1 }, { $set: { 'turn.state': 'a' } })).toMatchObject({ modifiedCount: 0 });
+    await c.updateOne({ _id: 1 }, { $set: { 'deep.new.path': 1, 'turn.sub': { x: [1] } } });
+    expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1, at, turn: { state: 'a', n: 2, sub: { x: [1] } }, plan: { asked: [] }, deep: { new: { path: 1 } } });
+  });
+
+  it('$push appends to nested arrays, creates missing ones, takes modifiers, and refuses a non-array (2)', async () => {
+    const c = coll();
+    await c.insertOne({ _id: 1, messages: [{ id: 'm1' }], plan: { asked: [] }, s: 'x' });
+    // Raw commands: the driver types $push only for declared array fields.
+    expect(await update(c, { _id: 1 }, { $push: { messages: { id: 'm2' }, 'plan.asked': { q: 1 }, 'plan.scores': 5, tags: { $each: ['b', 'a'], $sort: 1 } } })).toMatchObject({ n: 1, nModified: 1 });
+    expect(await c.findOne({ _id: 1 })).toEqual({ _id: 1, messages: [{ id: 'm1' }, { id: 'm2' }], plan: { asked: [{ q: 1 }], scores: [5] }, s: 'x', tags: ['a', 'b'] });
+    expect(await update(c, { _id: 1 }, { $push: { s: 1 } })).toMatchObject({ n: 0, nModified: 0, writeErrors: [{ code: 2 }] });
+    expect((await c.findOne({ _id: 1 }))?.s).toBe('x');
+  });
+});
