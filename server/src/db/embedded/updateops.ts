@@ -18,7 +18,8 @@ import { cloneValue, isPlainObject, shellValue } from './values.js';
 
 export type OwnOperator = (copy: Document, path: string, arg: unknown, doc: Document) => boolean;
 
-function pathNotViable(part: string, parentKey: string, parent: unknown): MongoCommandError {
+/** MongoDB's refusal (28) to create `part` inside a value that is not a document (or an array, for an index). */
+export function pathNotViable(part: string, parentKey: string, parent: unknown): MongoCommandError {
   return new MongoCommandError('PathNotViable', `Cannot create field '${part}' in element {${parentKey}: ${shellValue(parent)}}`);
 }
 

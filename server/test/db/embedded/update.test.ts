@@ -203,4 +203,28 @@ describe('$set and $push', () => {
     expect(await update(c, { _id: 1 }, { $push: { s: 1 } })).toMatchObject({ n: 0, nModified: 0, writeErrors: [{ code: 2 }] });
     expect((await c.findOne({ _id: 1 }))?.s).toBe('x');
   });
+
+  it('a path through a string or a number cannot be created: $push, $set and $inc are refused with 28 and change nothing', async () => {
+    const c = coll();
+    const doc = { _id: 1, s: 'x', n: 5, sub: { s: 'y' }, none: null, list: [{ a: 1 }] };
+    await c.insertOne(doc);
+    const refused = [
+      { $push: { 's.t': 1 } },
+      { $push: { 'sub.s.t': 1 } },
+      { $push: { 'none.t': 1 } },
+      { $push: { 'list.a': 1 } },
+      { $set: { 'n.t': 1 } },
+      { $set: { 'sub.s.t': 1 } },
+      { $set: { 'none.t.u': 1 } },
+      { $set: { 'list.a': 1 } },
+      { $inc: { 's.t': 1 } },
+    ];
+    for (const u of refused) {
+      expect(await update(c, { _id: 1 }, u), JSON.stringify(u)).toMatchObject({ n: 0, nModified: 0, writeErrors: [{ code: 28 }] });
+    }
+    expect(await c.findOne({ _id: 1 })).toEqual(doc);
+    // By index, through an array, a field is created.
+    await update(c, { _id: 1 }, { $set: { 'list.0.b': 2 }, $push: { 'list.0.c': 3 } });
+    expect((await c.findOne({ _id: 1 }))?.['list']).toEqual([{ a: 1, b: 2, c: [3] }]);
+  });
 });
