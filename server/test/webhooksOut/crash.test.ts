@@ -23,6 +23,7 @@ describe('a sender killed with SIGKILL mid-delivery, and a receiver that answers
     running.push(first);
 
     let killed: Promise<number | string> | undefined;
+    let hung: string | undefined;
     const seen = new Map<string, number>();
     receiver.answer = (r) => {
       const n = (seen.get(r.webhookId) ?? 0) + 1;
@@ -30,6 +31,7 @@ describe('a sender killed with SIGKILL mid-delivery, and a receiver that answers
       if (n <= 3) return { status: 500 };
       if (!killed) {
         // Mid-delivery: the request is here, its answer never comes; the sender dies now.
+        hung = r.webhookId;
         killed = first.kill('SIGKILL');
         return 'hang';
       }
@@ -59,7 +61,7 @@ describe('a sender killed with SIGKILL mid-delivery, and a receiver that answers
     for (const x of mine) expect(x.webhookId).toBe(x.payload!.eventId);
 
     const log = await eventually(() => deliveriesOf(url, endpoint.id), (d) => d.length === 2 && d.every((x) => x.state === 'delivered'), 20_000, 'delivered log');
-    const interrupted = log.find((d) => d.attempts.some((a) => a.error === 'interrupted'))!;
+    const interrupted = log.find((d) => d.eventId === hung)!;
     expect(interrupted.attempts.map((a) => [a.statusCode, a.error])).toEqual([
       [500, 'http_status'],
       [500, 'http_status'],
@@ -69,9 +71,19 @@ describe('a sender killed with SIGKILL mid-delivery, and a receiver that answers
     ]);
     // The interrupted attempt was the dead process's, the last one its successor's.
     expect(interrupted.attempts[3]!.node).not.toBe(interrupted.attempts[4]!.node);
+    // The other event's log is what happened to it. The receiver answered it 500 three times,
+    // then 200. The process may have died with one of its attempts in flight too: that one is
+    // logged as interrupted, whether its request had reached the receiver (then one 500 is
+    // that entry) or not.
     const other = log.find((d) => d !== interrupted)!;
-    expect(other.attempts.slice(0, 3).map((a) => a.statusCode)).toEqual([500, 500, 500]);
-    expect(other.attempts.at(-1)!.statusCode).toBe(200);
+    expect(seen.get(other.eventId)).toBe(4);
+    const outcomes = other.attempts.map((a) => (a.error === 'interrupted' ? 'interrupted' : a.statusCode));
+    const failed = outcomes.filter((o) => o === 500).length;
+    const cut = outcomes.filter((o) => o === 'interrupted').length;
+    expect(cut).toBeLessThanOrEqual(1);
+    expect(failed + cut === 3 || failed === 3, JSON.stringify(outcomes)).toBe(true);
+    expect(outcomes.at(-1)).toBe(200);
+    expect(outcomes).toHaveLength(other.attemptCount);
     expect(receiver.maxOverlap).toBe(1);
   }, 90_000);
 });
