@@ -7,7 +7,7 @@ import { copyAlongPaths } from './diff.js';
 import { MongoCommandError } from './errors.js';
 import { resolvePositional } from './positional.js';
 import { queryOptions } from './query.js';
-import { OWN_OPERATORS, expandArrayUpdates, pathNotViable } from './updateops.js';
+import { OWN_OPERATORS, expandArrayUpdates, pathTarget } from './updateops.js';
 import { cloneValue, isPlainObject, setPath, shellValue } from './values.js';
 
 export type UpdateSpec = Document | Document[];
@@ -161,7 +161,8 @@ function runMingoUpdate(doc: Document, modifier: Document, opts: ApplyOptions): 
         throw new MongoCommandError('ImmutableField', "Performing an update on the path '_id' would modify the immutable field '_id'");
       } else if (op === '$set' || op === '$push') {
         const fast = op === '$set' ? fastSet(copy, path, value) : fastPush(copy, path, value);
-        if (fast === undefined && op === '$set') viableParent(copy, path);
+        // A field inside a scalar: mingo would skip it; MongoDB refuses (28).
+        if (fast === undefined && op === '$set') pathTarget(copy, path, 'check');
         if (fast ?? apply({ [path]: value }, [])(copy).length > 0) modified = true;
       } else if (apply({ [path]: value }, [])(copy).length > 0) {
         // One path per call: mingo checks conflicts per operator on the path before a positional
@@ -301,30 +302,6 @@ function conflict(path: string, at: string): MongoCommandError {
 }
 
 /**
- * The value holding `path`'s last field, through documents and arrays by index (undefined: a
- * field on the way is missing). A field inside anything else — a string, a number, null, an
- * array by name — cannot be created: MongoDB refuses with 28, where mingo would do nothing.
- */
-function viableParent(copy: Document, path: string): { parent: unknown; leafKey: string; parts: string[] } {
-  const parts = path.split('.');
-  const leafKey = parts.pop() as string;
-  let parent: unknown = copy;
-  let parentKey = '';
-  for (const part of parts) {
-    if (!holds(parent, part)) throw pathNotViable(part, parentKey, parent);
-    parent = (parent as Record<string, unknown>)[Array.isArray(parent) ? Number(part) : part];
-    parentKey = part;
-    if (parent === undefined) return { parent, leafKey, parts };
-  }
-  if (!holds(parent, leafKey)) throw pathNotViable(leafKey, parentKey, parent);
-  return { parent, leafKey, parts };
-}
-
-function holds(container: unknown, key: string): boolean {
-  return isPlainObject(container) || (Array.isArray(container) && /^\d+$/.test(key));
-}
-
-/**
  * mingo sets a missing $push/$addToSet target to the raw `$each` list, skipping $sort/$slice/
  * $position and de-duplication, and silently ignores a non-array target. MongoDB starts from an
  * empty array and rejects non-arrays, so do that first on the copy (whose containers along the
@@ -336,19 +313,19 @@ function prepareArrayTargets(copy: Document, modifier: Document): boolean {
     const spec: unknown = modifier[op];
     if (!isPlainObject(spec)) continue;
     for (const path of Object.keys(spec)) {
-      const { parent, leafKey, parts } = viableParent(copy, path);
-      if (parent === undefined) {
+      const at = pathTarget(copy, path, 'check');
+      if (!at) {
         // Missing intermediate documents: create them, MongoDB does.
-        if (parts.every((p) => !/^\d+$/.test(p))) {
+        if (path.split('.').slice(0, -1).every((p) => !/^\d+$/.test(p))) {
           setPath(copy, path, []);
           created = true;
         }
         continue;
       }
-      const container = parent as Record<string, unknown>;
-      const leaf = container[leafKey];
+      const container = at.parent as Record<string | number, unknown>;
+      const leaf = container[at.key];
       if (leaf === undefined) {
-        container[leafKey] = [];
+        container[at.key] = [];
         created = true;
       } else if (!Array.isArray(leaf)) {
         throw new MongoCommandError('BadValue', `The field '${path}' must be an array but is of type ${bsonTypeName(leaf)} in document {_id: ${String(copy._id)}}`);

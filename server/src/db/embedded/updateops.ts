@@ -18,13 +18,17 @@ import { cloneValue, isPlainObject, shellValue } from './values.js';
 
 export type OwnOperator = (copy: Document, path: string, arg: unknown, doc: Document) => boolean;
 
-/** MongoDB's refusal (28) to create `part` inside a value that is not a document (or an array, for an index). */
-export function pathNotViable(part: string, parentKey: string, parent: unknown): MongoCommandError {
+function pathNotViable(part: string, parentKey: string, parent: unknown): MongoCommandError {
   return new MongoCommandError('PathNotViable', `Cannot create field '${part}' in element {${parentKey}: ${shellValue(parent)}}`);
 }
 
-/** The container and key a path ends at, creating missing documents on the way when `create`. */
-function target(copy: Document, path: string, create: boolean): { parent: Document | unknown[]; key: string | number } | undefined {
+/**
+ * The container and key a path ends at, through documents and arrays by index. A field inside
+ * anything else (a string, a number, null, an array by name) is refused with 28 — by 'create',
+ * which also creates missing documents on the way, and by 'check', which stops (undefined) at
+ * a missing one; 'read' answers undefined for both.
+ */
+export function pathTarget(copy: Document, path: string, mode: 'read' | 'check' | 'create'): { parent: Document | unknown[]; key: string | number } | undefined {
   const parts = path.split('.');
   let cur: Document | unknown[] = copy;
   let curKey = '';
@@ -34,7 +38,7 @@ function target(copy: Document, path: string, create: boolean): { parent: Docume
     let key: string | number = part;
     if (Array.isArray(cur)) {
       if (!/^\d+$/.test(part)) {
-        if (!create) return undefined;
+        if (mode === 'read') return undefined;
         throw pathNotViable(part, curKey, cur);
       }
       key = Number(part);
@@ -43,13 +47,14 @@ function target(copy: Document, path: string, create: boolean): { parent: Docume
     const slot = cur as Record<string | number, unknown>;
     let next: unknown = slot[key];
     if (next === undefined || next === null) {
-      if (!create) return undefined;
+      if (mode === 'read') return undefined;
       if (next === null) throw pathNotViable(parts[i + 1] as string, part, null);
+      if (mode === 'check') return undefined;
       if (Array.isArray(cur)) while (cur.length < (key as number)) cur.push(null);
       next = {};
       slot[key] = next;
     } else if (!isPlainObject(next) && !Array.isArray(next)) {
-      if (!create) return undefined;
+      if (mode === 'read') return undefined;
       throw pathNotViable(parts[i + 1] as string, part, next);
     }
     cur = next as Document | unknown[];
@@ -106,7 +111,7 @@ function arithmeticOperator(name: '$inc' | '$mul', op: 'add' | 'mul'): OwnOperat
     if (numericKind(arg) === undefined) {
       throw new MongoCommandError('TypeMismatch', `Cannot ${verb} with non-numeric argument: {${path}: ${shellValue(arg)}}`);
     }
-    const t = target(copy, path, true) as { parent: Document | unknown[]; key: string | number };
+    const t = pathTarget(copy, path, 'create') as { parent: Document | unknown[]; key: string | number };
     const current = read(t);
     if (current === undefined) {
       // A missing field takes the argument ($inc), or 0 of the argument's type ($mul).
@@ -128,7 +133,7 @@ function arithmeticOperator(name: '$inc' | '$mul', op: 'add' | 'mul'): OwnOperat
 
 function minMaxOperator(keep: (order: number) => boolean): OwnOperator {
   return (copy, path, arg) => {
-    const t = target(copy, path, true) as { parent: Document | unknown[]; key: string | number };
+    const t = pathTarget(copy, path, 'create') as { parent: Document | unknown[]; key: string | number };
     const current = read(t);
     if (current !== undefined && !keep(compareValues(arg, current))) return false;
     write(t, cloneValue(arg));
@@ -149,7 +154,7 @@ const bitOperator: OwnOperator = (copy, path, arg, doc) => {
       throw new MongoCommandError('BadValue', `The $bit modifier field must be an Integer(32/64 bit); a '${kind ?? typeName(v)}' is not supported here: {${op}: ${shellValue(v)}}`);
     }
   }
-  const t = target(copy, path, true) as { parent: Document | unknown[]; key: string | number };
+  const t = pathTarget(copy, path, 'create') as { parent: Document | unknown[]; key: string | number };
   const current = read(t);
   const currentKind = current === undefined ? 'int' : numericKind(current);
   if (currentKind !== 'int' && currentKind !== 'long') {
@@ -189,7 +194,7 @@ function pullMatcher(spec: unknown): (el: unknown) => boolean {
 }
 
 const pullOperator: OwnOperator = (copy, path, arg) => {
-  const t = target(copy, path, false);
+  const t = pathTarget(copy, path, 'read');
   if (!t) return false;
   const current = read(t);
   if (current === undefined) return false;
