@@ -20,6 +20,7 @@ import { actorRefSchema, type ActorRef } from '../../../../shared/recruiters.js'
 import { dbCall } from '../errors.js';
 import type { RepoContext } from './context.js';
 import type { Filter } from './preconditions.js';
+import { usedUpdate } from './steering.js';
 
 /**
  * The store round trips of a question cycle (docs/data-model.md, "The hot path"):
@@ -262,21 +263,14 @@ export async function storeQuestion(ctx: RepoContext, clientSessionId: string, r
       return after ? toRow(after) : null;
     });
   }
-  // The honoured nudge turns `used` in the same write (only if still pending: a withdrawal that landed first stays).
-  set['nudges.$[honoured].state'] = 'used';
-  set['nudges.$[honoured].questionId'] = q.questionId;
-  set['nudges.$[honoured].questionNumber'] = q.asked.number;
-  set['nudges.$[honoured].updatedAt'] = q.at;
+  // The honoured nudge turns `used` in the same write.
   const nudgeId = q.nudgeId;
+  const used = usedUpdate([nudgeId], { id: q.questionId, number: q.asked.number, at: q.at });
   return dbCall(async () => {
     const after = await ctx.models.Interview.collection.findOneAndUpdate(
       filter,
-      { $push: push, $set: set },
-      {
-        returnDocument: 'after',
-        arrayFilters: [{ 'honoured.id': { $eq: nudgeId }, 'honoured.state': { $eq: 'pending' } }],
-        projection: { ...ROW_PROJECTION, nudges: { $elemMatch: { id: { $eq: nudgeId } } } },
-      },
+      { $push: push, $set: { ...set, ...used.$set } },
+      { returnDocument: 'after', arrayFilters: used.arrayFilters, projection: { ...ROW_PROJECTION, nudges: { $elemMatch: { id: { $eq: nudgeId } } } } },
     );
     if (!after) return null;
     const { nudges, ...row } = after as Document & { nudges?: Nudge[] };
@@ -339,7 +333,6 @@ export async function recordScore(ctx: RepoContext, clientSessionId: string, raw
     return { won: res.modifiedCount === 1 };
   });
 }
-
 
 const reviseAnswerSchema = z.strictObject({
   messageId: messageIdSchema,

@@ -1,15 +1,17 @@
+import { z } from 'zod';
 import { parseOrThrow } from '../../../../shared/errors.js';
 import { clientSessionIdSchema } from '../../../../shared/ids.js';
 import { messageSchema, turnSchema, type Interview, type InterviewStatus, type Message, type Turn } from '../../../../shared/interview.js';
-import { z } from 'zod';
 import { nudgeIdSchema } from '../../../../shared/nudges.js';
 import { dbCall } from '../errors.js';
-
-const nudgeUseSchema = z.strictObject({ ids: z.array(nudgeIdSchema).min(1).max(100), questionNumber: z.number().int().min(1) });
 import type { InterviewRecord } from '../models/index.js';
 import type { RepoContext } from './context.js';
 import { toInterview } from './mappers.js';
 import { AFTER } from './options.js';
+import { statusPrecondition, turnMatches, turnPrecondition, type Filter, type TurnExpectation } from './preconditions.js';
+import { usedUpdate } from './steering.js';
+
+const nudgeUseSchema = z.strictObject({ ids: z.array(nudgeIdSchema).min(1).max(100), questionNumber: z.number().int().min(1) });
 
 /**
  * AFTER without mongoose's `runValidators`: the pushed message and the turn were parsed with
@@ -18,7 +20,6 @@ import { AFTER } from './options.js';
  * (docs/performance.md).
  */
 const APPEND = { ...AFTER, runValidators: false } as const;
-import { statusPrecondition, turnMatches, turnPrecondition, type Filter, type TurnExpectation } from './preconditions.js';
 
 export interface AppendOptions {
   /** The session must be in one of these statuses. */
@@ -64,17 +65,11 @@ export async function appendMessage(
     ...(opts.turn ? turnPrecondition(opts.turn.expect) : {}),
   };
   const update: Record<string, unknown> = { $push: { messages: message } };
-  const set: Record<string, unknown> = {};
-  if (nextTurn) set['turn'] = nextTurn;
   const nudges = opts.nudges && opts.nudges.ids.length > 0 ? parseOrThrow(nudgeUseSchema, opts.nudges, 'nudges') : undefined;
-  if (nudges) {
-    set['nudges.$[honoured].state'] = 'used';
-    set['nudges.$[honoured].questionId'] = message.id;
-    set['nudges.$[honoured].questionNumber'] = nudges.questionNumber;
-    set['nudges.$[honoured].updatedAt'] = message.at;
-  }
+  const used = nudges ? usedUpdate(nudges.ids, { id: message.id, number: nudges.questionNumber, at: message.at }) : undefined;
+  const set: Record<string, unknown> = { ...(nextTurn ? { turn: nextTurn } : {}), ...used?.$set };
   if (Object.keys(set).length > 0) update['$set'] = set;
-  const options = nudges ? { ...APPEND, arrayFilters: [{ 'honoured.id': { $in: nudges.ids }, 'honoured.state': { $eq: 'pending' } }] } : APPEND;
+  const options = used ? { ...APPEND, arrayFilters: used.arrayFilters } : APPEND;
 
   return dbCall(async () => {
     const after = await ctx.models.Interview.findOneAndUpdate(filter, update, options).lean<InterviewRecord>();

@@ -141,6 +141,23 @@ export async function handBack(ctx: RepoContext, sessionId: string, raw: { by: A
 }
 
 /**
+ * The `used` part of the write that stores the question honouring nudges (cycle.ts
+ * storeQuestion, or the voice agent line's append): each of `ids` still pending turns `used`
+ * with the question's id and number; a withdrawal that landed first stays.
+ */
+export function usedUpdate(ids: readonly string[], question: { id: string; number: number; at: Date }): { $set: Document; arrayFilters: Document[] } {
+  return {
+    $set: {
+      'nudges.$[honoured].state': 'used',
+      'nudges.$[honoured].questionId': question.id,
+      'nudges.$[honoured].questionNumber': question.number,
+      'nudges.$[honoured].updatedAt': question.at,
+    },
+    arrayFilters: [{ 'honoured.id': { $in: [...ids] }, 'honoured.state': { $eq: 'pending' } }],
+  };
+}
+
+/**
  * The expiry part of a transition that ends an interview: every pending nudge turns
  * `expired`, and a take-over ends, in the same update (sessions.ts transition).
  */
