@@ -238,10 +238,8 @@ export class VoiceLlm {
       const latestQuestion = [...s.messages].reverse().find((m) => m.role === 'interviewer');
       if (s.plan.asked.length === 0 || !latestQuestion) {
         // No question yet: the opening question (words the candidate said before it are no answer).
-        const taken = await this.take(s);
-        if (!taken) continue;
-        this.run(csid, sink, taken.questionId, () => cycle.continue(taken.view, taken.questionId, undefined, sink));
-        return { streaming: true };
+        if (await this.askAgain(s, sink)) return { streaming: true };
+        continue;
       }
       if (turn.answer === undefined) {
         // A retry of the first request replays the opening question; any later one the current question.
@@ -266,10 +264,8 @@ export class VoiceLlm {
         }
         // The candidate spoke while no question awaited an answer (the last one was cut or
         // aborted): the question is asked again; the words are not an answer.
-        const taken = await this.take(s);
-        if (!taken) continue;
-        this.run(csid, sink, taken.questionId, () => cycle.continue(taken.view, taken.questionId, undefined, sink));
-        return { streaming: true };
+        if (await this.askAgain(s, sink)) return { streaming: true };
+        continue;
       }
 
       const stored = s.messages[index]!;
@@ -281,23 +277,28 @@ export class VoiceLlm {
       // The answer is stored and its question still generating (an older request of this turn
       // streams it, or was aborted): the newer request wins the turn, with its text.
       const questionId = newQuestionId();
-      let view: CycleView | null;
-      if (stored.text !== text) {
-        view = await repo.reviseAnswer(csid, { messageId: key, text, expect: s.turn.questionId!, next: this.deps.leases.lease(questionId), tail: cycle.tail });
-      } else {
-        const taken = await this.take(s, questionId);
-        view = taken?.view ?? null;
-      }
+      const changed = stored.text !== text;
+      const view = changed
+        ? await repo.reviseAnswer(csid, { messageId: key, text, expect: s.turn.questionId!, next: this.deps.leases.lease(questionId), tail: cycle.tail })
+        : ((await this.take(s, questionId))?.view ?? null);
       if (!view) continue;
-      const revised = stored.text !== text ? view.tail.find((m) => m.id === key) : undefined;
+      const revised = changed ? view.tail.find((m) => m.id === key) : undefined;
       if (revised) this.deps.broadcaster.emit(csid, 'message:appended', toWireMessage(revised));
-      logger.info('voice turn taken by a newer request', { clientSessionId: csid, from: s.turn.questionId, questionId, revised: stored.text !== text });
+      logger.info('voice turn taken by a newer request', { clientSessionId: csid, from: s.turn.questionId, questionId, revised: changed });
       const answered = stored.questionId;
       const decided = view;
       this.run(csid, sink, questionId, () => cycle.afterAnswer(decided, answered, text, questionId, sink));
       return { streaming: true };
     }
     throw new AppError('STATE_CONFLICT', 'The voice turn kept moving; try again');
+  }
+
+  /** Takes the turn and streams the question the plan says comes next; false when the turn moved (decide again). */
+  private async askAgain(s: Interview, sink: TurnSink): Promise<boolean> {
+    const taken = await this.take(s);
+    if (!taken) return false;
+    this.run(s.clientSessionId, sink, taken.questionId, () => this.deps.cycle.continue(taken.view, taken.questionId, undefined, sink));
+    return true;
   }
 
   /** Takes the session's turn for a new question (idle, or generating: a newer request supersedes the older stream). */
