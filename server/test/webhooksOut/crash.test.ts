@@ -73,15 +73,17 @@ describe('a sender killed with SIGKILL mid-delivery, and a receiver that answers
     expect(interrupted.attempts[3]!.node).not.toBe(interrupted.attempts[4]!.node);
     // The other event's log is what happened to it. The receiver answered it 500 three times,
     // then 200. The process may have died with one of its attempts in flight too: that one is
-    // logged as interrupted, whether its request had reached the receiver (then one 500 is
-    // that entry) or not.
+    // logged as interrupted, whether its request had not reached the receiver, had been
+    // answered 500 (then it stands for one of the three) or 200 (then the successor sends it
+    // once more: at least once).
     const other = log.find((d) => d !== interrupted)!;
-    expect(seen.get(other.eventId)).toBe(4);
     const outcomes = other.attempts.map((a) => (a.error === 'interrupted' ? 'interrupted' : a.statusCode));
     const failed = outcomes.filter((o) => o === 500).length;
     const cut = outcomes.filter((o) => o === 'interrupted').length;
     expect(cut).toBeLessThanOrEqual(1);
-    expect(failed + cut === 3 || failed === 3, JSON.stringify(outcomes)).toBe(true);
+    expect(failed === 3 || (failed === 2 && cut === 1), JSON.stringify(outcomes)).toBe(true);
+    expect(seen.get(other.eventId)).toBeGreaterThanOrEqual(failed + 1);
+    expect(seen.get(other.eventId)).toBeLessThanOrEqual(failed + cut + 1);
     expect(outcomes.at(-1)).toBe(200);
     expect(outcomes).toHaveLength(other.attemptCount);
     expect(receiver.maxOverlap).toBe(1);
