@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Server } from 'socket.io';
+import type { Namespace, Server } from 'socket.io';
 import type { Logger } from '../observability/logger.js';
 import { sessionRoom, watchRoom } from './rooms.js';
 
@@ -15,8 +15,13 @@ const AUDIENCE_CODE: Record<Audience, string> = { both: 'b', watchers: 'w', cand
  * socket.io adapter out of it (the cross-node leg is the session channel below).
  */
 export function deliverLocally(io: Server, clientSessionId: string, audience: Audience, event: string, payload: unknown): void {
-  if (audience !== 'watchers') io.of('/interview').local.to(sessionRoom(clientSessionId)).emit(event, payload);
-  if (audience !== 'candidate') io.of('/monitor').local.to(watchRoom(clientSessionId)).emit(event, payload);
+  if (audience !== 'watchers') emitIfJoined(io.of('/interview'), sessionRoom(clientSessionId), event, payload);
+  if (audience !== 'candidate') emitIfJoined(io.of('/monitor'), watchRoom(clientSessionId), event, payload);
+}
+
+/** socket.io encodes a broadcast before it looks for recipients: a room no socket of this node is in costs nothing here. */
+function emitIfJoined(nsp: Namespace, room: string, event: string, payload: unknown): void {
+  if (nsp.adapter.rooms.has(room)) nsp.local.to(room).emit(event, payload);
 }
 
 export interface SessionChannelDeps {
