@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../../../shared/errors.js';
 import { clientSessionIdSchema, conversationIdSchema } from '../../../shared/ids.js';
-import { CANDIDATE_TEXT_MAX, type Interview } from '../../../shared/interview.js';
+import { CANDIDATE_TEXT_MAX, type Turn } from '../../../shared/interview.js';
 import type { ChatMessage, CustomLlmRequest } from '../../../shared/voice.js';
 import type { CycleView, Repository } from '../db/repository/index.js';
 import { KeyedQueue } from '../interview/keyedQueue.js';
@@ -219,8 +219,9 @@ export class VoiceLlm {
 
   private async decide(csid: string, id: Identified, turn: ReturnType<typeof turnOf>, sink: TurnSink, gone: AbortSignal): Promise<Decision> {
     const { repo, cycle, logger } = this.deps;
+    const key = answerKey(id.conversationId ?? 'session', turn.agentLines);
     for (let attempt = 0; attempt < 3; attempt++) {
-      const s = await repo.findByClientSessionId(csid);
+      const s = await repo.readVoiceTurn(csid, key);
       if (!s || s.mode !== 'voice' || !s.voice?.startedAt) return { say: REFUSAL_LINE, outcome: 'refused', reason: s ? 'not_a_started_voice_session' : 'unknown_session' };
       // A request the platform already gave up on stores nothing.
       if (gone.aborted) return { say: '', outcome: 'aborted' };
@@ -235,22 +236,20 @@ export class VoiceLlm {
         if (set.outcome !== 'set' && set.outcome !== 'already_set_same') logger.info('conversation id from the prompt not recorded', { clientSessionId: csid, outcome: set.outcome });
       }
 
-      const latestQuestion = [...s.messages].reverse().find((m) => m.role === 'interviewer');
-      if (s.plan.asked.length === 0 || !latestQuestion) {
+      const { latestQuestion, firstQuestion } = s;
+      if (s.asked === 0 || !latestQuestion || !firstQuestion) {
         // No question yet: the opening question (words the candidate said before it are no answer).
-        if (await this.askAgain(s, sink)) return { streaming: true };
+        if (await this.askAgain(csid, s.turn, sink)) return { streaming: true };
         continue;
       }
       if (turn.answer === undefined) {
         // A retry of the first request replays the opening question; any later one the current question.
-        const replay = turn.agentLines === 0 ? s.messages.find((m) => m.role === 'interviewer')! : latestQuestion;
+        const replay = turn.agentLines === 0 ? firstQuestion : latestQuestion;
         return { say: replay.text, outcome: 'replayed' };
       }
 
-      const key = answerKey(id.conversationId ?? 'session', turn.agentLines);
       const text = turn.answer.slice(0, CANDIDATE_TEXT_MAX);
-      const index = s.messages.findIndex((m) => m.id === key);
-      if (index < 0) {
+      if (!s.answer) {
         if (s.turn.state === 'awaiting_answer') {
           cycle.remember(csid, s.turn);
           try {
@@ -264,14 +263,13 @@ export class VoiceLlm {
         }
         // The candidate spoke while no question awaited an answer (the last one was cut or
         // aborted): the question is asked again; the words are not an answer.
-        if (await this.askAgain(s, sink)) return { streaming: true };
+        if (await this.askAgain(csid, s.turn, sink)) return { streaming: true };
         continue;
       }
 
-      const stored = s.messages[index]!;
-      const next = s.messages.slice(index + 1).find((m) => m.role === 'interviewer');
-      if (next) return { say: next.text, outcome: 'replayed' };
-      if (s.turn.state !== 'generating' || index !== s.messages.length - 1 || !stored.questionId) {
+      const { message: stored, last, nextQuestion } = s.answer;
+      if (nextQuestion) return { say: nextQuestion.text, outcome: 'replayed' };
+      if (s.turn.state !== 'generating' || !last || !stored.questionId) {
         return { say: latestQuestion.text, outcome: 'replayed' };
       }
       // The answer is stored and its question still generating (an older request of this turn
@@ -280,7 +278,7 @@ export class VoiceLlm {
       const changed = stored.text !== text;
       const view = changed
         ? await repo.reviseAnswer(csid, { messageId: key, text, expect: s.turn.questionId!, next: this.deps.leases.lease(questionId), tail: cycle.tail })
-        : ((await this.take(s, questionId))?.view ?? null);
+        : ((await this.take(csid, s.turn, questionId))?.view ?? null);
       if (!view) continue;
       const revised = changed ? view.tail.find((m) => m.id === key) : undefined;
       if (revised) this.deps.broadcaster.emit(csid, 'message:appended', toWireMessage(revised));
@@ -294,19 +292,18 @@ export class VoiceLlm {
   }
 
   /** Takes the turn and streams the question the plan says comes next; false when the turn moved (decide again). */
-  private async askAgain(s: Interview, sink: TurnSink): Promise<boolean> {
-    const taken = await this.take(s);
+  private async askAgain(csid: string, turn: Turn, sink: TurnSink): Promise<boolean> {
+    const taken = await this.take(csid, turn);
     if (!taken) return false;
-    this.run(s.clientSessionId, sink, taken.questionId, () => this.deps.cycle.continue(taken.view, taken.questionId, undefined, sink));
+    this.run(csid, sink, taken.questionId, () => this.deps.cycle.continue(taken.view, taken.questionId, undefined, sink));
     return true;
   }
 
   /** Takes the session's turn for a new question (idle, or generating: a newer request supersedes the older stream). */
-  private async take(s: Interview, questionId = newQuestionId()): Promise<{ view: CycleView; questionId: string } | null> {
-    const { turn } = s;
+  private async take(csid: string, turn: Turn, questionId = newQuestionId()): Promise<{ view: CycleView; questionId: string } | null> {
     if (turn.state === 'awaiting_answer') return null;
     const expect = turn.state === 'generating' ? { state: 'generating' as const, ...(turn.questionId ? { questionId: turn.questionId } : {}) } : { state: 'idle' as const };
-    const taken = await this.deps.repo.setTurn(s.clientSessionId, { expect, set: this.deps.leases.lease(questionId) });
+    const taken = await this.deps.repo.setTurn(csid, { expect, set: this.deps.leases.lease(questionId) });
     if (!taken.won || !taken.session) return null;
     return { view: this.deps.cycle.viewOf(taken.session), questionId };
   }

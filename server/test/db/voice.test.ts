@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStore, type TestStore } from '../support/store.js';
+import { answer, question, startTestStore, type TestStore } from '../support/store.js';
 
 let store: TestStore;
 
@@ -133,5 +133,37 @@ describe('findVoiceLinkCandidates', () => {
     await start('agent_1', user, 5);
     const ambiguous = await store.repo.findVoiceLinkCandidates({ userId: user, agentId: 'agent_1', around: call, windowMs: 10 * 60_000 });
     expect(ambiguous).toHaveLength(2);
+  });
+});
+
+describe('readVoiceTurn', () => {
+  const ACTIVE = { allowedStatuses: ['active'] } as const;
+
+  it('reads a turn without the transcript: the first and latest question, the answer under the id and the question after it', async () => {
+    const id = await voiceSession();
+    expect((await store.repo.transition(id, { from: ['created'], to: 'active' })).won).toBe(true);
+    const empty = await store.repo.readVoiceTurn(id, 'voice:a');
+    expect(empty).toMatchObject({ clientSessionId: id, mode: 'voice', status: 'active', asked: 0 });
+    expect(empty).not.toHaveProperty('firstQuestion');
+    expect(empty).not.toHaveProperty('answer');
+
+    for (const m of [question('q1', 'First?'), answer('voice:a', 'one'), question('q2', 'Second?'), answer('voice:b', 'two')]) {
+      expect((await store.repo.appendMessage(id, m, ACTIVE)).outcome).toBe('stored');
+    }
+    const earlier = await store.repo.readVoiceTurn(id, 'voice:a');
+    expect(earlier).not.toHaveProperty('messages');
+    expect(earlier?.firstQuestion).toMatchObject({ id: 'q1', text: 'First?' });
+    expect(earlier?.latestQuestion).toMatchObject({ id: 'q2', text: 'Second?' });
+    expect(earlier?.answer).toMatchObject({ message: { id: 'voice:a', text: 'one' }, last: false, nextQuestion: { id: 'q2' } });
+
+    const latest = await store.repo.readVoiceTurn(id, 'voice:b');
+    expect(latest?.answer).toMatchObject({ message: { id: 'voice:b' }, last: true });
+    expect(latest?.answer?.nextQuestion).toBeUndefined();
+    expect((await store.repo.readVoiceTurn(id, 'voice:c'))?.answer).toBeUndefined();
+  });
+
+  it('an unknown session reads as null; a malformed message id is a validation error', async () => {
+    expect(await store.repo.readVoiceTurn(randomUUID(), 'voice:a')).toBeNull();
+    await expect(store.repo.readVoiceTurn(await voiceSession(), 'no spaces')).rejects.toMatchObject({ code: 'VALIDATION' });
   });
 });

@@ -31,9 +31,11 @@ import { setTurn, type SetTurnRequest } from './turn.js';
 import { addUsage, type UsageDelta } from './usage.js';
 import {
   findVoiceLinkCandidates,
+  readVoiceTurn,
   recordVoiceStart,
   setConversationId,
   type SetConversationIdResult,
+  type VoiceTurnState,
   type VoiceStart,
   type VoiceWindowQuery,
 } from './voice.js';
@@ -106,7 +108,7 @@ export type { AnswerState, CycleRow, CycleView, StoreAnswerResult, StoreQuestion
 export type { AddNudgeResult, HandBackResult, TakeOverResult, WithdrawNudgeResult } from './steering.js';
 export { cycleViewOf, MIN_TAIL } from './cycle.js';
 export type { UsageDelta } from './usage.js';
-export type { SetConversationIdResult, VoiceStart, VoiceWindowQuery } from './voice.js';
+export type { SetConversationIdResult, VoiceStart, VoiceTurnState, VoiceWindowQuery } from './voice.js';
 export type { StoreWebhookResult } from './webhooks.js';
 export type { CreateOrphanResult, LinkTranscriptRequest, LinkTranscriptResult, OrphanInput } from './voiceLinking.js';
 export { LINKABLE_STATUSES } from './voiceLinking.js';
@@ -147,6 +149,8 @@ export interface Repository {
   releaseLeasesOfPreviousBoot(nodeName: string, currentNode: string): Promise<number>;
   findGenerating(limit?: number): Promise<Array<{ clientSessionId: string }>>;
   setConversationId(clientSessionId: string, conversationId: string, opts?: { linkedBy?: LinkedBy }): Promise<SetConversationIdResult>;
+  /** Voice Custom LLM: one request's turn, projected (voice.ts); null for an unknown session. */
+  readVoiceTurn(clientSessionId: string, messageId: string): Promise<VoiceTurnState | null>;
   recordVoiceStart(clientSessionId: string, start: VoiceStart): Promise<TransitionResult>;
   findVoiceLinkCandidates(query: VoiceWindowQuery): Promise<Interview[]>;
   addUsage(clientSessionId: string, delta: UsageDelta): Promise<Interview | null>;
@@ -249,6 +253,7 @@ export async function createRepository(conn: Connection, opts: RepositoryOptions
     releaseLeasesOfPreviousBoot: (name, node) => releaseLeasesOfPreviousBoot(ctx, name, node),
     findGenerating: (limit) => findGenerating(ctx, limit),
     setConversationId: (id, cid, o) => setConversationId(ctx, id, cid, o),
+    readVoiceTurn: (id, mid) => readVoiceTurn(ctx, id, mid),
     recordVoiceStart: (id, start) => recordVoiceStart(ctx, id, start),
     findVoiceLinkCandidates: (query) => findVoiceLinkCandidates(ctx, query),
     addUsage: (id, delta) => addUsage(ctx, id, delta),

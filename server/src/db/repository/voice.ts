@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { parseOrThrow } from '../../../../shared/errors.js';
-import { agentIdSchema, candidateIdSchema, clientSessionIdSchema, conversationIdSchema } from '../../../../shared/ids.js';
-import { OPEN_STATUSES, linkedBySchema, type Interview, type LinkedBy } from '../../../../shared/interview.js';
+import type { Document } from 'mongodb';
+import { agentIdSchema, candidateIdSchema, clientSessionIdSchema, conversationIdSchema, messageIdSchema } from '../../../../shared/ids.js';
+import { OPEN_STATUSES, linkedBySchema, type Interview, type InterviewStatus, type LinkedBy, type Message, type Turn } from '../../../../shared/interview.js';
 import { dbCall, isDuplicateKeyOn } from '../errors.js';
 import type { InterviewRecord } from '../models/index.js';
 import type { RepoContext } from './context.js';
@@ -122,5 +123,79 @@ export async function findVoiceLinkCandidates(ctx: RepoContext, raw: VoiceWindow
       .limit(2)
       .lean<InterviewRecord[]>();
     return docs.map(toInterview);
+  });
+}
+
+/**
+ * What the voice Custom LLM decides one request on (voice/customLlm.ts), read with a
+ * projection: the turn, the first and the latest question, and the answer stored under the
+ * request's message id with the question after it — never the transcript.
+ */
+export interface VoiceTurnState {
+  clientSessionId: string;
+  mode: Interview['mode'];
+  status: InterviewStatus;
+  endedBy?: Interview['endedBy'];
+  turn: Turn;
+  voice?: Pick<NonNullable<Interview['voice']>, 'startedAt' | 'conversationId'>;
+  /** Questions the plan has asked. */
+  asked: number;
+  firstQuestion?: Message;
+  latestQuestion?: Message;
+  /** The message stored under the request's id, whether it is the transcript's last, and the first question after it. */
+  answer?: { message: Message; last: boolean; nextQuestion?: Message };
+}
+
+const questionsOf = (input: unknown): Document => ({ $filter: { input, as: 'm', cond: { $eq: ['$$m.role', 'interviewer'] } } });
+
+function voiceTurnProjection(messageId: string): Document {
+  const at = { $indexOfArray: ['$messages.id', messageId] };
+  return {
+    _id: 0,
+    clientSessionId: 1,
+    mode: 1,
+    status: 1,
+    endedBy: 1,
+    turn: 1,
+    'voice.startedAt': 1,
+    'voice.conversationId': 1,
+    asked: { $size: { $ifNull: ['$plan.asked', []] } },
+    firstQuestion: { $arrayElemAt: [questionsOf('$messages'), 0] },
+    latestQuestion: { $arrayElemAt: [questionsOf('$messages'), -1] },
+    answer: {
+      $let: {
+        vars: { i: at, n: { $size: '$messages' } },
+        in: {
+          $cond: [
+            { $lt: ['$$i', 0] },
+            null,
+            {
+              message: { $arrayElemAt: ['$messages', '$$i'] },
+              last: { $eq: ['$$i', { $subtract: ['$$n', 1] }] },
+              nextQuestion: { $arrayElemAt: [questionsOf({ $slice: ['$messages', { $add: ['$$i', 1] }, { $max: [1, '$$n'] }] }), 0] },
+            },
+          ],
+        },
+      },
+    },
+  };
+}
+
+/** One projected read of a voice turn's state (see VoiceTurnState); null when there is no such session. */
+export async function readVoiceTurn(ctx: RepoContext, clientSessionId: string, messageId: string): Promise<VoiceTurnState | null> {
+  if (!clientSessionIdSchema.safeParse(clientSessionId).success) return null;
+  const mid = parseOrThrow(messageIdSchema, messageId, 'messageId');
+  return dbCall(async () => {
+    const doc = await ctx.models.Interview.collection.findOne({ clientSessionId: { $eq: clientSessionId } }, { projection: voiceTurnProjection(mid) });
+    if (!doc) return null;
+    // An element past an array's end is missing in MongoDB; null here either way.
+    const { firstQuestion, latestQuestion, answer, ...rest } = doc as unknown as VoiceTurnState & Record<'firstQuestion' | 'latestQuestion' | 'answer', unknown>;
+    const next = (answer as { nextQuestion?: Message | null } | null | undefined)?.nextQuestion;
+    return {
+      ...rest,
+      ...(firstQuestion ? { firstQuestion: firstQuestion as Message } : {}),
+      ...(latestQuestion ? { latestQuestion: latestQuestion as Message } : {}),
+      ...(answer ? { answer: { ...(answer as NonNullable<VoiceTurnState['answer']>), ...(next ? { nextQuestion: next } : { nextQuestion: undefined }) } } : {}),
+    };
   });
 }
