@@ -79,6 +79,8 @@ export interface RunningCandor {
   mongodbUri: string;
   connection: Connection;
   service: InterviewService;
+  /** The answer -> question pipeline itself (the `cycle` bench drives it in-process, with a QuestionSink). */
+  cycle: QuestionCycle;
   /** Voice: linker, reconciler (runOnce), simulator (docs/voice.md). */
   voice: VoiceModule;
   /** The express app and the socket.io server, for introspection (the API contract test walks their routes and handlers). */
@@ -174,7 +176,7 @@ export async function startCandor(
   const answerLimiter = answerRateLimiter(config, redis?.pub);
 
   const retention = new RetentionPolicy(config.privacy.retentionDays);
-  const summaries = new SummaryPublisher({ io, repo, logger, retention });
+  const summaries = new SummaryPublisher({ io, repo, logger, retention, crossNode: redis !== null });
   const channel = redis
     ? new SessionChannel({ io, pub: redis.pub, sub: redis.sub, prefix: config.redisPrefix, logger, onDrop: () => counters.redisPublishDropped.inc() })
     : null;
@@ -403,7 +405,7 @@ export async function startCandor(
       await embedded?.close();
     })());
 
-  return { url, port, mongodbUri, connection, service, voice, privacy: { retention, erasers, erasure, sweeper: retentionSweeper }, webhooksOut, app, io, close };
+  return { url, port, mongodbUri, connection, service, cycle, voice, privacy: { retention, erasers, erasure, sweeper: retentionSweeper }, webhooksOut, app, io, close };
 }
 
 /** One accepted answer per session per interval; in Redis so the limit holds across replicas, in memory while Redis is down. */

@@ -18,7 +18,15 @@ export class SummaryPublisher {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly deps: { io: Server; repo: Pick<Repository, 'findSummaries'>; logger: Logger; delayMs?: number; retention?: RetentionPolicy },
+    private readonly deps: {
+      io: Server;
+      repo: Pick<Repository, 'findSummaries'>;
+      logger: Logger;
+      delayMs?: number;
+      retention?: RetentionPolicy;
+      /** Other nodes' recruiters get the rows too (the Redis adapter): publish even with no subscriber here. */
+      crossNode?: boolean;
+    },
   ) {}
 
   /** The row as the write that changed it returned it. */
@@ -55,7 +63,10 @@ export class SummaryPublisher {
     const ids = [...this.touched];
     this.rows.clear();
     this.touched.clear();
-    const room = this.deps.io.of('/monitor').to(SESSIONS_ROOM);
+    const monitor = this.deps.io.of('/monitor');
+    // Nobody subscribed: nothing to build or read. A recruiter joins before reading the list, so no change is missed.
+    if (!this.deps.crossNode && !monitor.adapter.rooms.has(SESSIONS_ROOM)) return;
+    const room = monitor.to(SESSIONS_ROOM);
     for (const row of rows) room.emit('sessions:upsert', { summary: toSessionSummary(row, this.deps.retention) });
     if (ids.length === 0) return;
     try {

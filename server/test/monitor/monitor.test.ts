@@ -57,6 +57,20 @@ describe('the live list', () => {
     candidate.disconnect();
     recruiter.close();
   });
+
+  it('what changed while no recruiter subscribed is in the list the next one gets, and later changes stream to them', async () => {
+    const candidate = await TestCandidate.create(server.url);
+    await candidate.connect();
+    await candidate.start();
+    await candidate.awaitingAnswer();
+    const recruiter = await TestRecruiter.connect(server.url, TOKEN);
+    const listed = await recruiter.subscribe();
+    expect(listed.find((s) => s.clientSessionId === candidate.clientSessionId)).toMatchObject({ status: 'active', questionNumber: 1 });
+    await candidate.answer('I would shard by tenant.');
+    await recruiter.until((_, upserts) => upserts.some((u) => u.clientSessionId === candidate.clientSessionId && u.questionNumber === 2), 5_000, 'second question upsert');
+    candidate.disconnect();
+    recruiter.close();
+  });
 });
 
 describe('watching a session', () => {
