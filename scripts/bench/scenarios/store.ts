@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { closeSync, fdatasyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { EmbeddedMongo, type Durability, type EmbeddedStats } from '../../../ser
 import { createRepository, type Repository } from '../../../server/src/db/repository/index.js';
 import { ScriptedInterviewer } from '../../../server/src/llm/scripted/index.js';
 import { closedLoop, percentile, round, type BenchRow, type Scenario, type ScenarioContext } from '../harness.js';
+import { procCpuMicros } from '../load/procs.js';
 
 /**
  * Guarded `$push` appends through the mongoose connection and the real repository, two kinds:
@@ -99,18 +100,6 @@ interface Target {
   /** CPU time (µs) used so far by a server running in another process (Linux /proc), if any. */
   serverCpuMicros?: () => number | undefined;
   close(): Promise<void>;
-}
-
-/** user + system CPU of a process from /proc/<pid>/stat, in µs; undefined where unavailable. */
-function procCpuMicros(pid: number): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of the full line)
-    return Number.isFinite(ticks) ? (ticks * 1e6) / 100 : undefined; // USER_HZ is 100 on Linux
-  } catch {
-    return undefined;
-  }
 }
 
 function ownCpuMicros(): number {
