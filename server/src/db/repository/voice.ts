@@ -149,7 +149,6 @@ export interface VoiceTurnState {
 const questionsOf = (input: unknown): Document => ({ $filter: { input, as: 'm', cond: { $eq: ['$$m.role', 'interviewer'] } } });
 
 function voiceTurnProjection(messageId: string): Document {
-  const at = { $indexOfArray: ['$messages.id', messageId] };
   return {
     _id: 0,
     clientSessionId: 1,
@@ -160,11 +159,10 @@ function voiceTurnProjection(messageId: string): Document {
     'voice.startedAt': 1,
     'voice.conversationId': 1,
     asked: { $size: { $ifNull: ['$plan.asked', []] } },
-    firstQuestion: { $arrayElemAt: [questionsOf('$messages'), 0] },
-    latestQuestion: { $arrayElemAt: [questionsOf('$messages'), -1] },
+    questions: { $let: { vars: { q: questionsOf('$messages') }, in: { first: { $arrayElemAt: ['$$q', 0] }, latest: { $arrayElemAt: ['$$q', -1] } } } },
     answer: {
       $let: {
-        vars: { i: at, n: { $size: '$messages' } },
+        vars: { i: { $indexOfArray: ['$messages.id', messageId] }, n: { $size: '$messages' } },
         in: {
           $cond: [
             { $lt: ['$$i', 0] },
@@ -181,6 +179,12 @@ function voiceTurnProjection(messageId: string): Document {
   };
 }
 
+/** The projection's reply: an element past an array's end is missing in MongoDB, null or missing here. */
+type VoiceTurnRecord = Omit<VoiceTurnState, 'firstQuestion' | 'latestQuestion' | 'answer'> & {
+  questions: { first?: Message | null; latest?: Message | null };
+  answer: { message: Message; last: boolean; nextQuestion?: Message | null } | null;
+};
+
 /** One projected read of a voice turn's state (see VoiceTurnState); null when there is no such session. */
 export async function readVoiceTurn(ctx: RepoContext, clientSessionId: string, messageId: string): Promise<VoiceTurnState | null> {
   if (!clientSessionIdSchema.safeParse(clientSessionId).success) return null;
@@ -188,14 +192,12 @@ export async function readVoiceTurn(ctx: RepoContext, clientSessionId: string, m
   return dbCall(async () => {
     const doc = await ctx.models.Interview.collection.findOne({ clientSessionId: { $eq: clientSessionId } }, { projection: voiceTurnProjection(mid) });
     if (!doc) return null;
-    // An element past an array's end is missing in MongoDB; null here either way.
-    const { firstQuestion, latestQuestion, answer, ...rest } = doc as unknown as VoiceTurnState & Record<'firstQuestion' | 'latestQuestion' | 'answer', unknown>;
-    const next = (answer as { nextQuestion?: Message | null } | null | undefined)?.nextQuestion;
+    const { questions, answer, ...rest } = doc as unknown as VoiceTurnRecord;
     return {
       ...rest,
-      ...(firstQuestion ? { firstQuestion: firstQuestion as Message } : {}),
-      ...(latestQuestion ? { latestQuestion: latestQuestion as Message } : {}),
-      ...(answer ? { answer: { ...(answer as NonNullable<VoiceTurnState['answer']>), ...(next ? { nextQuestion: next } : { nextQuestion: undefined }) } } : {}),
+      ...(questions.first ? { firstQuestion: questions.first } : {}),
+      ...(questions.latest ? { latestQuestion: questions.latest } : {}),
+      ...(answer ? { answer: { message: answer.message, last: answer.last, ...(answer.nextQuestion ? { nextQuestion: answer.nextQuestion } : {}) } } : {}),
     };
   });
 }
