@@ -7,7 +7,8 @@ import winston from 'winston';
 import { startCandor, type RunningCandor } from '../../../server/src/candor.js';
 import { loadConfig } from '../../../server/src/config.js';
 import { createRepository, type Repository } from '../../../server/src/db/repository/index.js';
-import type { QuestionSink } from '../../../server/src/interview/questionCycle.js';
+import { askedEntry } from '../../../server/src/interview/plan.js';
+import type { AskStep, QuestionSink } from '../../../server/src/interview/questionCycle.js';
 import { findRole } from '../../../server/src/interview/roles.js';
 import { createLogger } from '../../../server/src/observability/logger.js';
 import { round, type BenchRow, type Scenario } from '../harness.js';
@@ -50,7 +51,8 @@ const QUICK: Sizes = { sessions: 3, rounds: 2, warmupMs: 0, legs: [{ work: 'cycl
 const ANSWERS_PER_SESSION = 10;
 /** A question as long as the scripted interviewer's (~20 tokens). */
 const QUESTION = 'How would you keep every acknowledged answer of an interview safe when the node that stored it crashes a moment later?';
-const SKILL = findRole('backend-engineer')?.skills[0]?.id ?? 'system-design';
+/** The plan fact every `writes only` question records (its content does not change the write's cost). */
+const STEP: AskStep = { kind: 'ask', number: 2, phase: 'standard', difficulty: 3, skill: findRole('backend-engineer')?.skills[0]?.id ?? 'system-design' };
 const ANSWER = 'I would shard the sessions by tenant and keep a write ahead log, so that every acknowledged answer survives a crash of the node; then I would watch the p99.';
 
 /** CPU (µs) of each thread of this process, by thread id. */
@@ -71,7 +73,6 @@ class Driver {
   private ids: string[] = [];
   /** The question each session awaits an answer to (writes only). */
   private readonly awaiting = new Map<string, string>();
-  private asked = 0;
 
   constructor(
     private readonly candor: RunningCandor,
@@ -118,9 +119,7 @@ class Driver {
     const lease = { state: 'generating' as const, questionId: next, leaseUntil: new Date(Date.now() + 60_000), node: 'bench-cycle' };
     const stored = await this.repo.storeAnswer(csid, { message, questionId, next: lease, tail: this.candor.cycle.tail });
     if (stored.outcome !== 'stored') throw new Error('bench: answer not stored');
-    this.asked += 1;
-    const asked = { questionId: next, number: 2 + (this.asked % 10), phase: 'standard' as const, difficulty: 3, skill: SKILL, at: new Date() };
-    const question = await this.repo.storeQuestion(csid, { questionId: next, text: QUESTION, asked, at: new Date(), statuses: ['active', 'paused'] });
+    const question = await this.repo.storeQuestion(csid, { questionId: next, text: QUESTION, asked: askedEntry(STEP, next, new Date()), at: new Date(), statuses: ['active', 'paused'] });
     if (!question) throw new Error('bench: question not stored');
     this.awaiting.set(csid, next);
   }
